@@ -1,0 +1,104 @@
+"""Options and plumbing shared by the commands: where the repository is, the settings, `--json`,
+`--dry-run`, `--now`, and the observer that renders events. This is the only layer that reads the
+environment and argv; it passes plain values down."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, ClassVar
+
+from release_train.config import Settings, load_settings
+from release_train.context import Context
+from release_train.events import Event
+from release_train.infra.clock import Clock, FixedClock, SystemClock, parse_now
+
+FAIL_AFTER_ENV = "RELEASE_TRAIN_FAIL_AFTER"
+
+
+def add_repo_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("repository")
+    group.add_argument(
+        "-C",
+        "--repo",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="work in DIR (default: current directory)",
+    )
+    group.add_argument("--config", type=Path, metavar="FILE", help="use FILE instead of release-train.toml")
+    group.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="override one setting, e.g. --set forge.path=../origin.git (repeatable)",
+    )
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON instead of text")
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help="print the plan and change nothing")
+
+
+def add_now(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--now",
+        metavar="ISO-DATETIME",
+        help="act as if it were this moment (UTC), e.g. 2026-12-05 or 2026-12-05T00:00:00Z",
+    )
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return load_settings(args.repo, args.overrides, args.config)
+
+
+def clock_from(args: argparse.Namespace) -> Clock:
+    now = getattr(args, "now", None)
+    return FixedClock(parse_now(now)) if now else SystemClock()
+
+
+def context_from(args: argparse.Namespace) -> Context:
+    fail_after = os.environ.get(FAIL_AFTER_ENV)
+    as_json = bool(getattr(args, "json", False))
+    return Context(
+        clock=clock_from(args),
+        observer=JsonLinesObserver() if as_json else TextObserver(),
+        fail_after=int(fail_after) if fail_after else None,
+    )
+
+
+class TextObserver:
+    """Renders events as plain lines on stderr, so stdout stays the command's result."""
+
+    PREFIX: ClassVar[dict[str, str]] = {
+        "step": "  + ",
+        "skip": "  = ",
+        "warn": "warning: ",
+        "info": "",
+        "plan": "  - ",
+    }
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "progress":
+            return
+        print(f"{self.PREFIX.get(event.kind, '')}{event.message}", file=sys.stderr, flush=True)
+
+
+class JsonLinesObserver:
+    """Renders events as JSON lines on stderr, for CI logs."""
+
+    def __call__(self, event: Event) -> None:
+        line = {"event": event.kind, "message": event.message, **event.data}
+        print(json.dumps(line, default=str), file=sys.stderr, flush=True)
+
+
+def print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=str))

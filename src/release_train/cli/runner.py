@@ -1,0 +1,64 @@
+"""Runs one command: builds its parser, calls it, and turns errors into exit codes.
+
+Only here do `ReleaseTrainError`s become exit codes; an unexpected exception becomes a short
+message, exit code 70 and a crash log holding the versions and the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+from release_train.errors import INTERNAL_ERROR_EXIT, ReleaseTrainError
+
+
+def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
+    module_name, summary = entry
+    module = importlib.import_module(f"release_train.cli.{module_name}")
+    parser = argparse.ArgumentParser(
+        prog=f"release-train {name}",
+        description=(module.__doc__ or summary).strip(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    module.configure(parser)
+    args = parser.parse_args(argv)
+    args.command = name
+    try:
+        code: int = module.run(args)
+    except ReleaseTrainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log = _crash_log(name, argv)
+        print(
+            f"release-train crashed unexpectedly; details are in {log}.\n"
+            "Please report it with that file attached.",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR_EXIT
+    return code
+
+
+def _crash_log(name: str, argv: list[str]) -> Path:
+    import platform
+
+    from release_train import __version__
+
+    fd, path = tempfile.mkstemp(prefix="release-train-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(
+            f"release-train {__version__}\npython {platform.python_version()} on {platform.platform()}\n"
+        )
+        fh.write(f"command: {name} {argv}\n\n")
+        fh.write(traceback.format_exc())
+    return Path(path)

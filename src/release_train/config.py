@@ -1,0 +1,343 @@
+"""Settings: declared once, read from `release-train.toml` (or `[tool.release-train]` in
+`pyproject.toml`), overridden by `--set section.key=value`, frozen, and each value remembers where
+it came from (`release-train config` prints them).
+
+Every option is one field of a frozen dataclass below; its TOML key is the field name with `_`
+spelled `-`. Unknown keys are errors with a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from release_train.errors import ConfigError
+
+CONFIG_FILE = "release-train.toml"
+
+
+def _opt(default: Any, help: str, kind: str) -> Any:
+    """Declare one option: its default, its help line and its value kind (checked on load)."""
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: default, metadata={"help": help, "kind": kind})
+    return field(default=default, metadata={"help": help, "kind": kind})
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """A token bucket: `burst` actions at once, then one every `every` seconds."""
+
+    burst: int
+    every: float
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    name: str = _opt("", "project name used in commit and PR titles", "str")
+    repository: str = _opt("", "owner/name on the forge (optional for the local forge)", "str")
+    version_from: str = _opt(
+        "", "package whose version is the train's version; default: [workspace.package] version", "str"
+    )
+
+
+@dataclass(frozen=True)
+class BranchSettings:
+    main: str = _opt("main", "the development branch", "str")
+    release: str = _opt("release-{version}", "release branch pattern", "str")
+    bot_prefix: str = _opt("ci/", "prefix of the temporary branches the train proposes", "str")
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    marker: str = _opt(
+        "[automatically-tag-and-release-this-commit]", "marker line that makes a commit get tagged", "str"
+    )
+    tag: str = _opt("v{version}", "tag pattern", "str")
+    notes: str = _opt("RELEASES.md", "release notes file, per branch", "str")
+    rc: bool = _opt(False, "run the -dev / -rc.N train", "bool")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    cut: str = _opt("0 0 5 * *", "cron (UTC) for cutting the release branch", "str")
+    release: str = _opt("0 0 20 * *", "cron (UTC) for opening the release PR", "str")
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    kind: str = _opt("cargo", "workspace kind: cargo", "str")
+    path: str = _opt(".", "workspace root, relative to the repository", "str")
+    public: list[str] = _opt([], "globs naming public packages; the rest are internal", "list[str]")
+    publish: list[str] | None = _opt(
+        None, "optional allow-list: every package is in it or has publish = false", "list[str]?"
+    )
+
+
+@dataclass(frozen=True)
+class ForgeSettings:
+    kind: str = _opt("local", "forge backend: local or github", "str")
+    path: str = _opt("", "local: the bare repository acting as origin", "str")
+    require_checks: bool = _opt(False, "tag only commits whose recorded checks are green", "bool")
+    api_url: str = _opt("https://api.github.com", "github: API base URL", "str")
+    token_env: list[str] = _opt(
+        ["RELEASE_TRAIN_TOKEN", "GITHUB_TOKEN"],
+        "github: environment variables holding the token",
+        "list[str]",
+    )
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    registry: str = _opt("crates-io", "registry backend: crates-io or local", "str")
+    index: str = _opt("sparse+https://index.crates.io/", "index to publish to and to watch", "str")
+    token_env: str = _opt("CARGO_REGISTRY_TOKEN", "environment variable holding the registry token", "str")
+    assets: list[str] = _opt([], "globs of files attached to the forge release", "list[str]")
+    new_crate: Pacing = _opt(
+        Pacing(5, 600.0), "pacing of new crates: burst, then one per `every` s", "pacing"
+    )
+    new_version: Pacing = _opt(
+        Pacing(30, 60.0), "pacing of new versions: burst, then one per `every` s", "pacing"
+    )
+    index_timeout: float = _opt(600.0, "seconds to wait for a version to show in the index", "float")
+
+
+@dataclass(frozen=True)
+class VersionFileSettings:
+    path: str = _opt("", "file holding the version outside the manifests", "str")
+    patterns: list[str] = _opt([], "patterns with {version} {major} {minor} {patch}", "list[str]")
+
+
+@dataclass(frozen=True)
+class SupportSettings:
+    lts_every: int = _opt(12, "a major divisible by this is a long-term-support line", "int")
+    lts_months: int = _opt(24, "months an LTS line gets patch releases", "int")
+    months: int = _opt(2, "months any other line gets patch releases", "int")
+
+
+TABLES: dict[str, type] = {
+    "project": ProjectSettings,
+    "branches": BranchSettings,
+    "release": ReleaseSettings,
+    "schedule": ScheduleSettings,
+    "forge": ForgeSettings,
+    "publish": PublishSettings,
+    "support": SupportSettings,
+}
+ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": VersionFileSettings}
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: Path | None
+    project: ProjectSettings = field(default_factory=ProjectSettings)
+    branches: BranchSettings = field(default_factory=BranchSettings)
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    forge: ForgeSettings = field(default_factory=ForgeSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    support: SupportSettings = field(default_factory=SupportSettings)
+    workspaces: tuple[WorkspaceSettings, ...] = (WorkspaceSettings(),)
+    version_files: tuple[VersionFileSettings, ...] = ()
+    # "section.key" -> "default" | "<file>" | "flag --set"
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def project_name(self) -> str:
+        return self.project.name or self.root.name
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the configuration, relative to the repository root."""
+        return (self.root / relative).resolve()
+
+
+def find_config(start: Path) -> tuple[Path, Path | None]:
+    """Walk up from `start` to the first directory holding `release-train.toml` or a
+    `pyproject.toml` with `[tool.release-train]`; stop at a git repository's top."""
+    here = start.resolve()
+    for directory in (here, *here.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return directory, candidate
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and b"[tool.release-train" in pyproject.read_bytes():
+            return directory, pyproject
+        if (directory / ".git").exists():
+            return directory, None
+    return here, None
+
+
+def load_settings(start: Path, overrides: Sequence[str] = (), config_file: Path | None = None) -> Settings:
+    """Resolve the settings for the repository at or above `start`."""
+    path: Path | None
+    if config_file is not None:
+        path = config_file.resolve()
+        root = path.parent
+    else:
+        root, path = find_config(start)
+    raw: dict[str, Any] = {}
+    if path is not None:
+        raw = _read(path)
+    sources: dict[str, str] = {}
+    label = path.name if path else "default"
+    merged = _apply_overrides(raw, overrides)
+    return _build(root, path, merged, raw, sources, label)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"{path}: malformed TOML: {exc}", hint="fix the syntax at the position given"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+    if path.name == "pyproject.toml":
+        tool = data.get("tool", {}).get("release-train", {})
+        return dict(tool) if isinstance(tool, dict) else {}
+    return data
+
+
+def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        section, dot, name = key.strip().partition(".")
+        if not sep or not dot or section not in TABLES:
+            raise ConfigError(
+                f"--set {item!r}: expected SECTION.KEY=VALUE with SECTION one of {', '.join(TABLES)}"
+            )
+        try:
+            parsed: Any = tomllib.loads(f"v = {value}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = value  # a bare word is taken as a string
+        merged.setdefault(section, {})[name] = parsed
+        merged.setdefault("__flags__", set()).add(f"{section}.{name}")
+    return merged
+
+
+def _build(
+    root: Path,
+    path: Path | None,
+    merged: dict[str, Any],
+    raw: dict[str, Any],
+    sources: dict[str, str],
+    label: str,
+) -> Settings:
+    flagged: set[str] = merged.pop("__flags__", set())
+    where = str(path) if path else "the defaults"
+    _reject_unknown(merged.keys(), [*TABLES, *ARRAYS], where, "")
+    values: dict[str, Any] = {}
+    for section, cls in TABLES.items():
+        table = merged.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{where}: [{section}] must be a table")
+        values[section] = _section(cls, table, section, where, sources, label, flagged)
+    for section, cls in ARRAYS.items():
+        items = merged.get(section)
+        if items is None:
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ConfigError(f"{where}: {section} must be an array of tables, written [[{section}]]")
+        built = tuple(
+            _section(cls, item, f"{section}[{n}]", where, sources, label, flagged)
+            for n, item in enumerate(items)
+        )
+        values["workspaces" if section == "workspace" else "version_files"] = built
+    if "workspace" not in merged:
+        sources["workspace[0].path"] = "default"
+    return Settings(root=root, config_file=path, sources=sources, **values)
+
+
+def _section(
+    cls: type,
+    table: Mapping[str, Any],
+    section: str,
+    where: str,
+    sources: dict[str, str],
+    label: str,
+    flagged: set[str],
+) -> Any:
+    known = {f.name.replace("_", "-"): f for f in fields(cls)}
+    _reject_unknown(table.keys(), list(known), where, f"[{section}] ")
+    kwargs: dict[str, Any] = {}
+    for key, f in known.items():
+        qualified = f"{section}.{key}"
+        if key in table:
+            kwargs[f.name] = _coerce(table[key], f.metadata["kind"], qualified, where)
+            sources[qualified] = "flag --set" if qualified in flagged else label
+        else:
+            sources[qualified] = "default"
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise ConfigError(f"{where}: {qualified} is required")
+    return cls(**kwargs)
+
+
+def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
+    def bad(expected: str) -> ConfigError:
+        return ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
+
+    if kind.endswith("?"):
+        kind = kind[:-1]
+    if kind == "str":
+        if not isinstance(value, str):
+            raise bad("a string")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if kind in ("int", "float"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad("a number")
+        return int(value) if kind == "int" else float(value)
+    if kind == "list[str]":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise bad("a list of strings")
+        return list(value)
+    if kind == "pacing":
+        if not isinstance(value, dict) or set(value) != {"burst", "every"}:
+            raise bad("a table { burst = N, every = SECONDS }")
+        return Pacing(int(value["burst"]), float(value["every"]))
+    raise AssertionError(f"unknown option kind {kind}")
+
+
+def _reject_unknown(keys: Any, known: list[str], where: str, prefix: str) -> None:
+    for key in keys:
+        if key not in known:
+            import difflib  # only on the error path
+
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            raise ConfigError(f"{where}: unknown key {prefix}{key!r}", hint=hint)
+
+
+def describe(settings: Settings) -> list[tuple[str, Any, str]]:
+    """Every resolved value as (key, value, source), for `release-train config`."""
+    rows: list[tuple[str, Any, str]] = []
+    for section, cls in TABLES.items():
+        value = getattr(settings, section)
+        for f in fields(cls):
+            key = f"{section}.{f.name.replace('_', '-')}"
+            rows.append((key, _plain(getattr(value, f.name)), settings.sources.get(key, "default")))
+    for section, attr in (("workspace", "workspaces"), ("version-file", "version_files")):
+        for n, item in enumerate(getattr(settings, attr)):
+            for f in fields(item):
+                key = f"{section}[{n}].{f.name.replace('_', '-')}"
+                rows.append((key, _plain(getattr(item, f.name)), settings.sources.get(key, "default")))
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Pacing):
+        return {"burst": value.burst, "every": value.every}
+    return value
+
+
+def with_forge_path(settings: Settings, path: str) -> Settings:
+    """A copy of `settings` whose local forge lives at `path` (used by `demo` and tests)."""
+    return replace(settings, forge=replace(settings.forge, path=path))

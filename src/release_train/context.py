@@ -1,0 +1,33 @@
+"""What every flow is handed: the clock, the observer, and the fault-injection hook.
+
+The CLI builds a `Context` (reading `RELEASE_TRAIN_FAIL_AFTER` for tests); flows never read the
+environment themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from release_train.errors import InterruptedForTest
+from release_train.events import Event, Observer, null_observer
+from release_train.infra.clock import Clock, SystemClock
+
+
+@dataclass
+class Context:
+    clock: Clock = field(default_factory=SystemClock)
+    observer: Observer = null_observer
+    # Fault injection: after this many completed steps (counted across the whole process), raise
+    # `InterruptedForTest` as if the process had been killed there. Tests walk every boundary.
+    fail_after: int | None = None
+    steps_done: int = 0
+
+    def emit(self, kind: str, message: str, **data: Any) -> None:
+        self.observer(Event(kind, message, data))
+
+    def step_done(self, name: str) -> None:
+        """Mark the end of one apply step; the fault hook may interrupt here."""
+        self.steps_done += 1
+        if self.fail_after is not None and self.steps_done >= self.fail_after:
+            raise InterruptedForTest(f"interrupted after step {self.steps_done} ({name}) by fault injection")

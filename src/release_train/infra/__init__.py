@@ -1,0 +1,1 @@
+"""Infrastructure: the one subprocess chokepoint, git, HTTP, atomic files, clock, locks."""

@@ -1,0 +1,146 @@
+"""git, through the one subprocess chokepoint. Thin, typed wrappers; callers decide policy.
+
+Commits made by the tool fall back to a bot identity when the repository has none configured, so
+the train runs on a fresh machine and in CI without global git settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from release_train.errors import ProcessError, RefusedError
+from release_train.infra import proc
+
+BOT_NAME = "release-train"
+BOT_EMAIL = "release-train@users.noreply.invalid"
+
+
+@dataclass(frozen=True)
+class Git:
+    """A working repository (or a bare one) at `path`."""
+
+    path: Path
+
+    def run(self, *args: str, check: bool = True, input: str | None = None) -> str:
+        return proc.run(["git", *args], cwd=self.path, check=check, input=input, env=self._identity()).stdout
+
+    def ok(self, *args: str) -> bool:
+        """Run a git predicate (exit 0 = true)."""
+        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+
+    def _identity(self) -> dict[str, str]:
+        # Only the fallback: a configured user.name/user.email wins because git reads the
+        # environment variables first, so we set them only when the config has none.
+        if getattr(self, "_has_identity", None) is None:
+            has = proc.run(["git", "config", "user.email"], cwd=self.path, check=False).returncode == 0
+            object.__setattr__(self, "_has_identity", has)
+        if self._has_identity:  # type: ignore[attr-defined]
+            return {}
+        return {
+            "GIT_AUTHOR_NAME": BOT_NAME,
+            "GIT_AUTHOR_EMAIL": BOT_EMAIL,
+            "GIT_COMMITTER_NAME": BOT_NAME,
+            "GIT_COMMITTER_EMAIL": BOT_EMAIL,
+        }
+
+    # --- reading -------------------------------------------------------------------------------
+    def rev_parse(self, rev: str) -> str | None:
+        done = proc.run(
+            ["git", "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}"], cwd=self.path, check=False
+        )
+        return done.stdout.strip() or None
+
+    def show_file(self, rev: str, path: str) -> bytes | None:
+        """The bytes of `path` in the tree of `rev`, or None when it is not there."""
+        done = proc.run(["git", "cat-file", "-e", f"{rev}:{path}"], cwd=self.path, check=False)
+        if done.returncode != 0:
+            return None
+        return self.run("show", f"{rev}:{path}").encode()
+
+    def branches(self, pattern: str = "*", remote: str | None = None) -> list[str]:
+        ref = f"refs/remotes/{remote}/{pattern}" if remote else f"refs/heads/{pattern}"
+        out = self.run("for-each-ref", "--format=%(refname:lstrip=" + ("3" if remote else "2") + ")", ref)
+        return [line for line in out.splitlines() if line and line != "HEAD"]
+
+    def tags(self, pattern: str = "*") -> dict[str, str]:
+        """tag name -> the commit it points at (annotated tags peeled)."""
+        out = self.run(
+            "for-each-ref",
+            "--format=%(refname:lstrip=2) %(objectname) %(*objectname)",
+            f"refs/tags/{pattern}",
+        )
+        result: dict[str, str] = {}
+        for line in out.splitlines():
+            name, obj, peeled = [*line.split(" "), "", ""][:3]
+            result[name] = peeled or obj
+        return result
+
+    def log(self, rev_range: str, fmt: str = "%H") -> list[str]:
+        return self.run("log", f"--format={fmt}", rev_range).splitlines()
+
+    def message(self, rev: str) -> str:
+        return self.run("log", "-1", "--format=%B", rev)
+
+    def is_clean(self) -> bool:
+        return not self.run("status", "--porcelain", "--untracked-files=normal").strip()
+
+    def current_branch(self) -> str | None:
+        done = proc.run(["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=self.path, check=False)
+        return done.stdout.strip() or None
+
+    def require_clean(self) -> None:
+        if not self.is_clean():
+            status = self.run("status", "--short")
+            raise RefusedError(
+                f"the working tree at {self.path} has uncommitted changes:\n{status.rstrip()}",
+                hint="commit or stash them (git stash -u), then run again; nothing was changed",
+            )
+
+    # --- writing -------------------------------------------------------------------------------
+    def commit_all(self, message: str, *, allow_empty: bool = False) -> str:
+        self.run("add", "--all")
+        args = ["commit", "--quiet", "--file=-"]
+        if allow_empty:
+            args.append("--allow-empty")
+        self.run(*args, input=message)
+        sha = self.rev_parse("HEAD")
+        assert sha is not None
+        return sha
+
+    def checkout(self, rev: str, *, new_branch: str | None = None, force: bool = False) -> None:
+        args = ["checkout", "--quiet"]
+        if force:
+            args.append("--force")
+        if new_branch:
+            args += ["-B", new_branch]
+        self.run(*args, rev)
+
+    def fetch(self, remote: str = "origin", *refspecs: str) -> None:
+        self.run("fetch", "--quiet", "--prune", "--tags", remote, *refspecs)
+
+    def push(self, remote: str, refspecs: Sequence[str], *, force: bool = False) -> None:
+        args = ["push", "--quiet", "--porcelain"]
+        if force:
+            args.append("--force")
+        self.run(*args, remote, *refspecs)
+
+
+def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
+    path.mkdir(parents=True, exist_ok=True)
+    args = ["git", "init", "--quiet", f"--initial-branch={branch}"]
+    if bare:
+        args.append("--bare")
+    proc.run([*args, str(path)])
+    return Git(path)
+
+
+def toplevel(start: Path) -> Path:
+    try:
+        out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
+    except ProcessError as exc:
+        raise RefusedError(
+            f"{start} is not inside a git repository", hint="run `git init` or pass -C DIR"
+        ) from exc
+    return Path(out)
