@@ -6,7 +6,7 @@ the train runs on a fresh machine and in CI without global git settings.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,8 +23,12 @@ class Git:
 
     path: Path
 
-    def run(self, *args: str, check: bool = True, input: str | None = None) -> str:
-        return proc.run(["git", *args], cwd=self.path, check=check, input=input, env=self._identity()).stdout
+    def run(
+        self, *args: str, check: bool = True, input: str | None = None, env: Mapping[str, str] | None = None
+    ) -> str:
+        """`env` adds variables (an explicit author or committer, a date) over the fallback identity."""
+        merged = {**self._identity(), **(env or {})}
+        return proc.run(["git", *args], cwd=self.path, check=check, input=input, env=merged).stdout
 
     def ok(self, *args: str) -> bool:
         """Run a git predicate (exit 0 = true)."""
@@ -125,6 +129,53 @@ class Git:
         if force:
             args.append("--force")
         self.run(*args, remote, *refspecs)
+
+    # --- plumbing for bare repositories (the local forge merges without a work tree) -------------
+    def refs(self, *prefixes: str) -> dict[str, str]:
+        """Full ref name -> the object it points at (not peeled), for refs under `prefixes`."""
+        out = self.run("for-each-ref", "--format=%(refname) %(objectname)", *prefixes)
+        return dict(line.split(" ", 1) for line in out.splitlines() if line)
+
+    def merge_tree(self, base: str, head: str) -> MergeTree:
+        """Merge `head` into `base` in memory (`git merge-tree --write-tree`, git 2.38+)."""
+        done = proc.run(
+            ["git", "merge-tree", "--write-tree", "--name-only", "--no-messages", base, head],
+            cwd=self.path,
+            check=False,
+        )
+        if done.returncode not in (0, 1):
+            raise ProcessError(
+                f"git merge-tree {base} {head} failed (exit {done.returncode}):\n{done.stderr.strip()}",
+                hint="git 2.38 or newer is needed to merge without a work tree",
+            )
+        tree, *conflicts = done.stdout.splitlines()
+        return MergeTree(tree, tuple(name for name in conflicts if name))
+
+    def commit_tree(
+        self, tree: str, parents: Sequence[str], message: str, *, env: Mapping[str, str] | None = None
+    ) -> str:
+        args = ["commit-tree", tree, "-F", "-"]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.run(*args, input=message, env=env).strip()
+
+    def update_ref(self, ref: str, new: str, old: str | None = None) -> bool:
+        """Move `ref` to `new` only if it still points at `old` ("" = must not exist): a
+        compare-and-swap. False when another writer moved it first."""
+        args = ["update-ref", ref, new] + ([old] if old is not None else [])
+        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+
+    def delete_ref(self, ref: str, old: str | None = None) -> bool:
+        args = ["update-ref", "-d", ref] + ([old] if old is not None else [])
+        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+
+
+@dataclass(frozen=True)
+class MergeTree:
+    """The result of an in-memory merge: the merged tree, and the files that conflict (if any)."""
+
+    tree: str
+    conflicts: tuple[str, ...] = ()
 
 
 def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
