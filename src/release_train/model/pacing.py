@@ -1,0 +1,300 @@
+"""Pacing uploads to a registry's rate limits, and the upload schedule with its ETA.
+
+Pure: no clock is read here. Every method takes `now` on the caller's monotonic scale, so the
+same `Scheduler` drives the live publisher (real time) and `simulate` (estimated durations),
+which is how the schedule and ETA printed before the first upload are computed.
+
+A registry such as crates.io keeps one token bucket per action: new crates (burst 5, then one
+every 10 minutes) and new versions of existing crates (burst 30, then one a minute). We keep the
+same buckets locally and never send when ours is empty, so a 429 is the exception (another
+publisher sharing the account), not the way we find the limit.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+ACTIONS = ("new-crate", "new-version")
+_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Rate:
+    """`burst` actions at once, then one every `every` seconds."""
+
+    burst: int
+    every: float
+
+
+class TokenBucket:
+    """A local copy of the registry's bucket for one action; starts full."""
+
+    def __init__(self, rate: Rate, now: float) -> None:
+        self.rate = rate
+        self._tokens = float(rate.burst)
+        self._stamp = now
+
+    def _refill(self, now: float) -> None:
+        if now > self._stamp:
+            gained = (now - self._stamp) / self.rate.every if self.rate.every > 0 else float("inf")
+            self._tokens = min(float(self.rate.burst), self._tokens + gained)
+            self._stamp = now
+
+    def ready_at(self, now: float) -> float:
+        """The earliest time at or after `now` when one token is there."""
+        self._refill(now)
+        if self._tokens >= 1 - _EPS:
+            return max(now, self._stamp)
+        return self._stamp + (1 - self._tokens) * self.rate.every
+
+    def take(self, now: float) -> None:
+        if self.ready_at(now) > now + _EPS:
+            raise ValueError("no token available: call ready_at() first")
+        self._tokens -= 1
+
+    def hold_until(self, when: float) -> None:
+        """The registry said 429, retry at `when`: empty the bucket so that the next token
+        appears exactly then, never earlier. The registry's answer wins over our own count."""
+        self._tokens, self._stamp = 1.0, when
+
+
+@dataclass(frozen=True)
+class Job:
+    """One upload: `deps` are the first-party packages that must be visible in the index first."""
+
+    name: str
+    version: str
+    action: str  # "new-crate" | "new-version"
+    deps: frozenset[str] = frozenset()
+
+
+def _heights(jobs: Mapping[str, Job]) -> dict[str, int]:
+    """Length of the longest chain of dependents hanging below each job (1 for a leaf)."""
+    dependents: dict[str, list[str]] = {name: [] for name in jobs}
+    for job in jobs.values():
+        for dep in job.deps:
+            if dep in dependents:
+                dependents[dep].append(job.name)
+    heights: dict[str, int] = {}
+
+    def height(name: str) -> int:
+        if name not in heights:
+            heights[name] = 1 + max((height(d) for d in dependents[name]), default=0)
+        return heights[name]
+
+    for name in jobs:
+        height(name)
+    return heights
+
+
+class Scheduler:
+    """Decides which uploads start when. The caller reports what happened; nothing here waits.
+
+    A job is ready when all its first-party deps are visible. Ready jobs start critical path
+    first (the longest chain of dependents below them), as long as their action's bucket has a
+    token, their retry time has come and fewer than `concurrency` are in flight.
+    """
+
+    def __init__(
+        self, jobs: Iterable[Job], rates: Mapping[str, Rate], now: float, *, concurrency: int = 8
+    ) -> None:
+        self.jobs = {job.name: job for job in jobs}
+        self.buckets = {action: TokenBucket(rate, now) for action, rate in rates.items()}
+        self.concurrency = concurrency
+        self._height = _heights(self.jobs)
+        self.pending: set[str] = set(self.jobs)
+        self.in_flight: set[str] = set()
+        self.visible: set[str] = set()
+        self.failed: set[str] = set()
+        self.not_before: dict[str, float] = {}
+        self.stopped = False
+
+    def _order(self, name: str) -> tuple[int, str]:
+        return (-self._height[name], name)
+
+    def ready(self) -> list[Job]:
+        names = [
+            n for n in self.pending if all(d in self.visible or d not in self.jobs for d in self.jobs[n].deps)
+        ]
+        return [self.jobs[n] for n in sorted(names, key=self._order)]
+
+    def _start_time(self, job: Job, now: float) -> float:
+        bucket = self.buckets.get(job.action)
+        at = bucket.ready_at(now) if bucket else now
+        return max(at, self.not_before.get(job.name, now))
+
+    def take(self, now: float) -> list[Job]:
+        """The jobs to start now (their tokens are taken)."""
+        if self.stopped:
+            return []
+        started: list[Job] = []
+        for job in self.ready():
+            if len(self.in_flight) >= self.concurrency:
+                break
+            if self._start_time(job, now) > now + _EPS:
+                continue  # another action's bucket may still have a token
+            if (bucket := self.buckets.get(job.action)) is not None:
+                bucket.take(now)
+            self.pending.discard(job.name)
+            self.in_flight.add(job.name)
+            started.append(job)
+        return started
+
+    def wake_at(self, now: float) -> float | None:
+        """When `take` may next return something, or None when only an in-flight job can unblock."""
+        if self.stopped or len(self.in_flight) >= self.concurrency:
+            return None
+        times = [self._start_time(job, now) for job in self.ready()]
+        return min(times) if times else None
+
+    # --- what happened ------------------------------------------------------------------------
+    def mark_visible(self, name: str) -> None:
+        self.in_flight.discard(name)
+        self.pending.discard(name)
+        self.visible.add(name)
+
+    def retry_at(self, name: str, when: float) -> None:
+        """Put a job back, not to start before `when` (5xx backoff)."""
+        self.in_flight.discard(name)
+        self.pending.add(name)
+        self.not_before[name] = when
+
+    def rate_limited(self, name: str, when: float) -> None:
+        """The registry answered 429 for `name`'s action, retry at `when`."""
+        job = self.jobs[name]
+        if (bucket := self.buckets.get(job.action)) is not None:
+            bucket.hold_until(when)
+        self.retry_at(name, when)
+
+    def mark_failed(self, name: str) -> None:
+        self.in_flight.discard(name)
+        self.pending.discard(name)
+        self.failed.add(name)
+
+    def stop(self) -> None:
+        """Start nothing new (a permanent rejection); in-flight jobs still report back."""
+        self.stopped = True
+
+    def blocked(self) -> list[str]:
+        """Pending jobs that can never start: a dependency failed (directly or transitively)."""
+        dead = set(self.failed)
+        changed = True
+        while changed:
+            changed = False
+            for name in self.pending - dead:
+                if self.jobs[name].deps & dead:
+                    dead.add(name)
+                    changed = True
+        return sorted(dead - self.failed)
+
+    def finished(self) -> bool:
+        """Nothing in flight and nothing that could still start."""
+        if self.in_flight:
+            return False
+        if self.stopped:
+            return True
+        return set(self.blocked()) >= self.pending
+
+
+# --- the schedule ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimates:
+    """How long one upload takes and how long until the index shows it (seconds)."""
+
+    upload: float = 2.0
+    index_delay: float = 10.0
+    per_job_delay: Mapping[str, float] = field(default_factory=dict)
+
+    def delay(self, name: str) -> float:
+        return self.per_job_delay.get(name, self.index_delay)
+
+
+@dataclass(frozen=True)
+class Slot:
+    name: str
+    version: str
+    action: str
+    start: float  # seconds from the start of the run
+    visible: float
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A lower bound on the wall time of any strategy."""
+
+    critical_path: float  # the longest dependency chain of upload + index wait
+    rate_limit: float  # the time the buckets force before the last upload, plus that upload
+
+    @property
+    def seconds(self) -> float:
+        return max(self.critical_path, self.rate_limit)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    slots: tuple[Slot, ...]
+    eta: float  # seconds until the last version is visible
+    bound: Bound
+
+
+def lower_bound(jobs: Iterable[Job], rates: Mapping[str, Rate], estimates: Estimates) -> Bound:
+    by_name = {job.name: job for job in jobs}
+    finish: dict[str, float] = {}
+
+    def chain(name: str) -> float:
+        if name not in finish:
+            job = by_name[name]
+            before = max((chain(d) for d in job.deps if d in by_name), default=0.0)
+            finish[name] = before + estimates.upload + estimates.delay(name)
+        return finish[name]
+
+    critical = max((chain(n) for n in by_name), default=0.0)
+    rate_time = 0.0
+    for action, rate in rates.items():
+        names = [n for n, job in by_name.items() if job.action == action]
+        if names:
+            forced = max(0, len(names) - rate.burst) * rate.every
+            tail = estimates.upload + min(estimates.delay(n) for n in names)
+            rate_time = max(rate_time, forced + tail)
+    return Bound(critical, rate_time)
+
+
+def simulate(
+    jobs: Iterable[Job], rates: Mapping[str, Rate], estimates: Estimates, *, concurrency: int = 8
+) -> Schedule:
+    """Run the scheduler on estimated durations: the schedule the live publisher will follow
+    when the registry behaves as estimated."""
+    job_list = list(jobs)
+    scheduler = Scheduler(job_list, rates, 0.0, concurrency=concurrency)
+    events: list[tuple[float, str]] = []  # (visible at, name)
+    slots: list[Slot] = []
+    now = 0.0
+    while not scheduler.finished():
+        for job in scheduler.take(now):
+            visible = now + estimates.upload + estimates.delay(job.name)
+            heapq.heappush(events, (visible, job.name))
+            slots.append(Slot(job.name, job.version, job.action, now, visible))
+        wake = scheduler.wake_at(now)
+        if events and (wake is None or events[0][0] <= wake):
+            now, name = heapq.heappop(events)
+            scheduler.mark_visible(name)
+        elif wake is not None:
+            now = max(now, wake)
+        else:  # nothing can ever start: a dependency outside the plan is missing
+            break
+    eta = max((s.visible for s in slots), default=0.0)
+    return Schedule(tuple(slots), eta, lower_bound(job_list, rates, estimates))
+
+
+def format_duration(seconds: float) -> str:
+    """`1h 02m`, `4m 05s`, `12.3s`."""
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
