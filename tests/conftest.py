@@ -26,11 +26,15 @@ def _sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathF
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     home = tmp_path_factory.mktemp("home")
     cargo_home = Path.home() / ".cargo"
+    rustup_home = Path.home() / ".rustup"
     monkeypatch.setenv("HOME", str(home))
     # cargo still needs its toolchain; keep CARGO_HOME where rustup put it but never write there
     # from tests that publish (they set their own CARGO_HOME).
     if cargo_home.is_dir():
         monkeypatch.setenv("CARGO_HOME", str(cargo_home))
+    # rustup's proxies find their toolchains through $HOME unless RUSTUP_HOME says where.
+    if rustup_home.is_dir():
+        monkeypatch.setenv("RUSTUP_HOME", str(rustup_home))
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test Author\n\temail = author@example.invalid\n"
         '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n'
