@@ -92,7 +92,8 @@ class Store:
         self.path = path
         self.clock = clock
         self.url_base = url_base
-        with self._write() as db:
+        # executescript() commits on its own; CREATE ... IF NOT EXISTS makes a race harmless.
+        with closing(self._connect()) as db:
             db.executescript(SCHEMA)
 
     # --- connections ---------------------------------------------------------------------------
@@ -257,7 +258,7 @@ class Store:
         return self._release(self._read("SELECT * FROM releases WHERE tag = ?", (release.tag,))[0])
 
     def list_releases(self) -> list[Release]:
-        return [self._release(row) for row in self._read("SELECT * FROM releases ORDER BY created, tag")]
+        return [self._release(row) for row in self._read("SELECT * FROM releases ORDER BY rowid")]
 
     # --- security issues -----------------------------------------------------------------------
     def upsert_security_issue(self, issue: SecurityIssue) -> None:
@@ -286,7 +287,7 @@ class Store:
             return True
 
     def open_security_issues(self) -> list[SecurityIssue]:
-        rows = self._read("SELECT * FROM security_issues WHERE state = 'open' ORDER BY created, id")
+        rows = self._read("SELECT * FROM security_issues WHERE state = 'open' ORDER BY rowid")
         return [
             SecurityIssue(
                 id=row["id"],
