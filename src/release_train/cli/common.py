@@ -9,12 +9,15 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from release_train.config import Settings, load_settings
 from release_train.context import Context
 from release_train.events import Event
 from release_train.infra.clock import Clock, FixedClock, SystemClock, parse_now
+
+if TYPE_CHECKING:
+    from release_train.flows.env import FlowEnv
 
 FAIL_AFTER_ENV = "RELEASE_TRAIN_FAIL_AFTER"
 
@@ -102,3 +105,15 @@ class JsonLinesObserver:
 
 def print_json(value: Any) -> None:
     print(json.dumps(value, indent=2, default=str))
+
+
+def flow_env(args: argparse.Namespace) -> FlowEnv:
+    """The `FlowEnv` a flow command runs against: settings, the working repository at their
+    root, the configured forge (sharing the command's clock) and the context."""
+    from release_train.flows.env import FlowEnv
+    from release_train.forges import open_forge
+    from release_train.infra.git import Git
+
+    settings = settings_from(args)
+    ctx = context_from(args)
+    return FlowEnv(settings, Git(settings.root), open_forge(settings, clock=ctx.clock), ctx)
