@@ -1,0 +1,3 @@
+pub fn tag() -> &'static str {
+    "railcar-util"
+}

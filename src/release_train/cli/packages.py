@@ -1,0 +1,46 @@
+"""List the packages of the workspace in publish order (dependencies first): version,
+public or internal, and whether each is published. Unpublished packages are listed last."""
+
+from __future__ import annotations
+
+import argparse
+
+from release_train.cli.common import add_json, add_repo_options, print_json, settings_from
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_repo_options(parser)
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.workspaces import load_workspace
+
+    settings = settings_from(args)
+    ws = load_workspace(settings)
+    ordered = ws.publish_order()
+    ordered += sorted((p for p in ws.packages if not p.publish), key=lambda p: p.name)
+    rows = [
+        {
+            "name": p.name,
+            "version": str(p.version),
+            "visibility": "public" if p.public else "internal",
+            "publish": p.publish,
+            "directory": str(p.directory.relative_to(ws.root))
+            if p.directory.is_relative_to(ws.root)
+            else str(p.directory),
+        }
+        for p in ordered
+    ]
+    if args.json:
+        print_json({"root": str(ws.root), "train_version": str(ws.train_version), "packages": rows})
+        return 0
+    print(f"train version {ws.train_version}; {len(ws.publishable())} of {len(rows)} packages are published")
+    width = max((len(p.name) for p in ordered), default=4)
+    vwidth = max((len(str(p.version)) for p in ordered), default=7)
+    for n, p in enumerate(ordered, start=1):
+        order = f"{n:>3}" if p.publish else "  -"
+        visibility = "public" if p.public else "internal"
+        published = "published" if p.publish else "not published"
+        print(f"{order}  {p.name.ljust(width)}  {str(p.version).ljust(vwidth)}  {visibility:<8}  {published}")
+    return 0

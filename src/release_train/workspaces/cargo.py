@@ -1,0 +1,277 @@
+"""The Cargo workspace: members, packages, dependencies and the train version.
+
+Members are found as Cargo finds them (`cargo metadata --no-deps` gives the same set): the root
+package, the `[workspace] members` globs less `exclude`, and, transitively, every path dependency
+of a member that lives under the workspace root and is not excluded. No network, no `cargo` call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+from release_train.config import Settings, WorkspaceSettings
+from release_train.errors import WorkspaceError
+from release_train.model.version import Operation, Version
+from release_train.workspaces.cargo_manifest import (
+    WORKSPACE_DEPS,
+    Entry,
+    Manifest,
+    parse_version,
+    read_manifest,
+)
+from release_train.workspaces.interface import (
+    BumpEdits,
+    Dependency,
+    Package,
+    Problem,
+    Workspace,
+    raise_problems,
+)
+from release_train.workspaces.toml_doc import Str
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class CargoWorkspace(Workspace):
+    root_manifest: Manifest | None = None
+    manifests: tuple[Manifest, ...] = ()  # the root first, then each member's (root not repeated)
+    member_manifest: dict[str, Manifest] = field(default_factory=dict)
+    public_globs: tuple[str, ...] = ()
+    train_source: str = ""  # [project] version-from; empty: [workspace.package] version
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / "Cargo.lock"
+
+    def bump(self, op: Operation, *, rc_train: bool) -> BumpEdits:
+        from release_train.workspaces.cargo_bump import bump_workspace
+
+        return bump_workspace(self, op, rc_train=rc_train)
+
+
+class CargoKind:
+    """The `cargo` entry of `WORKSPACES`."""
+
+    def load(self, settings: Settings, config: WorkspaceSettings) -> Workspace:
+        return load_cargo(settings, config)
+
+
+def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
+    root = settings.resolve(config.path)
+    root_manifest = read_manifest(root / "Cargo.toml")
+    ws_table = root_manifest.workspace_table()
+    if ws_table is None:
+        raise WorkspaceError(
+            f"{root_manifest.path} has no [workspace] table",
+            hint="point [[workspace]] path at the directory whose Cargo.toml holds [workspace]",
+        )
+    manifests = _members(root, root_manifest, ws_table)
+    ws_version = root_manifest.workspace_package_version()
+    ws_publish = _workspace_publish(root_manifest)
+    members = [m for m in manifests if m.package_table() is not None]
+    dirs = {m.directory: m for m in members}
+    packages = tuple(_package(m, root_manifest, ws_version, ws_publish, dirs, config.public) for m in members)
+    by_name = {p.name: m for p, m in zip(packages, members, strict=True)}
+    _check_duplicates(packages)
+    train = _train_version(settings, root_manifest, ws_version, packages)
+    ws = CargoWorkspace(
+        root=root,
+        packages=packages,
+        train_version=train,
+        root_manifest=root_manifest,
+        manifests=tuple(manifests),
+        member_manifest=by_name,
+        public_globs=tuple(config.public),
+        train_source=settings.project.version_from,
+    )
+    _check_allow_list(ws, config, settings)
+    from release_train.workspaces.graph import check_acyclic
+
+    check_acyclic(ws)
+    return ws
+
+
+def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -> list[Manifest]:
+    members = _strings(ws_table.get("members"))
+    excludes = [(root / e).resolve() for e in _strings(ws_table.get("exclude"))]
+    explicit: list[Path] = []
+    for pattern in members:
+        if _GLOB_CHARS & set(pattern):
+            matches = sorted(p for p in root.glob(pattern) if (p / "Cargo.toml").is_file())
+            explicit += [p.resolve() for p in matches if not _excluded(p.resolve(), excludes)]
+        else:
+            explicit.append((root / pattern).resolve())
+    found: dict[Path, Manifest] = {}
+    if root_manifest.package_table() is not None:
+        found[root] = root_manifest
+    queue = [root_manifest] if root in found else []
+    for directory in explicit:
+        if directory not in found:
+            found[directory] = read_manifest(directory / "Cargo.toml")
+            queue.append(found[directory])
+    ws_paths = _workspace_dep_paths(root_manifest)
+    while queue:
+        manifest = queue.pop(0)
+        for entry in manifest.entries:
+            if entry.table == WORKSPACE_DEPS:
+                continue
+            target = _entry_dir(manifest, entry, ws_paths)
+            if target is None or target in found or _excluded(target, excludes):
+                continue
+            if not target.is_relative_to(root) or not (target / "Cargo.toml").is_file():
+                continue
+            found[target] = read_manifest(target / "Cargo.toml")
+            queue.append(found[target])
+    # the root manifest first, always: even a virtual one holds versions a bump rewrites
+    return [root_manifest] + sorted((m for m in found.values() if m is not root_manifest), key=lambda m: m.path)
+
+
+def _excluded(directory: Path, excludes: list[Path]) -> bool:
+    return any(directory.is_relative_to(e) for e in excludes)
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [v.value for v in value if isinstance(v, Str)]
+    return []
+
+
+def _workspace_dep_paths(root_manifest: Manifest) -> dict[str, Path]:
+    return {
+        e.key: (root_manifest.directory / e.path).resolve()
+        for e in root_manifest.entries
+        if e.table == WORKSPACE_DEPS and e.path is not None
+    }
+
+
+def _entry_dir(manifest: Manifest, entry: Entry, ws_paths: dict[str, Path]) -> Path | None:
+    if entry.path is not None:
+        return (manifest.directory / entry.path).resolve()
+    if entry.workspace:
+        return ws_paths.get(entry.key)
+    return None
+
+
+def _workspace_publish(root_manifest: Manifest) -> bool:
+    package = (root_manifest.workspace_table() or {}).get("package")
+    value = package.get("publish") if isinstance(package, dict) else None
+    return not (value is False or value == [])
+
+
+def _package(
+    m: Manifest,
+    root_manifest: Manifest,
+    ws_version: Str | None,
+    ws_publish: bool,
+    dirs: dict[Path, Manifest],
+    public: list[str],
+) -> Package:
+    name = m.name()
+    table = m.package_table() or {}
+    inherits = m.inherits("version")
+    if inherits:
+        if ws_version is None:
+            raise WorkspaceError(
+                f"{m.path}: version.workspace = true but {root_manifest.path} has no [workspace.package] version",
+                hint='add version = "..." under [workspace.package] in the root Cargo.toml',
+            )
+        version = parse_version(root_manifest.path, ws_version)
+    else:
+        literal = m.literal_version()
+        version = parse_version(m.path, literal) if literal else Version(0, 0, 0)
+    publish_value = table.get("publish")
+    publish = ws_publish if m.inherits("publish") else not (publish_value is False or publish_value == [])
+    if not inherits and m.literal_version() is None:
+        publish = False  # Cargo: a package without a version is never published
+    ws_entries = {e.key: e for e in root_manifest.entries if e.table == WORKSPACE_DEPS}
+    deps = tuple(
+        _dependency(m, e, ws_entries, root_manifest, dirs) for e in m.entries if e.table != WORKSPACE_DEPS
+    )
+    return Package(
+        name=name,
+        directory=m.directory,
+        manifest=m.path,
+        version=version,
+        publish=publish,
+        public=any(fnmatchcase(name, g) for g in public),
+        dependencies=deps,
+        inherits_version=inherits,
+    )
+
+
+def _dependency(
+    m: Manifest, e: Entry, ws_entries: dict[str, Entry], root_manifest: Manifest, dirs: dict[Path, Manifest]
+) -> Dependency:
+    name, directory = e.name, None
+    if e.path is not None:
+        directory = (m.directory / e.path).resolve()
+    elif e.workspace and e.key in ws_entries:
+        inherited = ws_entries[e.key]
+        name = inherited.name
+        if inherited.path is not None:
+            directory = (root_manifest.directory / inherited.path).resolve()
+    return Dependency(
+        name=name,
+        key=e.key,
+        kind=e.kind,
+        req=e.version.value if e.version else None,
+        target=e.target,
+        first_party=directory is not None and directory in dirs,
+    )
+
+
+def _check_duplicates(packages: tuple[Package, ...]) -> None:
+    seen: dict[str, Package] = {}
+    for p in packages:
+        if p.name in seen:
+            raise WorkspaceError(
+                f"two members are named {p.name!r}: {seen[p.name].manifest} and {p.manifest}",
+                hint="rename one of them or exclude it from the workspace",
+            )
+        seen[p.name] = p
+
+
+def _train_version(
+    settings: Settings, root_manifest: Manifest, ws_version: Str | None, packages: tuple[Package, ...]
+) -> Version:
+    source = settings.project.version_from
+    if source:
+        for p in packages:
+            if p.name == source:
+                return p.version
+        raise WorkspaceError(
+            f"[project] version-from names {source!r}, which is not a member of the workspace",
+            hint="set version-from to a package listed by `release-train packages`",
+        )
+    if ws_version is None:
+        raise WorkspaceError(
+            f"{root_manifest.path} has no [workspace.package] version to take the train version from",
+            hint='add version = "..." under [workspace.package], or set [project] version-from = "<package>"',
+        )
+    return parse_version(root_manifest.path, ws_version)
+
+
+def _check_allow_list(ws: CargoWorkspace, config: WorkspaceSettings, settings: Settings) -> None:
+    if config.publish is None:
+        return
+    allowed = config.publish
+    where = settings.config_file.name if settings.config_file else "release-train.toml"
+    problems = [
+        Problem(
+            p.manifest,
+            _name_line(ws.member_manifest[p.name]),
+            f"{p.name} is neither in the publish allow-list nor marked publish = false",
+            f'add "{p.name}" to [[workspace]] publish in {where}, or set publish = false under [package] in {p.manifest.name}',
+        )
+        for p in ws.packages
+        if p.publish and not any(fnmatchcase(p.name, g) for g in allowed)
+    ]
+    raise_problems(problems, "the publish set is incomplete")
+
+
+def _name_line(manifest: Manifest) -> int:
+    name = (manifest.package_table() or {}).get("name")
+    return name.line if isinstance(name, Str) else 1

@@ -1,0 +1,154 @@
+"""One `Cargo.toml`, read once: its package fields and every dependency entry with the span of its
+`version` string, so a bump can splice new versions in and keep every other byte."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from release_train.errors import WorkspaceError
+from release_train.model.version import Version
+from release_train.workspaces.interface import DependencyKind
+from release_train.workspaces.toml_doc import Str, Table, parse
+
+# table name -> dependency kind; the underscore spellings are Cargo's legacy aliases
+DEP_TABLES: dict[str, DependencyKind] = {
+    "dependencies": "normal",
+    "dev-dependencies": "dev",
+    "dev_dependencies": "dev",
+    "build-dependencies": "build",
+    "build_dependencies": "build",
+}
+WORKSPACE_DEPS = "workspace.dependencies"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One dependency entry as written: `key = "1.0"` or `key = { ... }` or `[dependencies.key]`."""
+
+    key: str
+    name: str  # after `package = "..."`
+    kind: DependencyKind
+    table: str  # "dependencies", "target.'cfg(unix)'.dev-dependencies", "workspace.dependencies"
+    target: str | None
+    version: Str | None
+    path: str | None
+    workspace: bool  # `workspace = true`
+    registry_only: bool  # a bare string requirement: resolves to the registry
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    data: bytes
+    doc: Table
+    entries: tuple[Entry, ...]
+
+    @property
+    def directory(self) -> Path:
+        return self.path.parent
+
+    def package_table(self) -> Table | None:
+        table = self.doc.get("package")
+        return table if isinstance(table, dict) else None
+
+    def workspace_table(self) -> Table | None:
+        table = self.doc.get("workspace")
+        return table if isinstance(table, dict) else None
+
+    def name(self) -> str:
+        table = self.package_table() or {}
+        name = table.get("name")
+        if not isinstance(name, Str):
+            raise WorkspaceError(
+                f"{self.path}: [package] has no name", hint='add name = "..." under [package]'
+            )
+        return name.value
+
+    def literal_version(self) -> Str | None:
+        value = (self.package_table() or {}).get("version")
+        return value if isinstance(value, Str) else None
+
+    def inherits(self, key: str) -> bool:
+        value = (self.package_table() or {}).get(key)
+        return isinstance(value, dict) and value.get("workspace") is True
+
+    def workspace_package_version(self) -> Str | None:
+        ws = self.workspace_table() or {}
+        package = ws.get("package")
+        value = package.get("version") if isinstance(package, dict) else None
+        return value if isinstance(value, Str) else None
+
+
+def read_manifest(path: Path) -> Manifest:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkspaceError(
+            f"cannot read {path}: {exc.strerror}",
+            hint="check the [workspace] members globs and the path dependencies",
+        ) from exc
+    doc = parse(path, data)
+    return Manifest(path, data, doc, tuple(_entries(path, doc)))
+
+
+def _entries(path: Path, doc: Table) -> list[Entry]:
+    found: list[Entry] = []
+    for table_name, kind in DEP_TABLES.items():
+        found += _table_entries(path, doc.get(table_name), kind, table_name, None)
+    targets = doc.get("target")
+    if isinstance(targets, dict):
+        for cfg, body in targets.items():
+            if not isinstance(body, dict):
+                continue
+            for table_name, kind in DEP_TABLES.items():
+                label = f"target.'{cfg}'.{table_name}"
+                found += _table_entries(path, body.get(table_name), kind, label, cfg)
+    ws = doc.get("workspace")
+    if isinstance(ws, dict):
+        found += _table_entries(path, ws.get("dependencies"), "normal", WORKSPACE_DEPS, None)
+    return found
+
+
+def _table_entries(
+    path: Path, table: Any, kind: DependencyKind, label: str, target: str | None
+) -> list[Entry]:
+    if not isinstance(table, dict):
+        return []
+    entries = []
+    for key, spec in table.items():
+        if isinstance(spec, Str):
+            entries.append(Entry(key, key, kind, label, target, spec, None, False, True))
+        elif isinstance(spec, dict):
+            package = spec.get("package")
+            version = spec.get("version")
+            dep_path = spec.get("path")
+            entries.append(
+                Entry(
+                    key=key,
+                    name=package.value if isinstance(package, Str) else key,
+                    kind=kind,
+                    table=label,
+                    target=target,
+                    version=version if isinstance(version, Str) else None,
+                    path=dep_path.value if isinstance(dep_path, Str) else None,
+                    workspace=spec.get("workspace") is True,
+                    registry_only=False,
+                )
+            )
+        else:
+            raise WorkspaceError(
+                f"{path}: [{label}] {key} must be a version string or a table",
+                hint=f'write {key} = "1.0" or {key} = {{ path = "...", version = "..." }}',
+            )
+    return entries
+
+
+def parse_version(manifest: Path, value: Str) -> Version:
+    if not Version.is_valid(value.value):
+        raise WorkspaceError(
+            f"{manifest}:{value.line}: {value.value!r} is not a semantic version",
+            hint='write the version as MAJOR.MINOR.PATCH, e.g. "1.0.0"',
+        )
+    return Version.parse(value.value)

@@ -1,0 +1,178 @@
+"""Read a TOML file into plain values whose strings remember their byte position.
+
+Edits must keep every byte of a manifest except the changed version strings, so we need the exact
+span of each string value. `tree-sitter-toml` gives those spans from a real grammar (and parses a
+large workspace several times faster than `tomllib`). The result looks like `tomllib`'s output,
+except that every string is a `Str` carrying its span and line. When the tree has an error, we ask
+`tomllib` for a precise message (file, line, column).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tree_sitter import Language, Node, Parser
+
+from release_train.errors import WorkspaceError
+
+Table = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Str:
+    """A TOML string value: its decoded text and the byte span of that text inside the quotes."""
+
+    value: str
+    start: int
+    end: int
+    line: int  # 1-based
+
+
+_PARSER: list[Parser] = []
+
+
+def _parser() -> Parser:
+    if not _PARSER:
+        import tree_sitter_toml
+
+        _PARSER.append(Parser(Language(tree_sitter_toml.language())))
+    return _PARSER[0]
+
+
+def parse(path: Path, data: bytes) -> Table:
+    """Parse `data` (the bytes of `path`); raise `WorkspaceError` naming the line on bad TOML."""
+    root = _parser().parse(data).root_node
+    if root.has_error:
+        raise _syntax_error(path, data, root)
+    doc: Table = {}
+    for node in root.children:
+        kind = node.type
+        if kind == "pair":
+            _pair(doc, node, data, path)
+        elif kind in {"table", "table_array_element"}:
+            children = node.children
+            keys = _key(children[1], data)
+            if kind == "table":
+                target = _descend(doc, keys, path, node)
+            else:
+                parent = _descend(doc, keys[:-1], path, node)
+                array = parent.setdefault(keys[-1], [])
+                if not isinstance(array, list):
+                    raise _duplicate(path, node, keys)
+                target = {}
+                array.append(target)
+            for child in children[3:]:
+                if child.type == "pair":
+                    _pair(target, child, data, path)
+    return doc
+
+
+def _descend(table: Table, keys: list[str], path: Path, node: Node) -> Table:
+    for key in keys:
+        value = table.setdefault(key, {})
+        if isinstance(value, list) and value and isinstance(value[-1], dict):
+            value = value[-1]  # [[bin]] then [bin.x]: the last element of the array of tables
+        if not isinstance(value, dict):
+            raise _duplicate(path, node, keys)
+        table = value
+    return table
+
+
+def _pair(table: Table, node: Node, data: bytes, path: Path) -> None:
+    children = node.children
+    keys = _key(children[0], data)
+    target = _descend(table, keys[:-1], path, node)
+    target[keys[-1]] = _value(children[2], data, path)
+
+
+def _key(node: Node, data: bytes) -> list[str]:
+    kind = node.type
+    if kind == "bare_key":
+        return [data[node.start_byte : node.end_byte].decode()]
+    if kind == "quoted_key":
+        return [_decode(data[node.start_byte : node.end_byte])]
+    # dotted_key: left-recursive `a.b.c`
+    keys: list[str] = []
+    for child in node.children:
+        if child.type != ".":
+            keys.extend(_key(child, data))
+    return keys
+
+
+def _value(node: Node, data: bytes, path: Path) -> Any:  # noqa: PLR0911  (one return per TOML type reads best)
+    kind = node.type
+    if kind == "string":
+        return _string(node, data)
+    if kind == "inline_table":
+        table: Table = {}
+        for child in node.children:
+            if child.type == "pair":
+                _pair(table, child, data, path)
+        return table
+    if kind == "array":
+        return [_value(c, data, path) for c in node.named_children if c.type != "comment"]
+    text = data[node.start_byte : node.end_byte].decode()
+    if kind == "boolean":
+        return text == "true"
+    if kind == "integer":
+        return int(text.replace("_", ""), 0)
+    if kind == "float":
+        return float(text.replace("_", ""))
+    return text  # dates and times: kept as written; manifests never need them
+
+
+def _string(node: Node, data: bytes) -> Str:
+    start, end = node.start_byte, node.end_byte
+    raw = data[start:end]
+    quote = 3 if raw[:3] in (b'"""', b"'''") else 1
+    inner_start, inner_end = start + quote, end - quote
+    value = _decode(raw) if raw[0:1] == b'"' and b"\\" in raw else data[inner_start:inner_end].decode()
+    return Str(value, inner_start, inner_end, node.start_point.row + 1)
+
+
+def _decode(raw: bytes) -> str:
+    """A quoted string or key with escapes: let the standard parser decode it (rare)."""
+    if raw[0:1] == b"'" or b"\\" not in raw:
+        quote = 3 if raw[:3] in (b'"""', b"'''") else 1
+        return raw[quote:-quote].decode()
+    import tomllib
+
+    value = tomllib.loads(f"v = {raw.decode()}")["v"]
+    assert isinstance(value, str)
+    return value
+
+
+def _duplicate(path: Path, node: Node, keys: list[str]) -> WorkspaceError:
+    line = node.start_point.row + 1
+    return WorkspaceError(
+        f"{path}:{line}: malformed TOML: {'.'.join(keys)} is defined twice with different types",
+        hint="remove or rename one of the two definitions",
+    )
+
+
+def _syntax_error(path: Path, data: bytes, root: Node) -> WorkspaceError:
+    import tomllib
+
+    try:
+        tomllib.loads(data.decode("utf-8", errors="replace"))
+    except tomllib.TOMLDecodeError as exc:
+        return WorkspaceError(
+            f"{path}: malformed TOML: {exc}", hint="fix the syntax at the line and column given"
+        )
+    bad = _first_error(root) or root
+    line, column = bad.start_point.row + 1, bad.start_point.column + 1
+    return WorkspaceError(
+        f"{path}: malformed TOML (at line {line}, column {column})",
+        hint="fix the syntax at the line and column given",
+    )
+
+
+def _first_error(node: Node) -> Node | None:
+    if node.type == "ERROR" or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error:
+            return _first_error(child)
+    return None
