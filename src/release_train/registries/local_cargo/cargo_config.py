@@ -78,5 +78,10 @@ def cargo_config_toml(index_url: str, *, replace_crates_io: bool = False, regist
         'credential-provider = "cargo:token"',
     ]
     if replace_crates_io:
-        lines += ["", "[source.crates-io]", f'replace-with = "{registry}"']
+        lines += [
+            "",
+            "# stand in for crates.io: plain `path` + `version` dependencies resolve here",
+            "[source.crates-io]",
+            f'replace-with = "{registry}"',
+        ]
     return "\n".join(lines) + "\n"

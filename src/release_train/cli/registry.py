@@ -1,0 +1,141 @@
+"""The bundled local Cargo registry.
+
+`release-train registry serve --dir DIR` serves a Cargo registry (sparse index and publish API) on
+127.0.0.1 until Ctrl-C, storing everything in DIR so a restart serves the same registry. Cargo
+writes the index URL into every crate it publishes, so keep the same --port from run to run.
+
+With --crates-io-limits it answers like crates.io under load: uploads are paced by token buckets
+(new crates: burst 5, then one per 600 s; new versions: burst 30, then one per 60 s) and refused
+with 429 and Retry-After beyond that. --time-scale N divides every such duration (and
+--index-delay) by N, so tests and benchmarks run quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from release_train.errors import UsageError
+
+if TYPE_CHECKING:  # imported lazily at run time: start-up must stay fast
+    from release_train.registries.local_cargo import Limits, RegistryServer
+
+DEFAULT_PORT = 8765
+
+
+def _pacing(text: str) -> tuple[int, float]:
+    try:
+        burst, every = text.split("/", 1)
+        return int(burst), float(every)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected BURST/SECONDS, e.g. 30/60, not {text!r}") from exc
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    serve = sub.add_parser(
+        "serve",
+        help="serve a local Cargo registry until Ctrl-C",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("--dir", type=Path, required=True, help="data directory (index, crates, state)")
+    serve.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--token", help="the token uploads must carry (default: accept any)")
+    serve.add_argument(
+        "--crates-io-limits", action="store_true", help="pace uploads like crates.io (answer 429 beyond)"
+    )
+    serve.add_argument(
+        "--new-crate", type=_pacing, metavar="BURST/SECONDS", help="pacing of new crates (implies limits)"
+    )
+    serve.add_argument(
+        "--new-version", type=_pacing, metavar="BURST/SECONDS", help="pacing of new versions (implies limits)"
+    )
+    serve.add_argument(
+        "--time-scale", type=float, default=1.0, metavar="N", help="divide every simulated duration by N"
+    )
+    serve.add_argument(
+        "--index-delay",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a new version shows in the index only after this many (simulated) seconds",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.registries.local_cargo import Limits, Pacing, RegistryServer, cargo_config_toml
+
+    if args.time_scale <= 0:
+        raise UsageError(f"--time-scale must be positive, not {args.time_scale}")
+    limits = None
+    if args.crates_io_limits or args.new_crate or args.new_version:
+        default = Limits.crates_io()
+        limits = Limits(
+            new_crate=Pacing(*args.new_crate) if args.new_crate else default.new_crate,
+            new_version=Pacing(*args.new_version) if args.new_version else default.new_version,
+        )
+    server = RegistryServer(
+        args.dir,
+        port=args.port,
+        host=args.host,
+        token=args.token,
+        limits=limits,
+        time_scale=args.time_scale,
+        index_delay=args.index_delay,
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            hint="stop whatever uses that port, or pick another --port (and keep it from then on)",
+        ) from exc
+    try:
+        _announce(server, args, limits, cargo_config_toml(server.index_url, replace_crates_io=True))
+        server.wait()
+    except KeyboardInterrupt:
+        print("stopping the registry", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0
+
+
+def _announce(server: RegistryServer, args: argparse.Namespace, limits: Limits | None, snippet: str) -> None:
+    if server.previous_url:
+        print(
+            f"warning: {args.dir} was last served at {server.previous_url}; crates published then "
+            "name that index URL. Use the same --port to keep them resolvable.",
+            file=sys.stderr,
+        )
+    lines = [
+        f"local Cargo registry serving {args.dir}",
+        f"  index: {server.index_url}",
+        f"  api:   {server.url}",
+        f"  limits: {_describe_limits(limits, args.time_scale)}",
+        f"  index delay: {args.index_delay:g} s (simulated)",
+        "",
+        "cargo configuration (.cargo/config.toml, or config.toml in a CARGO_HOME of its own):",
+        "",
+        snippet,
+        f"export CARGO_REGISTRIES_LOCAL_TOKEN={args.token or '<any token>'}",
+        "cargo publish --registry local",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _describe_limits(limits: Limits | None, scale: float) -> str:
+    if limits is None:
+        return "none"
+    parts = []
+    for label, pacing in (("new crates", limits.new_crate), ("new versions", limits.new_version)):
+        if pacing is not None:
+            parts.append(f"{label} burst {pacing.burst} then 1 per {pacing.every:g} s")
+    return "; ".join(parts) + f" (time scale {scale:g}: real = simulated / {scale:g})"
