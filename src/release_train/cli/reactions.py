@@ -1,0 +1,118 @@
+"""What CI does when the forge reports a push: the reactions of the train.
+
+The forge knows nothing of the flows; the CLI hands it a push handler built here. For every push
+event the handler first records it (`ctx.emit("event", ...)`, with `ref`, `before`, `after`), then:
+
+- a push that moves `main` or a release branch (per `[branches]`) runs the `tag` flow;
+- a new tag (before = all zeros) that follows `[release] tag` runs the `publish` flow;
+- anything else (bot branches, deletions, moved tags) is only recorded.
+
+Contract for the flow modules: `release_train.flows.tag` and `release_train.flows.publish` each
+provide
+
+    def run_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None
+
+which does what CI would do for that event. It is called only when the module exists (and has that
+function), so the forge works before the flows are written. A `ReleaseTrainError` raised by a
+reaction is reported as a warning and does not undo the push or merge that caused it (a failing CI
+job does not revert a merge on GitHub); fault injection (`InterruptedForTest`) and unexpected
+exceptions propagate.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from types import ModuleType
+
+from release_train.config import Settings
+from release_train.context import Context
+from release_train.errors import InterruptedForTest, ReleaseTrainError
+from release_train.forges import open_forge
+from release_train.forges.interface import ZERO_SHA, Forge, PushEvent
+from release_train.model.branches import parse_name
+
+TAG_FLOW = "release_train.flows.tag"
+PUBLISH_FLOW = "release_train.flows.publish"
+
+
+class Reactions:
+    """A `PushHandler`. It needs the forge it reacts for: `bind()` it once the forge is open (the
+    forge in turn needs the handler; `open_forge_with_reactions` does both)."""
+
+    def __init__(self, settings: Settings, ctx: Context) -> None:
+        self.settings = settings
+        self.ctx = ctx
+        self.forge: Forge | None = None
+
+    def bind(self, forge: Forge) -> None:
+        self.forge = forge
+
+    def __call__(self, event: PushEvent) -> None:
+        self.ctx.emit(
+            "event",
+            f"push {event.ref} {_short(event.before)}..{_short(event.after)}",
+            ref=event.ref,
+            before=event.before,
+            after=event.after,
+        )
+        flow = self.flow_for(event)
+        if flow is None:
+            return
+        module = _load(flow)
+        if module is None or not hasattr(module, "run_reaction"):
+            self.ctx.emit("info", f"  ({flow.rsplit('.', 1)[-1]} flow not available: event recorded only)")
+            return
+        if self.forge is None:
+            raise AssertionError("Reactions used before bind(forge)")
+        try:
+            module.run_reaction(self.settings, self.forge, event, self.ctx)
+        except InterruptedForTest:
+            raise
+        except ReleaseTrainError as exc:
+            self.ctx.emit("warn", f"{flow.rsplit('.', 1)[-1]} reaction to {event.ref} failed: {exc}")
+
+    def flow_for(self, event: PushEvent) -> str | None:
+        """Which flow this event triggers, if any."""
+        if event.after == ZERO_SHA:
+            return None
+        if event.ref.startswith("refs/heads/"):
+            branch = event.ref.removeprefix("refs/heads/")
+            if branch == self.settings.branches.main or _matches(self.settings.branches.release, branch):
+                return TAG_FLOW
+            return None
+        tag = event.ref.removeprefix("refs/tags/")
+        is_new_tag = event.ref.startswith("refs/tags/") and event.before == ZERO_SHA
+        return PUBLISH_FLOW if is_new_tag and _matches(self.settings.release.tag, tag) else None
+
+
+def push_handler(settings: Settings, ctx: Context) -> Reactions:
+    return Reactions(settings, ctx)
+
+
+def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
+    """The configured forge, with every push it makes running the reactions above."""
+    handler = push_handler(settings, ctx)
+    forge = open_forge(settings, on_push=handler, clock=ctx.clock)
+    handler.bind(forge)
+    return forge
+
+
+def _matches(pattern: str, name: str) -> bool:
+    try:
+        return parse_name(pattern, name) is not None
+    except ValueError:  # a pattern without {version}: config validation reports it elsewhere
+        return False
+
+
+def _load(name: str) -> ModuleType | None:
+    if name in sys.modules:
+        return sys.modules[name]
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
+
+
+def _short(sha: str) -> str:
+    return sha[:12]
