@@ -1,0 +1,199 @@
+"""What the train flows share: reading the origin's branches, reading a version from a commit's
+tree, and proposing a change as a bot branch plus a pull request.
+
+A `Proposal` is computed completely at plan time (every file's new bytes, the commit message, the
+PR title and body), so a refusal (a stale requirement, a notes section that is missing) happens
+before anything changes, and `--dry-run` shows exactly what `apply` would do. Applying it is two
+steps, each observing first: commit-and-push the bot branch unless the origin has it, then open
+the PR unless one is open or merged already.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath
+
+from release_train.config import Settings
+from release_train.errors import RefusedError
+from release_train.flows.env import FlowEnv
+from release_train.flows.plan import Progress, Step
+from release_train.flows.worktree import temporary_worktree
+from release_train.infra import fs
+from release_train.infra.git import Git
+from release_train.model.version import Operation, Version
+
+REMOTE = "origin"
+
+
+# --- observing the origin --------------------------------------------------------------------------
+def fetch(env: FlowEnv) -> None:
+    env.git.fetch(REMOTE)
+
+
+def remote_sha(env: FlowEnv, branch: str) -> str | None:
+    """Where `branch` is on the origin right now (asked, not remembered from the last fetch)."""
+    out = env.git.run("ls-remote", REMOTE, f"refs/heads/{branch}")
+    return out.split()[0] if out.strip() else None
+
+
+def require_remote_sha(env: FlowEnv, branch: str) -> str:
+    sha = env.git.rev_parse(f"refs/remotes/{REMOTE}/{branch}")
+    if sha is None:
+        raise RefusedError(
+            f"the origin has no branch {branch!r}",
+            hint=f"push {branch} to the origin first (git push origin {branch}); nothing was changed",
+        )
+    return sha
+
+
+def origin_branches(env: FlowEnv) -> list[str]:
+    return env.git.branches(remote=REMOTE)
+
+
+# --- paths inside the repository ------------------------------------------------------------------
+def repo_path(env: FlowEnv, relative: str) -> str:
+    """A path from the configuration (relative to the settings root) as a path inside the
+    repository, for `git show REV:PATH` and for worktrees."""
+    top = Path(env.git.run("rev-parse", "--show-toplevel").strip()).resolve()
+    inside = (env.settings.root.resolve() / relative).resolve().relative_to(top)
+    return PurePosixPath(inside).as_posix()
+
+
+def notes_path(env: FlowEnv) -> str:
+    return repo_path(env, env.settings.release.notes)
+
+
+def read_notes(env: FlowEnv, rev: str, branch: str) -> str:
+    path = notes_path(env)
+    data = env.git.show_file(rev, path)
+    if data is None:
+        raise RefusedError(
+            f"{branch} has no {path}",
+            hint=f"add {path} to {branch} (see the RELEASES.md template of release-train), then run again",
+        )
+    return data.decode()
+
+
+# --- reading and bumping versions in a commit's tree ---------------------------------------------
+@contextmanager
+def checkout(env: FlowEnv, rev: str) -> Iterator[tuple[Git, Settings]]:
+    """A temporary worktree at `rev` and the settings re-rooted there."""
+    with temporary_worktree(env.git, rev) as tree:
+        sub = repo_path(env, ".")
+        yield tree, replace(env.settings, root=(tree.path / sub).resolve())
+
+
+def train_version(env: FlowEnv, rev: str) -> Version:
+    from release_train.workspaces import load_workspace
+
+    with checkout(env, rev) as (_, settings):
+        return load_workspace(settings).train_version
+
+
+@dataclass(frozen=True)
+class Bumped:
+    old: Version
+    new: Version
+    files: dict[str, bytes]  # path inside the repository -> new bytes
+
+
+def bump_at(env: FlowEnv, rev: str, op: Operation) -> Bumped:
+    """The files a version operation would write at `rev`; nothing is written."""
+    from release_train.flows.bump import plan_bump
+
+    with checkout(env, rev) as (tree, settings):
+        plan = plan_bump(settings, op)
+        top = tree.path.resolve()
+        files = {
+            PurePosixPath(Path(p).resolve().relative_to(top)).as_posix(): data
+            for p, data in plan.files.items()
+        }
+        return Bumped(Version.parse(str(plan.old_version)), Version.parse(str(plan.new_version)), files)
+
+
+# --- proposing a change -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Proposal:
+    base: str  # the branch the PR targets
+    base_sha: str  # where it was when planned; the commit's parent
+    head: str  # the bot branch
+    message: str  # full commit message
+    files: tuple[tuple[str, bytes], ...]  # path inside the repository -> new bytes
+    pr_title: str
+    pr_body: str
+
+    @property
+    def title(self) -> str:
+        return self.message.splitlines()[0]
+
+    def steps(self) -> tuple[Step, Step]:
+        changed = ", ".join(path for path, _ in self.files) or "no files: an empty commit"
+        commit = Step(
+            f"commit:{self.head}",
+            "commit",
+            f"commit {self.title!r} on {self.head} from {self.base} ({self.base_sha[:10]}) and push it",
+            (f"changes: {changed}", *(f"| {line}" for line in self.message.rstrip().splitlines())),
+        )
+        pr = Step(
+            f"pr:{self.head}",
+            "pr",
+            f"open a PR {self.head} -> {self.base}: {self.pr_title!r}",
+            tuple(f"| {line}" for line in self.pr_body.rstrip().splitlines()),
+        )
+        return commit, pr
+
+
+def bot_branch(settings: Settings, purpose: str) -> str:
+    return f"{settings.branches.bot_prefix}{purpose}"
+
+
+def commit_env(env: FlowEnv) -> dict[str, str]:
+    """Commits carry the flow's clock as their date, so a re-run makes the very same commit."""
+    stamp = env.ctx.clock.now().isoformat()
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+
+
+def push_branch(env: FlowEnv, repo: Path, sha: str, branch: str) -> None:
+    env.forge.push(repo, [f"{sha}:refs/heads/{branch}"])
+
+
+def apply_proposal(env: FlowEnv, progress: Progress, proposal: Proposal) -> None:
+    commit_step, pr_step = proposal.steps()
+    pr = env.forge.find_pr(proposal.head, proposal.base, state=None)
+    if pr is not None and pr.state == "merged":
+        # The forge deletes a merged head branch; pushing it again would only leave litter.
+        for step in (commit_step, pr_step):
+            progress.skipped(
+                step, f"PR #{pr.number} {proposal.head} -> {proposal.base} is already merged", pr=pr.number
+            )
+        return
+    existing = remote_sha(env, proposal.head)
+    if existing is not None:
+        progress.skipped(commit_step, f"{proposal.head} is already on the origin", sha=existing)
+    else:
+        with temporary_worktree(env.git, proposal.base_sha) as tree:
+            fs.write_all({tree.path / path: data for path, data in proposal.files})
+            tree.run("add", "--all")
+            tree.run(
+                "commit", "--quiet", "--allow-empty", "--file=-", input=proposal.message, env=commit_env(env)
+            )
+            sha = tree.rev_parse("HEAD")
+            assert sha is not None
+            push_branch(env, tree.path, sha, proposal.head)
+        progress.done(commit_step, f"pushed {proposal.head}: {proposal.title}", sha=sha)
+    pr = env.forge.find_pr(proposal.head, proposal.base, state="open")
+    if pr is not None:
+        progress.skipped(
+            pr_step, f"PR #{pr.number} {proposal.head} -> {proposal.base} is already {pr.state}", pr=pr.number
+        )
+        return
+    pr = env.forge.open_pr(proposal.head, proposal.base, proposal.pr_title, proposal.pr_body)
+    progress.done(
+        pr_step, f"opened PR #{pr.number} {proposal.head} -> {proposal.base}: {pr.title}", pr=pr.number
+    )
+
+
+def release_branch_pattern_glob(settings: Settings) -> str:
+    return settings.branches.release.replace("{version}", "*")

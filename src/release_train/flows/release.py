@@ -1,0 +1,189 @@
+"""release-latest (SPEC 3.2) and release-rc.
+
+release-latest: on the latest release branch (by numeric version), date the notes (rc train:
+drop the `-rc.N` suffix first) and commit "Release <Project> V" with the marker, even when nothing
+changed, on `ci/release-V`, PR to `release-V`. Then the same date change as a PR to main when
+main's notes still have a section for V.
+
+release-rc: on the latest release branch, bump `rc` and commit "Release <Project> V-rc.N" with
+the marker on `ci/bump-to-V-rc.N`, PR to the release branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from release_train.errors import RefusedError
+from release_train.flows import branchwork as bw
+from release_train.flows.env import FlowEnv
+from release_train.flows.plan import Plan, Progress, Report
+from release_train.model import notes
+from release_train.model.branches import format_name, latest_release_branch
+from release_train.model.marker import release_message
+from release_train.model.version import Operation, Version
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReleasePlan(Plan):
+    branch: str
+    version: Version
+    proposals: tuple[bw.Proposal, ...]
+
+
+def _today(env: FlowEnv) -> date:
+    return env.ctx.clock.now().astimezone(UTC).date()
+
+
+def latest_branch(env: FlowEnv) -> tuple[str, str]:
+    """The latest release branch on the origin and its commit; refuses when there is none."""
+    pattern = env.settings.branches.release
+    found = latest_release_branch(pattern, bw.origin_branches(env))
+    if found is None:
+        raise RefusedError(
+            f"there is no release branch on the origin (branches named {pattern!r})",
+            hint="cut one first with `release-train cut`; nothing was changed",
+        )
+    return found[0], bw.require_remote_sha(env, found[0])
+
+
+def plan(env: FlowEnv) -> ReleasePlan:
+    env.git.require_clean()
+    bw.fetch(env)
+    s = env.settings
+    branch, sha = latest_branch(env)
+    files: dict[str, bytes] = {}
+    if s.release.rc:
+        dropped = bw.bump_at(env, sha, Operation.DROP_RC)
+        version = dropped.new
+        files.update(dropped.files)
+    else:
+        version = bw.train_version(env, sha)
+    tag = format_name(s.release.tag, version)
+    if tag in env.forge.tags():
+        return ReleasePlan(
+            flow="release-latest",
+            summary=f"release {s.project_name} {version} from {branch}",
+            notes=(f"{s.project_name} {version} is already released: tag {tag} exists; nothing to do",),
+            steps=(),
+            branch=branch,
+            version=version,
+            proposals=(),
+        )
+    day = _today(env)
+    path = bw.notes_path(env)
+    text = bw.read_notes(env, sha, branch)
+    if not notes.has_section(text, str(version.core())):
+        raise notes.NotesError(
+            f"{path} on {branch} has no section `## {version.core()}`",
+            hint=f"add `## {version.core()}` with an `Unreleased.` line to {path} on {branch}; nothing was changed",
+        )
+    dated = notes.date_unreleased(text, day)
+    if dated != text:
+        files[path] = dated.encode()
+    title = f"Release {s.project_name} {version}"
+    proposals = [
+        bw.Proposal(
+            base=branch,
+            base_sha=sha,
+            head=bw.bot_branch(s, f"release-{version}"),
+            message=release_message(title, s.release.marker),
+            files=tuple(sorted(files.items())),
+            pr_title=title,
+            pr_body=_release_body(env, version, branch, tag, day),
+        )
+    ]
+    main_pr = _main_date_proposal(env, version, day)
+    if main_pr is not None:
+        proposals.append(main_pr)
+    return ReleasePlan(
+        flow="release-latest",
+        summary=f"release {s.project_name} {version} from {branch}, dated {day.isoformat()}",
+        steps=tuple(step for p in proposals for step in p.steps()),
+        branch=branch,
+        version=version,
+        proposals=tuple(proposals),
+    )
+
+
+def _main_date_proposal(env: FlowEnv, version: Version, day: date) -> bw.Proposal | None:
+    """The reference also dates V on main, which matters when main's notes still carry V's section."""
+    s = env.settings
+    main_sha = bw.require_remote_sha(env, s.branches.main)
+    path = bw.notes_path(env)
+    data = env.git.show_file(main_sha, path)
+    if data is None or not notes.has_section(data.decode(), str(version.core())):
+        return None
+    text = data.decode()
+    dated = notes.date_section(text, str(version.core()), day)
+    if dated == text:
+        return None
+    title = f"Update release date of {s.project_name} {version}"
+    return bw.Proposal(
+        base=s.branches.main,
+        base_sha=main_sha,
+        head=bw.bot_branch(s, f"release-date-for-{version}"),
+        message=f"{title}\n",
+        files=((path, dated.encode()),),
+        pr_title=title,
+        pr_body=(
+            f"This automated PR records on `{s.branches.main}` that {s.project_name} {version} is "
+            f"released on {day.isoformat()}. It only touches `{path}` and can be merged right away.\n"
+        ),
+    )
+
+
+def _release_body(env: FlowEnv, version: Version, branch: str, tag: str, day: date) -> str:
+    s = env.settings
+    return (
+        f"This is an automated pull request from release-train: the release of {s.project_name} "
+        f"{version}, dated {day.isoformat()} in `{s.release.notes}`.\n\n"
+        f"Its commit carries the release marker, so merging it into `{branch}` tags the merge "
+        f"commit `{tag}`, which publishes the packages and creates the release.\n\n"
+        f"Before merging, check that no security issue is open for this release.\n"
+    )
+
+
+def plan_rc(env: FlowEnv) -> ReleasePlan:
+    s = env.settings
+    if not s.release.rc:
+        raise RefusedError(
+            "release candidates need the rc train, and `[release] rc` is false",
+            hint="set `rc = true` under [release] in release-train.toml, or use release-latest",
+        )
+    env.git.require_clean()
+    bw.fetch(env)
+    branch, sha = latest_branch(env)
+    bumped = bw.bump_at(env, sha, Operation.RC)
+    title = f"Release {s.project_name} {bumped.new}"
+    tag = format_name(s.release.tag, bumped.new)
+    proposal = bw.Proposal(
+        base=branch,
+        base_sha=sha,
+        head=bw.bot_branch(s, f"bump-to-{bumped.new}"),
+        message=release_message(title, s.release.marker),
+        files=tuple(sorted(bumped.files.items())),
+        pr_title=title,
+        pr_body=(
+            f"This automated PR makes release candidate {bumped.new} of {s.project_name} on "
+            f"`{branch}` (from {bumped.old}).\n\nMerging it tags `{tag}` and publishes the candidate.\n"
+        ),
+    )
+    return ReleasePlan(
+        flow="release-rc",
+        summary=f"release candidate {s.project_name} {bumped.new} from {branch}",
+        steps=proposal.steps(),
+        branch=branch,
+        version=bumped.new,
+        proposals=(proposal,),
+    )
+
+
+def apply(env: FlowEnv, release: ReleasePlan) -> Report:
+    progress = Progress(env.ctx, release)
+    for proposal in release.proposals:
+        bw.apply_proposal(env, progress, proposal)
+    return progress.report()
+
+
+apply_rc = apply
