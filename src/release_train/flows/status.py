@@ -1,0 +1,114 @@
+"""`status`: the train at a glance, as one value the CLI renders (a rich table or JSON).
+
+Everything is read from the forge (the origin's branches and tags, its PRs and security issues)
+and from `main`'s tree on the origin, never from whatever the local checkout happens to hold.
+Nothing is changed, except that the working repository's remote-tracking refs are fetched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from release_train.errors import ReleaseTrainError
+from release_train.flows.env import FlowEnv
+from release_train.flows.lines import Line, release_lines
+from release_train.flows.tick import Slot, schedule, upcoming_slots
+from release_train.forges.interface import PullRequest
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something that holds a release back until a person acts."""
+
+    kind: str  # "security-issue" | "draft-pr"
+    text: str
+    url: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Status:
+    now: datetime
+    main: str
+    main_version: str | None  # None when it could not be read; `problems` says why
+    lines: tuple[Line, ...]
+    bot_prs: tuple[PullRequest, ...]
+    upcoming: tuple[Slot, ...]  # the next fire of each scheduled event
+    blockers: tuple[Blocker, ...]
+    problems: tuple[str, ...] = ()
+
+    def next_date(self, event: str) -> datetime:
+        return next(slot.at for slot in self.upcoming if slot.event == event)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "now": self.now.isoformat(),
+            "main": {"branch": self.main, "version": self.main_version},
+            "release_branches": [line.to_json() for line in self.lines],
+            "bot_prs": [_pr_json(pr) for pr in self.bot_prs],
+            "next": {slot.event: slot.at.isoformat() for slot in self.upcoming},
+            "blocking": [b.to_json() for b in self.blockers],
+            "problems": list(self.problems),
+        }
+
+
+def _pr_json(pr: PullRequest) -> dict[str, Any]:
+    return {
+        "number": pr.number,
+        "title": pr.title,
+        "head": pr.head,
+        "base": pr.base,
+        "draft": pr.draft,
+        "url": pr.url,
+    }
+
+
+def gather(env: FlowEnv) -> Status:
+    now = env.ctx.clock.now().astimezone(UTC)
+    settings = env.settings
+    lines = tuple(release_lines(env, settings, now))  # fetches the origin first
+    version, problems = _main_version(env)
+    prefix = settings.branches.bot_prefix
+    bot_prs = tuple(
+        sorted(
+            (pr for pr in env.forge.list_prs(state="open") if pr.head.startswith(prefix)),
+            key=lambda p: p.number,
+        )
+    )
+    blockers = [
+        Blocker("security-issue", f"open security issue {issue.id}: {issue.title}", issue.url)
+        for issue in env.forge.open_security_issues()
+    ]
+    blockers += [
+        Blocker("draft-pr", f"PR #{pr.number} ({pr.head} -> {pr.base}) is a draft: {pr.title}", pr.url)
+        for pr in bot_prs
+        if pr.draft
+    ]
+    return Status(
+        now=now,
+        main=settings.branches.main,
+        main_version=version,
+        lines=lines,
+        bot_prs=bot_prs,
+        upcoming=tuple(upcoming_slots(schedule(env), now)),
+        blockers=tuple(blockers),
+        problems=tuple(problems),
+    )
+
+
+def _main_version(env: FlowEnv) -> tuple[str | None, list[str]]:
+    from release_train.flows import branchwork
+
+    main = env.settings.branches.main
+    sha = env.git.rev_parse(f"refs/remotes/{branchwork.REMOTE}/{main}")
+    if sha is None:
+        return None, [f"the origin has no branch {main!r}"]
+    try:
+        return str(branchwork.train_version(env, sha)), []
+    except ReleaseTrainError as exc:
+        # A status page that fails on the first broken manifest hides everything else it knows.
+        return None, [f"cannot read the version on {main}: {exc.message}"]

@@ -1,0 +1,272 @@
+"""`tick`: do whatever the `[schedule]` says is due now, exactly once per slot.
+
+A scheduled event (cut, release) is due when it has a fire time on the same UTC day as `now`, at
+or before `now`: that fire time is the slot. Due slots run in a fixed order, cut before release,
+so a schedule that puts both on one day releases the branch it has just cut.
+
+Why a record: after a cut's bump PR is merged, `main` already holds the next version, so a second
+tick on the 5th could not tell from the repository alone that the cut was done; it would cut
+again. Each completed slot is therefore recorded on the forge as a ref,
+`refs/release-train/ticks/<event>-<YYYY-MM-DD>` (with `T<HHMM>` when the slot is not at 00:00),
+pushed to `origin` with a plain `git push` (forge-agnostic) and read back with `git ls-remote`.
+The ref holds an annotated tag object that points at the commit the flow acted on and whose
+message says what was done ("release-27.0.0, PR #3"); a ref pushed by hand to a plain commit
+counts as done too, which is how a maintainer marks a slot as handled. The record is written only
+after the flow's `apply` succeeded: an interrupted tick leaves no record, and the re-run finishes
+the flow, whose own steps observe before acting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from release_train.flows.env import FlowEnv
+from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.infra.git import Git
+from release_train.model.calendar import Cron, last_fire, next_fire, parse_cron
+
+RECORD_PREFIX = "refs/release-train/ticks/"
+REMOTE = "origin"
+EVENTS = ("cut", "release")  # the order due slots run in
+
+
+@dataclass(frozen=True)
+class Slot:
+    event: str  # "cut" | "release"
+    at: datetime  # the fire time, UTC
+
+    @property
+    def name(self) -> str:
+        stamp = self.at.strftime("%Y-%m-%d")
+        if (self.at.hour, self.at.minute) != (0, 0):
+            stamp += self.at.strftime("T%H%M")
+        return f"{self.event}-{stamp}"
+
+    @property
+    def ref(self) -> str:
+        return RECORD_PREFIX + self.name
+
+    @property
+    def label(self) -> str:
+        when = self.at.strftime("%Y-%m-%d")
+        if (self.at.hour, self.at.minute) != (0, 0):
+            when += self.at.strftime(" %H:%M UTC")
+        return f"{self.event} for {when}"
+
+
+@dataclass(frozen=True)
+class Record:
+    """A completed slot as read back from the forge."""
+
+    slot: Slot
+    commit: str  # the commit acted on
+    summary: str  # "release-27.0.0, PR #3"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TickPlan(Plan):
+    now: datetime
+    pending: tuple[Slot, ...]  # due, not done yet: these run
+    done: tuple[Record, ...]  # due, already done: these are reported
+    upcoming: tuple[Slot, ...]  # the next fire of each event, earliest first
+    subplans: tuple[tuple[str, tuple[str, ...]], ...] = ()  # slot name -> its flow's plan (dry run)
+
+    @property
+    def next_slot(self) -> Slot:
+        return self.upcoming[0]
+
+    def describe(self) -> list[str]:
+        lines = super().describe()
+        for name, described in self.subplans:
+            lines.append(f"{name}:")
+            lines.extend(f"    {line}" for line in described)
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **super().to_json(),
+            "now": self.now.isoformat(),
+            "due": [_slot_json(s) for s in self.pending],
+            "already_done": [
+                {**_slot_json(r.slot), "commit": r.commit, "summary": r.summary} for r in self.done
+            ],
+            "next": [_slot_json(s) for s in self.upcoming],
+        }
+
+
+def _slot_json(slot: Slot) -> dict[str, Any]:
+    return {"event": slot.event, "at": slot.at.isoformat(), "ref": slot.ref}
+
+
+def schedule(env: FlowEnv) -> dict[str, Cron]:
+    """The configured crons, parsed (a malformed one is a configuration error naming the field)."""
+    return {
+        "cut": parse_cron(env.settings.schedule.cut),
+        "release": parse_cron(env.settings.schedule.release),
+    }
+
+
+def due_slots(crons: dict[str, Cron], now: datetime) -> list[Slot]:
+    """The slots on `now`'s UTC day at or before `now`, in run order."""
+    slots = [Slot(event, last_fire(crons[event], now)) for event in EVENTS]
+    return [slot for slot in slots if slot.at.date() == now.date()]
+
+
+def upcoming_slots(crons: dict[str, Cron], now: datetime) -> list[Slot]:
+    return sorted((Slot(event, next_fire(crons[event], now)) for event in EVENTS), key=lambda s: s.at)
+
+
+def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
+    """What is due now. `with_subplans` adds each pending slot's flow plan (for `--dry-run`)."""
+    from datetime import UTC
+
+    now = env.ctx.clock.now().astimezone(UTC)
+    crons = schedule(env)
+    due = due_slots(crons, now)
+    records = read_records(env.git, [s.ref for s in due])
+    done = tuple(Record(s, *records[s.ref]) for s in due if s.ref in records)
+    pending = tuple(s for s in due if s.ref not in records)
+    upcoming = tuple(upcoming_slots(crons, now))
+    steps = tuple(
+        Step(f"tick:{s.name}", "flow", f"run {s.event} ({s.label}), then record {s.ref}") for s in pending
+    )
+    notes = [f"{r.slot.label} already done: {r.summary}" for r in done]
+    if not due:
+        first = upcoming[0]
+        notes.append(f"nothing due until {_when(first.at)} ({first.event})")
+    summary = f"tick at {now.strftime('%Y-%m-%d %H:%M')} UTC: " + (
+        ", ".join(s.label for s in due) + " due" if due else "nothing due"
+    )
+    subplans: list[tuple[str, tuple[str, ...]]] = []
+    if with_subplans:
+        for slot in pending:
+            subplans.append((slot.label, tuple(FLOWS[slot.event].plan(env).describe())))
+    return TickPlan(
+        flow="tick",
+        summary=summary,
+        steps=steps,
+        notes=tuple(notes),
+        now=now,
+        pending=pending,
+        done=done,
+        upcoming=upcoming,
+        subplans=tuple(subplans),
+    )
+
+
+@dataclass(frozen=True)
+class TickReport:
+    plan: TickPlan
+    report: Report
+    flows: tuple[tuple[str, Report], ...]  # slot label -> the report of the flow it ran
+
+    @property
+    def lines(self) -> list[str]:
+        lines: list[str] = []
+        for label, report in self.flows:
+            lines.append(f"{label}:")
+            lines.extend(f"  {line}" for line in report.lines)
+        lines.extend(self.report.lines)
+        if not self.plan.notes or self.plan.pending:
+            first = self.plan.next_slot
+            lines.append(f"next: {first.event} on {_when(first.at)}")
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.plan.to_json(),
+            "outcomes": self.report.to_json()["outcomes"],
+            "flows": [{"slot": label, **report.to_json()} for label, report in self.flows],
+        }
+
+
+def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
+    progress = Progress(env.ctx, plan)
+    flows: list[tuple[str, Report]] = []
+    for slot, step in zip(plan.pending, plan.steps, strict=True):
+        # Re-read: another tick may have finished this slot since we planned.
+        existing = read_records(env.git, [slot.ref]).get(slot.ref)
+        if existing is not None:
+            progress.skipped(step, f"{slot.label} already done: {existing[1]}", ref=slot.ref)
+            continue
+        flow = FLOWS[slot.event]
+        sub = flow.plan(env)
+        acted_on = flow.acted_on(env, sub)
+        report = flow.apply(env, sub)
+        flows.append((slot.label, report))
+        summary = flow.summary(env, sub, report)
+        write_record(env, slot, acted_on, summary)
+        progress.done(
+            step, f"{slot.label} done: {summary}; recorded as {slot.ref}", ref=slot.ref, summary=summary
+        )
+    return TickReport(plan, progress.report(), tuple(flows))
+
+
+# --- the records on the forge ------------------------------------------------------------------------
+def read_records(git: Git, refs: list[str]) -> dict[str, tuple[str, str]]:
+    """ref -> (commit acted on, summary) for each of `refs` recorded on the origin."""
+    if not refs:
+        return {}
+    out = git.run("ls-remote", REMOTE, *refs)
+    objects: dict[str, str] = {}
+    peeled: dict[str, str] = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        if ref.endswith("^{}"):
+            peeled[ref[:-3]] = sha
+        else:
+            objects[ref] = sha
+    records: dict[str, tuple[str, str]] = {}
+    for ref, sha in objects.items():
+        if ref not in refs:
+            continue
+        commit = peeled.get(ref, sha)
+        records[ref] = (commit, _record_summary(git, ref, sha, commit))
+    return records
+
+
+def _record_summary(git: Git, ref: str, sha: str, commit: str) -> str:
+    if sha == commit:  # a plain commit, e.g. pushed by hand to mark the slot done
+        return f"recorded at commit {commit[:12]}"
+    if git.rev_parse(sha) is None and not git.ok("cat-file", "-e", sha):
+        git.run("fetch", "--quiet", "--no-tags", REMOTE, f"+{ref}:{ref}")
+    body = git.run("cat-file", "tag", sha).partition("\n\n")[2].strip()
+    return body.splitlines()[0] if body else f"recorded at commit {commit[:12]}"
+
+
+def write_record(env: FlowEnv, slot: Slot, commit: str, summary: str) -> None:
+    """Push `slot.ref` as an annotated tag object on `commit` whose message is `summary`."""
+    git = env.git
+    stamp = int(env.ctx.clock.now().timestamp())
+    tag_object = git.run(
+        "mktag",
+        input=(
+            f"object {commit}\ntype commit\ntag {slot.name}\n"
+            f"tagger release-train <release-train@users.noreply.invalid> {stamp} +0000\n\n"
+            f"{summary}\n\ntick {slot.label}, slot {slot.at.isoformat()}\n"
+        ),
+    ).strip()
+    # Not a force push: if another tick recorded the slot first, the push fails instead of
+    # overwriting its record.
+    git.push(REMOTE, [f"{tag_object}:{slot.ref}"])
+
+
+def _when(moment: datetime) -> str:
+    if (moment.hour, moment.minute) == (0, 0):
+        return moment.strftime("%Y-%m-%d")
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- the flows a tick runs ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ScheduledFlow:
+    plan: Callable[[FlowEnv], Plan]
+    apply: Callable[[FlowEnv, Any], Report]
+    acted_on: Callable[[FlowEnv, Any], str]
+    summary: Callable[[FlowEnv, Any, Report], str]
+
+
+FLOWS: dict[str, ScheduledFlow] = {}
