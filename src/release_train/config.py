@@ -102,6 +102,9 @@ class PublishSettings:
         Pacing(30, 60.0), "pacing of new versions: burst, then one per `every` s", "pacing"
     )
     index_timeout: float = _opt(600.0, "seconds to wait for a version to show in the index", "float")
+    journal_dir: str = _opt(
+        "target/release-train", "where the resumable publish journal lives, relative to the repository", "str"
+    )
 
 
 @dataclass(frozen=True)
