@@ -227,7 +227,7 @@ class LocalForge:
         committer = {
             "GIT_COMMITTER_NAME": FORGE_NAME,
             "GIT_COMMITTER_EMAIL": FORGE_EMAIL,
-            "GIT_COMMITTER_DATE": self.clock.now().isoformat(),
+            "GIT_COMMITTER_DATE": self.clock.now().isoformat(timespec="seconds"),
         }
         commits = self.git.log(f"{base_sha}..{head_sha}", "%H")[::-1]  # oldest first
         if method == "merge":
@@ -295,6 +295,9 @@ class LocalForge:
 
     # --- releases ------------------------------------------------------------------------------
     def upsert_release(self, release: Release, assets: Sequence[Path] = ()) -> Release:
+        """Create or update the release of an existing tag. The files in `assets` are copied into
+        the store (same name: replaced); earlier assets stay, and the result lists every name
+        (`release.assets` on input is ignored). `latest=True` clears the flag on every other one."""
         if release.tag not in self.tags() and not release.draft:
             raise NotFound(
                 f"cannot publish release {release.tag}: no such tag on the forge", hint="create the tag first"
