@@ -100,8 +100,9 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
     explicit: list[Path] = []
     for pattern in members:
         if _GLOB_CHARS & set(pattern):
-            matches = sorted(p for p in root.glob(pattern) if (p / "Cargo.toml").is_file())
-            explicit += [p.resolve() for p in matches if not _excluded(p.resolve(), excludes)]
+            # as Cargo: every matched directory is a member and must hold a Cargo.toml
+            matches = sorted(p.resolve() for p in root.glob(pattern) if p.is_dir())
+            explicit += [p for p in matches if not _excluded(p, excludes)]
         else:
             explicit.append((root / pattern).resolve())
     found: dict[Path, Manifest] = {}
@@ -126,7 +127,9 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
             found[target] = read_manifest(target / "Cargo.toml")
             queue.append(found[target])
     # the root manifest first, always: even a virtual one holds versions a bump rewrites
-    return [root_manifest] + sorted((m for m in found.values() if m is not root_manifest), key=lambda m: m.path)
+    return [root_manifest] + sorted(
+        (m for m in found.values() if m is not root_manifest), key=lambda m: m.path
+    )
 
 
 def _excluded(directory: Path, excludes: list[Path]) -> bool:
