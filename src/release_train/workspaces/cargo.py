@@ -127,9 +127,10 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
             found[target] = read_manifest(target / "Cargo.toml")
             queue.append(found[target])
     # the root manifest first, always: even a virtual one holds versions a bump rewrites
-    return [root_manifest] + sorted(
-        (m for m in found.values() if m is not root_manifest), key=lambda m: m.path
-    )
+    return [
+        root_manifest,
+        *sorted((m for m in found.values() if m is not root_manifest), key=lambda m: m.path),
+    ]
 
 
 def _excluded(directory: Path, excludes: list[Path]) -> bool:
