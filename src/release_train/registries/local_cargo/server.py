@@ -46,6 +46,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, and `Expect: 100-continue` from curl uploads
+    # Headers and body go out in two writes; with Nagle on, a keep-alive client waits for a
+    # delayed ACK (about 40 ms) on every answer.
+    disable_nagle_algorithm = True
     server: _Server
 
     # ----- dispatch
@@ -227,7 +230,10 @@ class RegistryServer:
         self._httpd = httpd
         previous = self.registry.storage.record_url(httpd.base_url)
         self.previous_url = previous if previous != httpd.base_url else None
-        self._thread = threading.Thread(target=httpd.serve_forever, name="local-cargo-registry", daemon=True)
+        # A short poll interval makes `stop()` quick; the loop costs nothing noticeable.
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, args=(0.05,), name="local-cargo-registry", daemon=True
+        )
         self._thread.start()
         return self
 
