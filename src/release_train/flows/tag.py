@@ -56,6 +56,22 @@ def _commits(env: FlowEnv, before: str, after: str) -> list[tuple[str, str]]:
     return found
 
 
+def _released_before(env: FlowEnv, sha: str, version: Version) -> str | None:
+    """The tag of `version` when the first parent's history already holds it. (Compared with the
+    parent's release history, not the parent's tree: a release commit on a release branch dates
+    the notes without moving the version, and it must still be tagged; a marker copied into a
+    later commit of an already released line must not be.)"""
+    parent = env.git.rev_parse(f"{sha}^1")
+    if parent is None:
+        return None
+    for name, tagged in env.forge.tags().items():
+        if parse_name(env.settings.release.tag, name) == version and env.git.ok(
+            "merge-base", "--is-ancestor", tagged, parent
+        ):
+            return name
+    return None
+
+
 def plan(env: FlowEnv, *, before: str, after: str, ref: str) -> TagPlan:
     s = env.settings
     branch = ref.removeprefix(HEADS)
@@ -79,13 +95,13 @@ def plan(env: FlowEnv, *, before: str, after: str, ref: str) -> TagPlan:
         return _nothing(ref, summary, f"not tagging: {why}")
     sha = marked[0][0]
     version = bw.train_version(env, sha)
-    parent = env.git.rev_parse(f"{sha}^1")
-    if parent is not None and bw.train_version(env, parent) == version:
+    released = _released_before(env, sha, version)
+    if released is not None:
         return _nothing(
             ref,
             summary,
-            f"not tagging {sha[:10]}: its version {version} did not change against its first parent "
-            f"{parent[:10]}, so it is not a release",
+            f"not tagging {sha[:10]}: its version {version} did not change against the release history "
+            f"of its first parent ({released} is already there), so it is not a new release",
         )
     tag = format_name(s.release.tag, version)
     step = Step(f"tag:{tag}", "tag", f"tag {sha[:10]} as {tag} once its checks are green")
