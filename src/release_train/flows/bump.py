@@ -36,7 +36,7 @@ def plan_bump(settings: Settings, op: Operation | str, workspace: Workspace | No
     operation = Operation(op)
     ws = workspace if workspace is not None else load_workspace(settings)
     edits = ws.bump(operation, rc_train=settings.release.rc)
-    problems: list[Problem] = []
+    problems: list[Problem] = list(edits.problems)
     files = dict(edits.files)
     files.update(bump_version_files(settings, edits.new_train, problems))
     raise_problems(problems, "the bump cannot proceed; nothing was changed")

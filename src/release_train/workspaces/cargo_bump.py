@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_lock import bump_lock, splice
 from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest
-from release_train.workspaces.interface import BumpEdits, Package, Problem, raise_problems
+from release_train.workspaces.interface import BumpEdits, Package, Problem
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -56,7 +56,6 @@ def bump_workspace(ws: CargoWorkspace, op: Operation, *, rc_train: bool) -> Bump
         new = splice(manifest.data, edits)
         if new != manifest.data:
             files[manifest.path] = new
-    raise_problems(problems, "the bump cannot proceed; nothing was changed")
     _bump_lock(ws, versions, files)
     return BumpEdits(
         files=files,
@@ -64,6 +63,7 @@ def bump_workspace(ws: CargoWorkspace, op: Operation, *, rc_train: bool) -> Bump
         old_train=ws.train_version,
         new_train=_new_train(ws, ws_new, versions),
         new_versions=versions,
+        problems=problems,
     )
 
 

@@ -66,7 +66,8 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message} (fix: {self.fix})"
+        where = f"{self.file}:{self.line}" if self.line else str(self.file)
+        return f"{where}: {self.message} (fix: {self.fix})"
 
 
 def raise_problems(problems: list[Problem], summary: str) -> None:
@@ -87,6 +88,7 @@ class BumpEdits:
     old_train: Version
     new_train: Version
     new_versions: Mapping[str, Version]  # package name -> version after the bump
+    problems: list[Problem] = field(default_factory=list)  # the caller raises them, with its own
 
 
 @dataclass(frozen=True)
