@@ -109,11 +109,13 @@ def print_json(value: Any) -> None:
 
 def flow_env(args: argparse.Namespace) -> FlowEnv:
     """The `FlowEnv` a flow command runs against: settings, the working repository at their
-    root, the configured forge (sharing the command's clock) and the context."""
+    root, the configured forge (sharing the command's clock, running the push reactions) and the
+    context."""
+    from release_train.cli.reactions import open_forge_with_reactions
     from release_train.flows.env import FlowEnv
-    from release_train.forges import open_forge
     from release_train.infra.git import Git
 
     settings = settings_from(args)
     ctx = context_from(args)
-    return FlowEnv(settings, Git(settings.root), open_forge(settings, clock=ctx.clock), ctx)
+    # Pushes and merges run CI's reactions (tag, publish), as on a real forge.
+    return FlowEnv(settings, Git(settings.root), open_forge_with_reactions(settings, ctx), ctx)

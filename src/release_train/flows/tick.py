@@ -13,7 +13,10 @@ The ref holds an annotated tag object that points at the commit the flow acted o
 message says what was done ("release-27.0.0, PR #3"); a ref pushed by hand to a plain commit
 counts as done too, which is how a maintainer marks a slot as handled. The record is written only
 after the flow's `apply` succeeded: an interrupted tick leaves no record, and the re-run finishes
-the flow, whose own steps observe before acting.
+the flow, whose own steps observe before acting. One window stays open: a crash after the flow
+finished but before the record was pushed, followed by someone merging the bump PR before the
+re-run, would let the re-run cut the next version. The record push is the very next action, so
+the window is a single `git push`; `status` shows the branches, so a double cut is visible.
 """
 
 from __future__ import annotations
@@ -143,7 +146,7 @@ def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
     subplans: list[tuple[str, tuple[str, ...]]] = []
     if with_subplans:
         for slot in pending:
-            subplans.append((slot.label, tuple(FLOWS[slot.event].plan(env).describe())))
+            subplans.append((slot.label, tuple(scheduled_flow(slot.event).plan(env).describe())))
     return TickPlan(
         flow="tick",
         summary=summary,
@@ -170,7 +173,7 @@ class TickReport:
             lines.append(f"{label}:")
             lines.extend(f"  {line}" for line in report.lines)
         lines.extend(self.report.lines)
-        if not self.plan.notes or self.plan.pending:
+        if self.plan.pending or self.plan.done:  # otherwise "nothing due until ..." said it
             first = self.plan.next_slot
             lines.append(f"next: {first.event} on {_when(first.at)}")
         return lines
@@ -192,12 +195,12 @@ def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
         if existing is not None:
             progress.skipped(step, f"{slot.label} already done: {existing[1]}", ref=slot.ref)
             continue
-        flow = FLOWS[slot.event]
+        flow = scheduled_flow(slot.event)
         sub = flow.plan(env)
         acted_on = flow.acted_on(env, sub)
         report = flow.apply(env, sub)
         flows.append((slot.label, report))
-        summary = flow.summary(env, sub, report)
+        summary = flow.summary(sub, report)
         write_record(env, slot, acted_on, summary)
         progress.done(
             step, f"{slot.label} done: {summary}; recorded as {slot.ref}", ref=slot.ref, summary=summary
@@ -211,30 +214,25 @@ def read_records(git: Git, refs: list[str]) -> dict[str, tuple[str, str]]:
     if not refs:
         return {}
     out = git.run("ls-remote", REMOTE, *refs)
-    objects: dict[str, str] = {}
-    peeled: dict[str, str] = {}
+    records: dict[str, tuple[str, str]] = {}
     for line in out.splitlines():
         sha, _, ref = line.partition("\t")
-        if ref.endswith("^{}"):
-            peeled[ref[:-3]] = sha
-        else:
-            objects[ref] = sha
-    records: dict[str, tuple[str, str]] = {}
-    for ref, sha in objects.items():
-        if ref not in refs:
-            continue
-        commit = peeled.get(ref, sha)
-        records[ref] = (commit, _record_summary(git, ref, sha, commit))
+        if ref in refs:
+            records[ref] = _read_record(git, ref, sha)
     return records
 
 
-def _record_summary(git: Git, ref: str, sha: str, commit: str) -> str:
-    if sha == commit:  # a plain commit, e.g. pushed by hand to mark the slot done
-        return f"recorded at commit {commit[:12]}"
-    if git.rev_parse(sha) is None and not git.ok("cat-file", "-e", sha):
+def _read_record(git: Git, ref: str, sha: str) -> tuple[str, str]:
+    """(commit, summary) of the record object `sha`: an annotated tag written by `write_record`,
+    or a plain commit pushed by hand."""
+    if not git.ok("cat-file", "-e", sha):
         git.run("fetch", "--quiet", "--no-tags", REMOTE, f"+{ref}:{ref}")
-    body = git.run("cat-file", "tag", sha).partition("\n\n")[2].strip()
-    return body.splitlines()[0] if body else f"recorded at commit {commit[:12]}"
+    if git.run("cat-file", "-t", sha).strip() != "tag":
+        return sha, f"recorded by hand at commit {sha[:12]}"
+    header, _, body = git.run("cat-file", "tag", sha).partition("\n\n")
+    commit = next((line.split()[1] for line in header.splitlines() if line.startswith("object ")), sha)
+    summary = body.strip().splitlines()[0] if body.strip() else f"recorded at commit {commit[:12]}"
+    return commit, summary
 
 
 def write_record(env: FlowEnv, slot: Slot, commit: str, summary: str) -> None:
@@ -263,10 +261,57 @@ def _when(moment: datetime) -> str:
 # --- the flows a tick runs ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScheduledFlow:
-    plan: Callable[[FlowEnv], Plan]
+    """How a tick drives one flow: its plan and apply, the commit it acts on (what the record
+    points at) and the one-line summary of what it did."""
+
+    plan: Callable[[FlowEnv], Any]
     apply: Callable[[FlowEnv, Any], Report]
     acted_on: Callable[[FlowEnv, Any], str]
-    summary: Callable[[FlowEnv, Any, Report], str]
+    summary: Callable[[Any, Report], str]
 
 
-FLOWS: dict[str, ScheduledFlow] = {}
+def _prs(report: Report) -> list[int]:
+    """The PR numbers a flow opened or found, in step order."""
+    return [o.data["pr"] for o in report.outcomes if isinstance(o.data.get("pr"), int)]
+
+
+def _summary(branch: str, report: Report) -> str:
+    prs = _prs(report)
+    if not prs:
+        return branch if not report.notes else f"{branch}: {report.notes[0]}"
+    return f"{branch}, " + ", ".join(f"PR #{n}" for n in prs)
+
+
+def _cut_flow() -> ScheduledFlow:
+    from release_train.flows import cut
+
+    return ScheduledFlow(
+        plan=cut.plan,
+        apply=cut.apply,
+        acted_on=lambda env, p: p.main_sha,
+        summary=lambda p, report: _summary(p.release_branch, report),
+    )
+
+
+def _release_flow() -> ScheduledFlow:
+    from release_train.flows import branchwork, release
+
+    def acted_on(env: FlowEnv, p: Any) -> str:
+        if p.proposals:
+            return str(p.proposals[0].base_sha)
+        return branchwork.require_remote_sha(env, p.branch)
+
+    return ScheduledFlow(
+        plan=release.plan,
+        apply=release.apply,
+        acted_on=acted_on,
+        summary=lambda p, report: _summary(p.branch, report),
+    )
+
+
+# Literal table, imported lazily: `status` reads the schedule without loading the flows.
+_FLOWS: dict[str, Callable[[], ScheduledFlow]] = {"cut": _cut_flow, "release": _release_flow}
+
+
+def scheduled_flow(event: str) -> ScheduledFlow:
+    return _FLOWS[event]()
