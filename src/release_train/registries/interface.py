@@ -88,3 +88,8 @@ class Registry(Protocol):
     def yank(self, name: str, version: str) -> None:
         """Mark a version yanked; yanking a yanked version is a no-op."""
         ...
+
+    def package(self, workspace: Path, target_dir: Path) -> None:
+        """Verify and package every publishable member as this registry will receive it, into
+        `target_dir/package/NAME-VERSION.crate` (unpublished siblings resolve from an overlay)."""
+        ...

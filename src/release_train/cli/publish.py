@@ -1,0 +1,107 @@
+"""Publish every package of a tag in dependency layers, paced to the registry's limits, resumable.
+
+The registry is asked first: versions already there are skipped. The workspace is verified once
+(`cargo package --workspace` plus the metadata a registry would refuse), the schedule and its ETA
+are printed, then uploads run layer by layer, each dependent once its dependencies are visible in
+the index. A crashed or stopped run resumes where it was: run the same command again.
+
+The registry token is read from the environment variable named by `[publish] token-env`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from release_train.cli.common import (
+    TextObserver,
+    add_dry_run,
+    add_json,
+    add_repo_options,
+    context_from,
+    print_json,
+    settings_from,
+)
+from release_train.events import Event, Observer
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--tag", metavar="TAG", help="the tag to publish (default: the tag of the workspace version)"
+    )
+    add_dry_run(parser)
+    add_json(parser)
+    add_repo_options(parser)
+
+
+class ProgressObserver:
+    """Prints the schedule on stdout, a rich progress bar on a terminal (plain lines otherwise),
+    and every other event as the plain text observer does."""
+
+    def __init__(self, text: Observer) -> None:
+        self._text = text
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == "plan":
+            print(event.message, flush=True)
+        elif event.kind == "progress":
+            self._progress(event)
+        else:
+            self._text(event)
+
+    def _progress(self, event: Event) -> None:
+        done, total = int(event.data.get("done", 0)), int(event.data.get("total", 0))
+        if not sys.stderr.isatty():
+            print(f"  [{done}/{total}] {event.message}", file=sys.stderr, flush=True)
+            return
+        if self._bar is None:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._bar = Progress(
+                TextColumn("publishing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                console=Console(stderr=True),
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("", total=total)
+        self._bar.update(self._task, completed=done, description=event.message)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows.publish import PublishPlan, publish
+    from release_train.registries import open_registry
+
+    settings = settings_from(args)
+    ctx = context_from(args)
+    observer = None if args.json else ProgressObserver(TextObserver())
+    if observer is not None:
+        ctx.observer = observer
+    token = os.environ.get(settings.publish.token_env) or None
+    registry = open_registry(settings, token, clock=ctx.clock)
+    try:
+        result = publish(settings, registry, ctx, tag=args.tag, dry_run=args.dry_run)
+    finally:
+        if observer is not None:
+            observer.close()
+    if args.json:
+        print_json(result.to_json())
+    elif not isinstance(result, PublishPlan):
+        from release_train.model.pacing import format_duration
+
+        print(
+            f"published {len(result.published)} package(s) of {result.plan.tag} in "
+            f"{format_duration(result.elapsed)}; {len(result.plan.present)} were already there"
+        )
+    return 0

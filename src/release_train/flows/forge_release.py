@@ -1,0 +1,109 @@
+"""The forge release of a tag (SPEC 3.5 steps 6 and 7).
+
+Notes are the tag's section of `RELEASES.md` (the top one when the version has none), read from
+the tag's tree; assets are the `[publish] assets` globs under the repository; a suffixed version
+is a pre-release; "latest" goes only to the highest version ever released on the forge, so a
+patch of an old line never takes it. With `[release] rc = true`, once a final or a newer rc is
+out, the earlier rcs of the same version are yanked from the registry, never the new one.
+Re-running updates the same release in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from release_train.config import Settings
+from release_train.context import Context
+from release_train.forges.interface import Forge, Release
+from release_train.infra.git import Git
+from release_train.model.branches import parse_name
+from release_train.model.notes import DASHES, heading_version
+from release_train.model.version import Version
+from release_train.registries.interface import Registry
+from release_train.workspaces import load_workspace
+
+
+def section(text: str, version: str) -> str:
+    """The notes of `version`: its `## ` section, else the top one, up to the next heading or the
+    dashed line, without the heading itself."""
+    lines = text.splitlines()
+    headings = [i for i, line in enumerate(lines) if heading_version(line) is not None]
+    if not headings:
+        return ""
+    start = next((i for i in headings if heading_version(lines[i]) == version), headings[0])
+    end = start + 1
+    while end < len(lines) and heading_version(lines[end]) is None and lines[end].strip() != DASHES:
+        end += 1
+    return "\n".join(lines[start + 1 : end]).strip() + "\n"
+
+
+def is_latest(version: Version, tag: str, released: list[Release], pattern: str) -> bool:
+    """True when `version` is above every other version released on the forge."""
+    if version.is_prerelease:
+        return False
+    others = [v for r in released if r.tag != tag and not r.draft and (v := parse_name(pattern, r.tag))]
+    return all(version > other for other in others)
+
+
+def assets(root: Path, globs: list[str]) -> list[Path]:
+    found = {path for pattern in globs for path in root.glob(pattern) if path.is_file()}
+    return sorted(found)
+
+
+def earlier_rcs(version: Version, published: dict[str, bool]) -> list[str]:
+    """Versions (of `published`: version -> yanked) to yank after releasing `version`: rcs of the
+    same X.Y.Z below it, not yet yanked. Never `version` itself."""
+    if version.is_prerelease and version.rc_number is None:
+        return []
+    found = []
+    for text, yanked in published.items():
+        if yanked or not Version.is_valid(text):
+            continue
+        other = Version.parse(text)
+        if other.core() == version.core() and other.rc_number is not None and other < version:
+            found.append(text)
+    return sorted(found, key=Version.parse)
+
+
+def create_release(
+    settings: Settings, forge: Forge, registry: Registry | None, ctx: Context, *, tag: str
+) -> Release:
+    """Create or update the forge release of `tag` (which exists in the repository at settings.root)."""
+    git = Git(settings.root)
+    version = parse_name(settings.release.tag, tag)
+    if version is None:
+        raise ValueError(f"{tag} does not follow the tag pattern {settings.release.tag}")
+    raw = git.show_file(tag, settings.release.notes)
+    body = section(raw.decode("utf-8", "replace"), str(version)) if raw else ""
+    files = assets(settings.root, settings.publish.assets)
+    release = Release(
+        tag=tag,
+        name=f"{settings.project_name} {version}",
+        body=body,
+        prerelease=version.is_prerelease,
+        latest=is_latest(version, tag, forge.list_releases(), settings.release.tag),
+        assets=tuple(f.name for f in files),
+    )
+    made = forge.upsert_release(release, files)
+    flags = ", ".join(f for f, on in (("pre-release", made.prerelease), ("latest", made.latest)) if on)
+    ctx.emit("step", f"forge release {tag}" + (f" ({flags})" if flags else ""), tag=tag, assets=len(files))
+    if settings.release.rc and registry is not None:
+        _yank_earlier_rcs(settings, git, registry, ctx, tag)
+    return made
+
+
+def _yank_earlier_rcs(settings: Settings, git: Git, registry: Registry, ctx: Context, tag: str) -> None:
+    from dataclasses import replace
+
+    from release_train.flows.worktree import temporary_worktree
+
+    with temporary_worktree(git, tag) as tree:
+        # Each package's own version: a workspace may carry several version lines.
+        packages = [
+            (p.name, p.version) for p in load_workspace(replace(settings, root=tree.path)).publishable()
+        ]
+    for name, own in packages:
+        published = {v.version: v.yanked for v in registry.versions(name).values()}
+        for old in earlier_rcs(own, published):
+            registry.yank(name, old)
+            ctx.emit("step", f"yanked {name} {old} (superseded by {own})", crate=name, version=old)

@@ -1,0 +1,256 @@
+"""The live upload loop of `publish`: the pacing `Scheduler` decides, worker threads run
+`cargo publish` and poll the index, this loop records each event in the journal.
+
+Only this thread touches the scheduler and the journal; workers return results. After every
+upload the fault hook (`ctx.step_done`) may interrupt, as a kill would: in-flight uploads still
+finish (their processes are already running), the journal says what this run knew, and a re-run
+converges because it asks the registry first.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from release_train.context import Context
+from release_train.flows.journal import Journal
+from release_train.model.pacing import Job, Rate, Scheduler, format_duration
+from release_train.registries.interface import (
+    RateLimited,
+    Registry,
+    RegistryError,
+    Rejected,
+    Unavailable,
+    UploadRequest,
+)
+
+RESUME = "resume"  # a Job action: uploaded by an earlier run, only the index wait is left
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Retry and polling knobs; tests shrink them with a time-scaled registry."""
+
+    concurrency: int = 8
+    retry_base: float = 2.0  # first backoff after a 5xx, doubled per attempt, with jitter
+    retry_cap: float = 120.0
+    max_attempts: int = 6
+    poll_first: float = 0.05  # first index poll interval, doubled up to poll_cap
+    poll_cap: float = 2.0
+    index_timeout: float = 600.0
+
+
+@dataclass
+class Outcome:
+    visible: list[str] = field(default_factory=list)  # this run, in order
+    failed: dict[str, str] = field(default_factory=dict)  # name -> why
+    blocked: list[str] = field(default_factory=list)  # a dependency failed
+    not_started: list[str] = field(default_factory=list)  # stopped before their turn
+    rejected: str | None = None  # the permanent refusal that stopped the run
+
+
+TaskKind = Literal["upload", "wait"]
+
+
+@dataclass(frozen=True)
+class _Result:
+    kind: TaskKind
+    job: Job
+    at: float  # monotonic time of the answer
+    error: RegistryError | None = None
+    visible: bool = False
+
+
+class _Run:
+    def __init__(
+        self,
+        jobs: list[Job],
+        rates: dict[str, Rate],
+        registry: Registry,
+        workspace: Path,
+        journal: Journal,
+        ctx: Context,
+        tuning: Tuning,
+        total: int,
+    ) -> None:
+        self.registry, self.workspace, self.journal, self.ctx, self.tuning = (
+            registry,
+            workspace,
+            journal,
+            ctx,
+            tuning,
+        )
+        self.clock = ctx.clock
+        self.started = self.clock.monotonic()
+        self.scheduler = Scheduler(jobs, rates, self.started, concurrency=tuning.concurrency)
+        self.outcome = Outcome()
+        self.attempts: dict[str, int] = {}
+        self.total = total
+        self.done_count = total - len(jobs)
+        self.futures: dict[Future[_Result], Job] = {}
+        self.random = random.Random()
+
+    # --- workers (other threads: no scheduler, no journal) ------------------------------------
+    def _upload(self, job: Job) -> _Result:
+        try:
+            self.registry.publish(UploadRequest(job.name, job.version, self.workspace))
+        except RegistryError as exc:
+            return _Result("upload", job, self.clock.monotonic(), error=exc)
+        return _Result("upload", job, self.clock.monotonic())
+
+    def _await_visible(self, job: Job) -> _Result:
+        deadline = self.clock.monotonic() + self.tuning.index_timeout
+        delay = self.tuning.poll_first
+        while True:
+            try:
+                if self.registry.is_visible(job.name, job.version):
+                    return _Result("wait", job, self.clock.monotonic(), visible=True)
+            except Unavailable:
+                pass  # a flaky index read is not a verdict; poll again
+            now = self.clock.monotonic()
+            if now >= deadline:
+                return _Result("wait", job, now, visible=False)
+            self.clock.sleep(min(delay, deadline - now))
+            delay = min(delay * 2, self.tuning.poll_cap)
+
+    # --- the loop -------------------------------------------------------------------------------
+    def run(self, pool: ThreadPoolExecutor) -> Outcome:
+        while not self.scheduler.finished():
+            now = self.clock.monotonic()
+            for job in self.scheduler.take(now):
+                self._start(pool, job)
+            wake = self.scheduler.wake_at(now)
+            if not self.futures:
+                if wake is None:
+                    break  # nothing in flight and nothing can start
+                self.clock.sleep(max(0.0, wake - now))
+                continue
+            timeout = None if wake is None else max(0.0, wake - now)
+            finished, _ = wait(list(self.futures), timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in finished:
+                del self.futures[future]
+                self._handle(pool, future.result())
+        self.outcome.blocked = self.scheduler.blocked()
+        self.outcome.not_started = sorted(set(self.scheduler.pending) - set(self.outcome.blocked))
+        return self.outcome
+
+    def _start(self, pool: ThreadPoolExecutor, job: Job) -> None:
+        if job.action == RESUME:
+            self._submit(pool, self._await_visible, job)
+            return
+        self.journal.set(job.name, "uploading")
+        self.ctx.emit("step", f"uploading {job.name} {job.version} ({job.action})", crate=job.name)
+        self._submit(pool, self._upload, job)
+
+    def _submit(self, pool: ThreadPoolExecutor, task: Callable[[Job], _Result], job: Job) -> None:
+        self.futures[pool.submit(task, job)] = job
+
+    def _handle(self, pool: ThreadPoolExecutor, result: _Result) -> None:
+        job = result.job
+        if result.kind == "wait":
+            self._handle_wait(result)
+            return
+        error = result.error
+        if error is None or (isinstance(error, Rejected) and error.already_exists):
+            if error is not None:
+                self.ctx.emit("skip", f"{job.name} {job.version} was already uploaded", crate=job.name)
+            self.journal.set(job.name, "uploaded")
+            self._submit(pool, self._await_visible, job)
+            self.ctx.step_done(f"publish:upload {job.name}")
+        elif isinstance(error, RateLimited):
+            self.scheduler.rate_limited(job.name, result.at + error.retry_after)
+            self.ctx.emit(
+                "warn",
+                f"{job.name}: the registry asks to wait {format_duration(error.retry_after)}; waiting",
+                crate=job.name,
+                retry_after=error.retry_after,
+            )
+        elif isinstance(error, Unavailable):
+            self._retry(job, result.at, error)
+        else:
+            self._fail(job, error.message, stop=True)
+
+    def _retry(self, job: Job, at: float, error: RegistryError) -> None:
+        attempt = self.attempts.get(job.name, 0) + 1
+        self.attempts[job.name] = attempt
+        if attempt >= self.tuning.max_attempts:
+            self._fail(job, f"{error.message} (gave up after {attempt} attempts)", stop=False)
+            return
+        backoff = min(self.tuning.retry_cap, self.tuning.retry_base * 2 ** (attempt - 1))
+        backoff *= self.random.uniform(0.5, 1.0)  # jitter: retries of many crates do not line up
+        self.scheduler.retry_at(job.name, at + backoff)
+        self.ctx.emit(
+            "warn",
+            f"{job.name}: {error.message}; retry {attempt} in {format_duration(backoff)}",
+            crate=job.name,
+        )
+
+    def _fail(self, job: Job, why: str, *, stop: bool) -> None:
+        self.scheduler.mark_failed(job.name)
+        self.journal.set(job.name, "failed")
+        self.outcome.failed[job.name] = why
+        if stop:
+            self.outcome.rejected = self.outcome.rejected or why
+            self.scheduler.stop()
+        self.ctx.emit("warn", f"{job.name} failed: {why}", crate=job.name)
+
+    def _handle_wait(self, result: _Result) -> None:
+        job = result.job
+        if not result.visible:
+            why = f"not visible in the index after {format_duration(self.tuning.index_timeout)}"
+            self._fail(job, why, stop=False)
+            return
+        mismatch = self._checksum_mismatch(job)
+        if mismatch:
+            self._fail(job, mismatch, stop=True)
+            return
+        self.scheduler.mark_visible(job.name)
+        self.journal.set(job.name, "visible")
+        self.outcome.visible.append(job.name)
+        self.done_count += 1
+        self.ctx.emit(
+            "progress",
+            f"{job.name} {job.version} is in the index",
+            crate=job.name,
+            done=self.done_count,
+            total=self.total,
+            elapsed=self.clock.monotonic() - self.started,
+        )
+
+    def _checksum_mismatch(self, job: Job) -> str | None:
+        ours = self.journal.checksums.get(job.name)
+        if not ours:
+            return None
+        theirs = self.registry.versions(job.name).get(job.version)
+        if theirs is not None and theirs.checksum and theirs.checksum != ours:
+            return (
+                f"the registry's {job.name} {job.version} has checksum {theirs.checksum[:12]}..., "
+                f"ours is {ours[:12]}...: it was published from different sources"
+            )
+        return None
+
+
+def execute(
+    jobs: list[Job],
+    rates: dict[str, Rate],
+    registry: Registry,
+    workspace: Path,
+    journal: Journal,
+    ctx: Context,
+    tuning: Tuning,
+    *,
+    total: int,
+) -> Outcome:
+    """Upload `jobs` paced to `rates`, each dependent after its dependencies are visible."""
+    run = _Run(jobs, rates, registry, workspace, journal, ctx, tuning, total)
+    pool = ThreadPoolExecutor(max_workers=tuning.concurrency * 2, thread_name_prefix="publish")
+    try:
+        return run.run(pool)
+    finally:
+        # An interruption still lets running uploads finish (like processes already started);
+        # nothing new starts.
+        pool.shutdown(wait=True, cancel_futures=True)
