@@ -88,6 +88,7 @@ class GitHubForge:
         *,
         ctx: Context | None = None,
         security_query: str = DEFAULT_SECURITY_QUERY,
+        require_checks: bool = False,
         transport: Any = None,
     ) -> None:
         owner, slash, name = repository.partition("/")
@@ -101,9 +102,19 @@ class GitHubForge:
         self.ctx = ctx or Context()
         self.on_push = on_push
         self.security_query = security_query
+        self.require_checks = require_checks
         self.api = Api(api_url, self.token, self.ctx, transport)
         self.repo = f"/repos/{quote(owner)}/{quote(name)}"
         self._remote = git_remote_url
+
+    def close(self) -> None:
+        self.api.close()
+
+    def __enter__(self) -> GitHubForge:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"GitHubForge({self.owner}/{self.name}, api={self.api.base!r})"
@@ -267,7 +278,10 @@ class GitHubForge:
         runs = list(
             self.api.paginate(f"{self.repo}/commits/{sha}/check-runs", {"filter": "latest"}, "check_runs")
         )
-        return combine_checks(combined.get("statuses", []), runs)
+        state = combine_checks(combined.get("statuses", []), runs)
+        if state == "pending" and not combined.get("statuses") and not runs and not self.require_checks:
+            return "success"  # nothing reports on this commit and the settings do not ask for checks
+        return state
 
     # --- tags ------------------------------------------------------------------------------------
     def tags(self) -> dict[str, str]:

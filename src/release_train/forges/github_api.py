@@ -85,6 +85,9 @@ class Api:
         self.max_waits = max_waits
         self.client = httpx.Client(headers=headers, timeout=30.0, follow_redirects=True, transport=transport)
 
+    def close(self) -> None:
+        self.client.close()
+
     def request(
         self,
         method: str,

@@ -1,0 +1,153 @@
+"""A local stand-in for GitHub: an HTTP server on 127.0.0.1 answering the REST endpoints the
+GitHub forge uses in GitHub's documented shapes (201 + Location, 204, 404/422 bodies, `Link`
+pagination, rate-limit headers), with a bare git repository beside it as the remote. Merges are
+real (`git merge-tree --write-tree`, `git commit-tree`, `update-ref`).
+
+    with GitHubStandIn(tmp_path, "octo/train", token="t0k") as gh:
+        forge = GitHubForge("octo/train", gh.api_url, "t0k")   # remote: gh.git_dir
+
+Tests turn the knobs: `exhaust_primary`, `secondary_limit`, `fail_every_request`, and seed CI
+results, issues and advisories with `set_status`, `add_check_run`, `add_issue`, `add_advisory`.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from release_train.forges.github_standin import checks
+from release_train.forges.github_standin.core import Core
+from release_train.forges.github_standin.server import make_server
+from release_train.forges.github_standin.state import State
+from release_train.infra.clock import Clock, SystemClock
+from release_train.infra.git import Git, init_repo
+
+__all__ = ["GitHubStandIn"]
+
+
+class GitHubStandIn:
+    def __init__(
+        self,
+        root: Path,
+        repository: str = "octo/train",
+        *,
+        token: str | None = None,
+        clock: Clock | None = None,
+        git_dir: Path | None = None,
+        port: int = 0,
+    ) -> None:
+        owner, _, name = repository.partition("/")
+        bare = git_dir or root / f"{name}.git"
+        if not (bare / "HEAD").exists():
+            init_repo(bare, bare=True)
+        self.core = Core(State(owner, name, token), Git(bare), clock or SystemClock())
+        self._port = port
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    # --- life cycle ------------------------------------------------------------------------------
+    def start(self) -> GitHubStandIn:
+        self._server = make_server(self.core, self._port)
+        # A short poll keeps `stop()` quick (shutdown waits for the loop to notice).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="github-standin", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve in the calling thread (the CLI) until interrupted."""
+        self._server = make_server(self.core, self._port)
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> GitHubStandIn:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # --- where it is -----------------------------------------------------------------------------
+    @property
+    def api_url(self) -> str:
+        return self.core.base_url
+
+    @property
+    def git_dir(self) -> Path:
+        return self.core.git_dir
+
+    @property
+    def state(self) -> State:
+        return self.core.state
+
+    @property
+    def requests(self) -> list[str]:
+        """Every request so far as "METHOD /path?query"."""
+        with self.state.lock:
+            return list(self.state.requests)
+
+    # --- fault knobs -----------------------------------------------------------------------------
+    def exhaust_primary(self, requests: int, reset_at: int) -> None:
+        """The next `requests` requests get 403 with `x-ratelimit-remaining: 0` and this reset."""
+        with self.state.lock:
+            self.state.limits.primary_exhausted, self.state.limits.primary_reset = requests, reset_at
+
+    def secondary_limit(self, requests: int, retry_after: int | None = 60) -> None:
+        """The next `requests` requests hit the secondary limit (403, `retry-after` unless None)."""
+        with self.state.lock:
+            self.state.limits.secondary, self.state.limits.secondary_retry_after = requests, retry_after
+
+    def fail_every_request(self, status: int = 500, *, echo_auth: bool = False) -> None:
+        """Every request fails with `status`; `echo_auth` quotes the Authorization header back, as a
+        leaky proxy might, so tests can prove the client masks it."""
+        with self.state.lock:
+            self.state.limits.fail_all, self.state.limits.echo_auth = status, echo_auth
+
+    def heal(self) -> None:
+        with self.state.lock:
+            self.state.limits.fail_all = None
+
+    # --- seeding ---------------------------------------------------------------------------------
+    def set_status(self, sha: str, state: str, context: str = "ci") -> None:
+        with self.state.lock:
+            entry = {
+                "id": self.state.new_id(),
+                "state": state,
+                "context": context,
+                "created_at": self.core.now(),
+            }
+            self.state.statuses.setdefault(sha, []).append(entry)
+
+    def add_check_run(
+        self, sha: str, name: str, status: str = "completed", conclusion: str | None = None
+    ) -> None:
+        with self.state.lock:
+            run = {"id": self.state.new_id(), "name": name, "head_sha": sha, "status": status}
+            self.state.check_runs.setdefault(sha, []).append({**run, "conclusion": conclusion})
+
+    def add_issue(self, title: str, body: str = "", state: str = "open") -> int:
+        with self.state.lock:
+            return int(checks.add_issue(self.core, title, body, state)["number"])
+
+    def add_advisory(
+        self, summary: str, *, state: str = "triage", packages: tuple[str, ...] = (), ghsa_id: str = ""
+    ) -> str:
+        with self.state.lock:
+            advisory = checks.add_advisory(
+                self.core, summary, state=state, packages=packages, ghsa_id=ghsa_id
+            )
+            return str(advisory["ghsa_id"])
