@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import sys
 import tempfile
@@ -19,7 +20,11 @@ from release_train.errors import INTERNAL_ERROR_EXIT, ReleaseTrainError
 
 def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
     module_name, summary = entry
-    module = importlib.import_module(f"release_train.cli.{module_name}")
+    qualified = f"release_train.cli.{module_name}"
+    if importlib.util.find_spec(qualified) is None:
+        print(f"release-train: the {name!r} command is not available in this build", file=sys.stderr)
+        return 2
+    module = importlib.import_module(qualified)
     parser = argparse.ArgumentParser(
         prog=f"release-train {name}",
         description=(module.__doc__ or summary).strip(),

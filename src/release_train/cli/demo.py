@@ -1,0 +1,31 @@
+"""Play a full release month on the bundled example, on this machine, with no credentials.
+
+Builds the Railcar example workspace (two version lines, public and internal crates) with an
+embedded local forge and a local Cargo registry in DIR (a new temporary directory by default),
+then: the 5th cuts release-1.0.0 and proposes 2.0.0 on main; a fix lands on main and is
+backported; the 20th opens the release PRs; merging tags v1.0.0, which publishes every crate in
+dependency order and creates the forge release; a patch release follows (v1.0.1); finally a
+consumer crate resolves the released version from the registry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", nargs="?", type=Path, help="where to build the demo (default: a new temp dir)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.demo import run as play
+    from release_train.errors import UsageError
+
+    root = args.dir or Path(tempfile.mkdtemp(prefix="release-train-demo-"))
+    if root.exists() and any(root.iterdir()):
+        raise UsageError(f"{root} is not empty", hint="pass a new or empty directory, or none for a temp dir")
+    root.mkdir(parents=True, exist_ok=True)
+    play(root.resolve(), lambda line: print(line, flush=True))
+    return 0
