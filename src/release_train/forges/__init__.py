@@ -7,16 +7,23 @@ it is opened, so loading this package costs nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from release_train.config import Settings
 from release_train.errors import ConfigError
 from release_train.forges.interface import Forge, PushHandler
 from release_train.infra.clock import Clock
 
-ForgeOpener = Callable[[Settings, PushHandler | None, Clock | None], Forge]
+if TYPE_CHECKING:
+    from release_train.forges.github_api import Token
+
+# (settings, on_push, clock, token): the token is read from the environment by the CLI only.
+ForgeOpener = Callable[[Settings, PushHandler | None, Clock | None, "Token | str | None"], Forge]
 
 
-def _open_local(settings: Settings, on_push: PushHandler | None, clock: Clock | None) -> Forge:
+def _open_local(
+    settings: Settings, on_push: PushHandler | None, clock: Clock | None, token: Token | str | None = None
+) -> Forge:
     from release_train.forges.local import LocalForge
 
     if not settings.forge.path:
@@ -32,19 +39,44 @@ def _open_local(settings: Settings, on_push: PushHandler | None, clock: Clock | 
     )
 
 
+def _open_github(
+    settings: Settings, on_push: PushHandler | None, clock: Clock | None, token: Token | str | None = None
+) -> Forge:
+    from release_train.context import Context
+    from release_train.forges.github import GitHubForge
+
+    # The git remote comes from the API (`clone_url`) unless [forge] path overrides it.
+    remote = str(settings.resolve(settings.forge.path)) if settings.forge.path else None
+    return GitHubForge(
+        settings.project.repository,
+        settings.forge.api_url,
+        token,
+        git_remote_url=remote,
+        on_push=on_push,
+        ctx=Context(clock=clock) if clock is not None else None,
+        require_checks=settings.forge.require_checks,
+    )
+
+
 FORGES: dict[str, ForgeOpener] = {
     "local": _open_local,
+    "github": _open_github,
 }
 
 
 def open_forge(
-    settings: Settings, on_push: PushHandler | None = None, *, clock: Clock | None = None
+    settings: Settings,
+    on_push: PushHandler | None = None,
+    *,
+    clock: Clock | None = None,
+    token: Token | str | None = None,
 ) -> Forge:
-    """The forge the settings name. `on_push` receives every push event (CI's reactions)."""
+    """The forge the settings name. `on_push` receives every push event (CI's reactions).
+    `token` (GitHub) is read by the CLI: `github_api.token_from_env(settings.forge.token_env, os.environ)`."""
     opener = FORGES.get(settings.forge.kind)
     if opener is None:
         raise ConfigError(
             f"unknown forge kind {settings.forge.kind!r}",
             hint=f"[forge] kind must be one of: {', '.join(FORGES)}",
         )
-    return opener(settings, on_push, clock)
+    return opener(settings, on_push, clock, token)
