@@ -120,6 +120,19 @@ class SupportSettings:
     months: int = _opt(2, "months any other line gets patch releases", "int")
 
 
+@dataclass(frozen=True)
+class GateSettings:
+    security_query: str = _opt(
+        "is:issue is:open RUSTSEC in:title",
+        "github: issue search (after repo:OWNER/NAME) whose open hits block a release",
+        "str",
+    )
+    advisory_db: str = _opt(
+        "", "a local RustSec advisory-db checkout checked against Cargo.lock (empty: not used)", "str"
+    )
+    osv_dir: str = _opt("", "a directory of OSV JSON files checked against Cargo.lock (empty: not used)", "str")
+
+
 TABLES: dict[str, type] = {
     "project": ProjectSettings,
     "branches": BranchSettings,
@@ -128,6 +141,7 @@ TABLES: dict[str, type] = {
     "forge": ForgeSettings,
     "publish": PublishSettings,
     "support": SupportSettings,
+    "gates": GateSettings,
 }
 ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": VersionFileSettings}
 
@@ -143,6 +157,7 @@ class Settings:
     forge: ForgeSettings = field(default_factory=ForgeSettings)
     publish: PublishSettings = field(default_factory=PublishSettings)
     support: SupportSettings = field(default_factory=SupportSettings)
+    gates: GateSettings = field(default_factory=GateSettings)
     workspaces: tuple[WorkspaceSettings, ...] = (WorkspaceSettings(),)
     version_files: tuple[VersionFileSettings, ...] = ()
     # "section.key" -> "default" | "<file>" | "flag --set"
