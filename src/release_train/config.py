@@ -130,7 +130,9 @@ class GateSettings:
     advisory_db: str = _opt(
         "", "a local RustSec advisory-db checkout checked against Cargo.lock (empty: not used)", "str"
     )
-    osv_dir: str = _opt("", "a directory of OSV JSON files checked against Cargo.lock (empty: not used)", "str")
+    osv_dir: str = _opt(
+        "", "a directory of OSV JSON files checked against Cargo.lock (empty: not used)", "str"
+    )
 
 
 TABLES: dict[str, type] = {
