@@ -55,9 +55,10 @@ class Lines:
         self.work.checkout("main")
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Lines:
-    repo = Lines(tmp_path)
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Lines:
+    """Shared by the tests of this module: they read the origin, which none of them changes."""
+    repo = Lines(tmp_path_factory.mktemp("lines"))
     repo.cut("9.0.0", "2026-01-05T00:10:00Z")
     repo.release("9.0.0", "release-9.0.0", "2026-01-20T00:30:00Z")
     repo.cut("10.0.0", "2026-02-05T00:10:00Z")

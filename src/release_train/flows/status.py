@@ -104,9 +104,10 @@ def _main_version(env: FlowEnv) -> tuple[str | None, list[str]]:
     from release_train.flows import branchwork
 
     main = env.settings.branches.main
-    sha = env.git.rev_parse(f"refs/remotes/{branchwork.REMOTE}/{main}")
+    # `release_lines` fetched the origin; a repository without one is read as it is.
+    sha = env.git.rev_parse(f"refs/remotes/{branchwork.REMOTE}/{main}") or env.git.rev_parse(main)
     if sha is None:
-        return None, [f"the origin has no branch {main!r}"]
+        return None, [f"there is no branch {main!r} on the origin"]
     try:
         return str(branchwork.train_version(env, sha)), []
     except ReleaseTrainError as exc:
