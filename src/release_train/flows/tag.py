@@ -134,8 +134,9 @@ def apply(env: FlowEnv, tagging: TagPlan) -> Report:
         )
     state = env.forge.check_state(sha)
     if state != "success":
+        said = "failing" if state == "failure" else state
         progress.record(
-            step, "held", f"held: checks {state} on {sha[:10]}; {tag} not created", tag=tag, sha=sha
+            step, "held", f"held: checks {said} on {sha[:10]}; {tag} not created", tag=tag, sha=sha
         )
         return progress.report()
     env.forge.create_tag(tag, sha)

@@ -1,0 +1,22 @@
+"""Cut release-V from main and propose the major bump on main (scheduled on the 5th).
+
+Pushes main as release-V, commits "Bump <Project> to V'" with the reset release notes on
+ci/bump-to-V' and opens its PR to main (rc train: also the first release candidate's PR to
+release-V). Running it again does only what is missing."""
+
+from __future__ import annotations
+
+import argparse
+
+from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_flow_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows import cut
+
+    env = flow_env(args)
+    return plan_and_apply(args, env, cut.plan(env), cut.apply)

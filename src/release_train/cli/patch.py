@@ -1,0 +1,38 @@
+"""Propose a patch release on a release branch.
+
+Refuses unless --branch names a release branch whose notes have an entry for the new version.
+Bumps the patch version, dates its notes, and commits "Release <Project> V.p+1" with the release
+marker on ci/bump-to-V.p+1, PR to that branch naming who asked; merging it tags the release."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+from release_train.infra.git import Git
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--branch", required=True, metavar="BRANCH", help="the release branch, e.g. release-2.0.0"
+    )
+    parser.add_argument(
+        "--requested-by",
+        metavar="NAME",
+        help="who asked for the release, named in the PR (default: your git user.name)",
+    )
+    add_flow_options(parser)
+
+
+def _requester(git: Git) -> str:
+    name = git.run("config", "user.name", check=False).strip()
+    return name or os.environ.get("GITHUB_ACTOR") or os.environ.get("USER") or ""
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows import patch
+
+    env = flow_env(args)
+    who = args.requested_by or _requester(env.git)
+    return plan_and_apply(args, env, patch.plan(env, branch=args.branch, requested_by=who), patch.apply)

@@ -1,0 +1,22 @@
+"""Propose the release PR on the latest release branch (scheduled on the 20th).
+
+Dates the release notes (`Unreleased` -> `Released YYYY-MM-DD.`) and commits "Release <Project> V"
+with the release marker on ci/release-V, PR to release-V; merging it tags vV. When main's notes
+still have a section for V, the same date goes to main as a second PR."""
+
+from __future__ import annotations
+
+import argparse
+
+from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_flow_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows import release
+
+    env = flow_env(args)
+    return plan_and_apply(args, env, release.plan(env), release.apply)

@@ -1,0 +1,21 @@
+"""Propose the next release candidate on the latest release branch (rc train only).
+
+Bumps V-rc.N to V-rc.N+1 and commits "Release <Project> V-rc.N+1" with the release marker on
+ci/bump-to-V-rc.N+1, PR to the release branch; merging it tags the candidate."""
+
+from __future__ import annotations
+
+import argparse
+
+from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_flow_options(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows import release
+
+    env = flow_env(args)
+    return plan_and_apply(args, env, release.plan_rc(env), release.apply)

@@ -1,0 +1,57 @@
+"""What the train commands (cut, release-latest, release-rc, release-patch, tag) share: the
+options, building the `FlowEnv` (settings, the working repository, the forge with CI's reactions
+bound), and printing a plan (`--dry-run`) or a report, as text or JSON."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TypeVar
+
+from release_train.cli.common import (
+    add_dry_run,
+    add_json,
+    add_now,
+    add_repo_options,
+    context_from,
+    print_json,
+    settings_from,
+)
+from release_train.flows.env import FlowEnv
+from release_train.flows.plan import Plan, Report
+
+P = TypeVar("P", bound=Plan)
+
+
+def add_flow_options(parser: argparse.ArgumentParser) -> None:
+    add_repo_options(parser)
+    add_dry_run(parser)
+    add_now(parser)
+    add_json(parser)
+
+
+def flow_env(args: argparse.Namespace) -> FlowEnv:
+    from release_train.cli.reactions import open_forge_with_reactions
+    from release_train.infra.git import Git
+
+    settings = settings_from(args)
+    ctx = context_from(args)
+    return FlowEnv(settings, Git(settings.root), open_forge_with_reactions(settings, ctx), ctx)
+
+
+def plan_and_apply(
+    args: argparse.Namespace, env: FlowEnv, planned: P, apply: Callable[[FlowEnv, P], Report]
+) -> int:
+    """`--dry-run`: print the plan. Otherwise apply it and print what was done."""
+    if args.dry_run:
+        if args.json:
+            print_json({"dry_run": True, "plan": planned.to_json()})
+        else:
+            print("\n".join(["dry run: nothing will be changed", *planned.describe()]))
+        return 0
+    report = apply(env, planned)
+    if args.json:
+        print_json({"dry_run": False, "plan": planned.to_json(), "report": report.to_json()})
+    else:
+        print("\n".join([planned.summary, *report.lines]))
+    return 0
