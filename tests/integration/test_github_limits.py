@@ -1,0 +1,230 @@
+"""Rate limits, GitHub's error bodies and token redaction, against the stand-in over real HTTP."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from release_train.context import Context
+from release_train.errors import ReleaseTrainError
+from release_train.events import Recorder
+from release_train.forges.github import GitHubForge, RateLimited
+from release_train.forges.github_standin import GitHubStandIn
+from release_train.forges.interface import Release
+from release_train.infra import proc
+from release_train.infra.clock import FixedClock
+from release_train.infra.git import Git, init_repo
+
+TOKEN = "ghp_SECRETsecret0123456789abcdefABCDEF"
+START = datetime(2026, 11, 23, tzinfo=UTC)
+EPOCH = int(START.timestamp())
+
+
+class SleepRecorder(FixedClock):
+    """Simulated time that remembers every sleep."""
+
+    def __init__(self) -> None:
+        super().__init__(START)
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        super().sleep(seconds)
+
+
+@pytest.fixture
+def standin(tmp_path: Path) -> Iterator[GitHubStandIn]:
+    with GitHubStandIn(tmp_path, "octo/train", token=TOKEN, clock=FixedClock(START)) as server:
+        yield server
+
+
+@pytest.fixture
+def clock() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def events() -> Recorder:
+    return Recorder()
+
+
+@pytest.fixture
+def forge(standin: GitHubStandIn, clock: SleepRecorder, events: Recorder) -> Iterator[GitHubForge]:
+    ctx = Context(clock=clock, observer=events)
+    with GitHubForge("octo/train", standin.api_url, TOKEN, ctx=ctx) as forge:
+        yield forge
+
+
+def test_primary_limit_waits_until_the_announced_reset(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder, events: Recorder
+) -> None:
+    standin.exhaust_primary(1, reset_at=EPOCH + 754)
+    assert forge.list_prs() == []
+    assert clock.sleeps == [754.0]
+    assert [r for r in standin.requests if r.startswith("GET /repos/octo/train/pulls")] != []
+    assert events.messages("wait") == ["GitHub rate limit: waiting 754 s"]
+
+
+def test_primary_limit_wait_counts_from_the_clock_not_from_zero(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
+) -> None:
+    clock.sleep(100)  # the run has been going for a while
+    standin.exhaust_primary(2, reset_at=EPOCH + 160)
+    forge.list_prs()
+    # first wait: 160 - 100; the second answer still says the same reset, now past: wait briefly
+    assert clock.sleeps == [100.0, 60.0, 1.0]
+
+
+def test_secondary_limit_waits_for_retry_after(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
+) -> None:
+    standin.secondary_limit(2, retry_after=37)
+    assert forge.list_releases() == []
+    assert clock.sleeps == [37.0, 37.0]
+
+
+def test_secondary_limit_without_headers_backs_off_from_a_minute(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
+) -> None:
+    standin.secondary_limit(2, retry_after=None)
+    forge.list_prs()
+    assert clock.sleeps == [60.0, 120.0]
+
+
+def test_rate_limit_waits_are_bounded(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
+) -> None:
+    standin.secondary_limit(50, retry_after=5)
+    with pytest.raises(RateLimited, match="after 5 waits") as info:
+        forge.list_prs()
+    assert clock.sleeps == [5.0] * 5
+    assert info.value.hint and "run again" in info.value.hint
+
+
+def test_every_response_carries_rate_limit_headers_and_github_bodies(standin: GitHubStandIn) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}", "X-GitHub-Api-Version": "2022-11-28"}
+    with httpx.Client(base_url=standin.api_url, headers=headers) as client:
+        missing = client.get("/repos/octo/train/pulls/99")
+        other_repo = client.get("/repos/someone/else")
+        created = client.post("/repos/octo/train/issues", json={"title": "t"})
+        unauthenticated = httpx.get(f"{standin.api_url}/repos/octo/train")
+        exists = client.post("/repos/octo/train/git/refs", json={"ref": "refs/heads/x", "sha": "0" * 40})
+    for response in (missing, other_repo, created, unauthenticated, exists):
+        assert {"x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"} <= set(response.headers)
+    assert missing.status_code == 404
+    assert missing.json() == {
+        "message": "Not Found",
+        "documentation_url": "https://docs.github.com/rest/pulls/pulls",
+        "status": "404",
+    }
+    assert other_repo.status_code == 404
+    assert created.status_code == 201 and created.headers["location"].endswith("/issues/1")
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["message"] == "Requires authentication"
+    assert exists.status_code == 422 and exists.json()["message"] == "Object does not exist"
+    assert "errors" not in exists.json()
+
+
+def test_a_wrong_token_is_a_clear_error(standin: GitHubStandIn) -> None:
+    with (
+        GitHubForge("octo/train", standin.api_url, "wrong-token") as forge,
+        pytest.raises(ReleaseTrainError) as info,
+    ):
+        forge.list_prs()
+    assert "401" in str(info.value) and "Bad credentials" in str(info.value)
+    assert info.value.hint and "token-env" in info.value.hint
+
+
+def _all_text(exc: BaseException) -> str:
+    return "\n".join([str(exc), repr(exc), "".join(traceback.format_exception(exc))])
+
+
+def test_the_token_appears_in_no_error_log_or_repr(
+    tmp_path: Path, standin: GitHubStandIn, forge: GitHubForge, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every request fails, and the failing answer even quotes the Authorization header back."""
+    caplog.set_level(logging.DEBUG)
+    work = init_repo(tmp_path / "work")
+    (work.path / "f").write_text("x")
+    sha = work.commit_all("c")
+    standin.fail_every_request(500, echo_auth=True)
+    asset = tmp_path / "a.bin"
+    asset.write_bytes(b"a")
+    calls: list[Callable[[], object]] = [
+        forge.list_prs,
+        lambda: forge.open_pr("topic", "main", "t", "b"),
+        lambda: forge.merge_pr(1),
+        lambda: forge.update_pr(1, draft=False),
+        lambda: forge.check_state(sha),
+        forge.tags,
+        lambda: forge.create_tag("v1.0.0", sha),
+        lambda: forge.upsert_release(Release("v1.0.0", "1.0.0", "n"), [asset]),
+        forge.list_releases,
+        forge.open_security_issues,
+        lambda: forge.remote_url,
+    ]
+    texts = []
+    for call in calls:
+        with pytest.raises(ReleaseTrainError) as info:
+            call()
+        texts.append(_all_text(info.value))
+        assert "500" in str(info.value)
+    assert any("Authorization: Bearer ***" in text for text in texts)  # it was there, masked
+    everything = "\n".join([*texts, caplog.text, repr(forge), repr(forge.token), str(forge.token)])
+    assert TOKEN not in everything
+
+
+def test_git_pushes_carry_the_token_only_in_the_environment(
+    tmp_path: Path, standin: GitHubStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An https remote that refuses: the git error shown is masked, and the URL has no token."""
+    caplog.set_level(logging.DEBUG)
+    work = init_repo(tmp_path / "work")
+    (work.path / "f").write_text("x")
+    work.commit_all("c")
+    remote = f"{standin.api_url}/octo/train.git"
+    with GitHubForge("octo/train", standin.api_url, TOKEN, git_remote_url=remote) as forge:
+        assert forge.remote_url == remote
+        with pytest.raises(ReleaseTrainError) as info:
+            forge.push(work.path, ["main"])
+    text = _all_text(info.value) + caplog.text
+    assert "ls-remote" in text or "push" in text
+    assert TOKEN not in text
+    assert "x-access-token" not in text
+    assert TOKEN not in Git(work.path).run("config", "--list")
+
+
+def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> None:
+    """The whole program, token in the environment, every request failing: not in stdout, stderr
+    or any file the run leaves (crash logs go to TMPDIR)."""
+    repo = init_repo(tmp_path / "repo")
+    (repo.path / "release-train.toml").write_text(
+        f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
+    )
+    repo.commit_all("config")
+    standin.fail_every_request(500, echo_auth=True)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    env = {
+        "GITHUB_TOKEN": TOKEN,
+        "RELEASE_TRAIN_TOKEN": TOKEN,
+        "TMPDIR": str(scratch),
+        "HOME": os.environ["HOME"],
+    }
+    done = proc.run(
+        [sys.executable, "-m", "release_train", "releases", "-C", str(repo.path)], env=env, check=False
+    )
+    assert done.returncode != 0
+    assert "error:" in done.stderr
+    assert TOKEN not in done.stdout + done.stderr
+    for path in scratch.rglob("*"):
+        if path.is_file():
+            assert TOKEN not in path.read_text(errors="replace")
