@@ -67,7 +67,6 @@ class CargoRegistry:
         self.token = token
         self.clock: Clock = clock or SystemClock()
         self.timeout = timeout  # one `cargo publish` (it waits up to 60 s for the index itself)
-        self._client: httpx.Client | None = None
         self._send_token = False  # set after a 401: only authenticated registries get the token
 
     @property
@@ -162,19 +161,15 @@ class CargoRegistry:
         return 60.0  # no time given: one refill interval of crates.io's version bucket
 
     # --- the sparse index ----------------------------------------------------------------------
-    def _http(self) -> httpx.Client:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.Client(timeout=30.0, headers={"Cache-Control": "no-cache"})
-        return self._client
-
     def _get(self, url: str) -> httpx.Response:
         import httpx
 
         headers = {"Authorization": self.token} if self._send_token and self.token else {}
         try:
-            response = self._http().get(url, headers=headers)
+            # A client per request: nothing to close, and the registry object stays shareable
+            # between the publisher's threads. Index reads are few and small.
+            with httpx.Client(timeout=30.0, headers={"Cache-Control": "no-cache"}) as client:
+                response = client.get(url, headers=headers)
             if response.status_code == 401 and self.token and not self._send_token:
                 self._send_token = True
                 return self._get(url)
@@ -204,11 +199,6 @@ class CargoRegistry:
     def is_visible(self, name: str, version: str) -> bool:
         core = version.split("+", 1)[0]
         return any(v.split("+", 1)[0] == core for v in self.versions(name))
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
 
 def _detail(text: str) -> str:
