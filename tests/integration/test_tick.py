@@ -170,6 +170,11 @@ def test_a_custom_schedule_with_both_events_on_one_day(
     options = ["--set", "schedule.cut='0 6 1 * *'", "--set", "schedule.release='0 18 1 * *'"]
     early = run_tick(train, capsys, "2027-02-01T05:59:00Z", *options)
     assert early.strip() == "nothing due until 2027-02-01 06:00 UTC (cut)"
+    dry = run_tick(train, capsys, "2027-02-01T19:00:00Z", *options, "--dry-run")
+    assert (
+        "release for 2027-02-01 18:00 UTC:\n    planned once the cut above has run (now: there is no release branch"
+        in dry
+    )
     out = run_tick(train, capsys, "2027-02-01T19:00:00Z", *options)
     # cut runs first, so the release opens on the branch it has just cut
     assert "+ cut for 2027-02-01 06:00 UTC done: release-27.0.0, PR #1" in out

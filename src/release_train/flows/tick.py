@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.infra.git import Git
@@ -124,8 +125,6 @@ def upcoming_slots(crons: dict[str, Cron], now: datetime) -> list[Slot]:
 
 def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
     """What is due now. `with_subplans` adds each pending slot's flow plan (for `--dry-run`)."""
-    from datetime import UTC
-
     now = env.ctx.clock.now().astimezone(UTC)
     crons = schedule(env)
     due = due_slots(crons, now)
@@ -143,10 +142,7 @@ def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
     summary = f"tick at {now.strftime('%Y-%m-%d %H:%M')} UTC: " + (
         ", ".join(s.label for s in due) + " due" if due else "nothing due"
     )
-    subplans: list[tuple[str, tuple[str, ...]]] = []
-    if with_subplans:
-        for slot in pending:
-            subplans.append((slot.label, tuple(scheduled_flow(slot.event).plan(env).describe())))
+    subplans = _subplans(env, pending) if with_subplans else []
     return TickPlan(
         flow="tick",
         summary=summary,
@@ -158,6 +154,21 @@ def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
         upcoming=upcoming,
         subplans=tuple(subplans),
     )
+
+
+def _subplans(env: FlowEnv, pending: tuple[Slot, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """Each pending slot's flow plan, as of now. A slot after another pending one may depend on
+    it (a release of the branch the cut above makes): if it cannot be planned yet, say so."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    for number, slot in enumerate(pending):
+        try:
+            described = tuple(scheduled_flow(slot.event).plan(env).describe())
+        except ReleaseTrainError as exc:
+            if number == 0:
+                raise
+            described = (f"planned once the {pending[0].event} above has run (now: {exc.message})",)
+        found.append((slot.label, described))
+    return found
 
 
 @dataclass(frozen=True)
