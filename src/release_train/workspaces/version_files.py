@@ -132,7 +132,7 @@ def disagreements(settings: Settings, train: Version) -> list[Problem]:
                         settings.resolve(vf.path),
                         hole.line,
                         f"{hole.part} is {hole.text} but the train version is {train}",
-                        f"set it to {wanted[hole.part]} (a bump rewrites it)",
+                        f"set it to {wanted[hole.part]}; a bump rewrites it",
                     )
                 )
     return problems
