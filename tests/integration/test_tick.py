@@ -134,7 +134,12 @@ def test_tick_json_and_dry_run(train: Train, capsys: pytest.CaptureFixture[str])
     ]
     assert "    1. push main (" in out and "as release-27.0.0" in out
     assert world(train) == before  # a dry run changes nothing
+    planned = json.loads(run_tick(train, capsys, "2026-12-05T01:00:00Z", "--json", "--dry-run"))
+    assert planned["dry_run"] is True
+    assert planned["plan"]["due"][0]["ref"] == "refs/release-train/ticks/cut-2026-12-05"
+    assert world(train) == before
     data = json.loads(run_tick(train, capsys, "2026-12-05T01:00:00Z", "--json"))
+    assert data["dry_run"] is False
     assert [d["event"] for d in data["due"]] == ["cut"]
     assert data["already_done"] == []
     assert data["next"][0] == {

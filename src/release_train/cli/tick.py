@@ -34,13 +34,13 @@ def run(args: argparse.Namespace) -> int:
     plan = tick.plan(env, with_subplans=args.dry_run)
     if args.dry_run:
         if args.json:
-            print_json({**plan.to_json(), "dry_run": True})
+            print_json({"dry_run": True, "plan": plan.to_json()})
         else:
             print("\n".join(plan.describe()))
         return 0
     report = tick.apply(env, plan)
     if args.json:
-        print_json(report.to_json())
+        print_json({"dry_run": False, **report.to_json()})
     else:
         print("\n".join(report.lines))
     return 0
