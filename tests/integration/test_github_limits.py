@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -228,3 +230,26 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> N
     for path in scratch.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(errors="replace")
+
+
+def test_cli_standin_serves_until_ctrl_c(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "release_train", "github-standin", "--dir", str(tmp_path / "gh")]
+    command += ["--repository", "octo/railcar", "--port", "0", "--token-env", "STANDIN_TOKEN"]
+    env = {**os.environ, "STANDIN_TOKEN": TOKEN}
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    ) as child:
+        assert child.stdout is not None
+        lines = []
+        for line in child.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        api = next(x.split()[1] for x in lines if x.strip().startswith("api-url:"))
+        with GitHubForge("octo/railcar", api, TOKEN) as forge:
+            assert forge.remote_url == str(tmp_path / "gh" / "railcar.git")
+            assert forge.list_prs() == []
+        child.send_signal(signal.SIGINT)
+        assert child.wait(timeout=10) == 0
+    assert TOKEN not in "".join(lines)
+    assert (tmp_path / "gh" / "railcar.git" / "HEAD").is_file()

@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "pr": ("pr", "Pull requests on the local forge: list, show, merge"),
     "releases": ("releases", "Forge releases: list"),
     "registry": ("registry", "The bundled local Cargo registry: serve"),
+    "github-standin": ("github_standin", "Serve a local GitHub stand-in (REST API and git remote)"),
     "demo": ("demo", "Play a full release month on the bundled example (local forge and registry)"),
     "init": ("init", "Write a release-train.toml (and GitHub workflows) for this repository"),
     "doctor": ("doctor", "Check what a release day needs and say how to fix each miss"),

@@ -48,8 +48,15 @@ class GitHubStandIn:
         self._thread: threading.Thread | None = None
 
     # --- life cycle ------------------------------------------------------------------------------
+    def bind(self) -> str:
+        """Listen on 127.0.0.1 (the port given, or a free one); returns the API URL."""
+        if self._server is None:
+            self._server = make_server(self.core, self._port)
+        return self.api_url
+
     def start(self) -> GitHubStandIn:
-        self._server = make_server(self.core, self._port)
+        """Serve from a background thread (tests)."""
+        self.bind()
         # A short poll keeps `stop()` quick (shutdown waits for the loop to notice).
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="github-standin", daemon=True
@@ -59,11 +66,12 @@ class GitHubStandIn:
 
     def serve_forever(self) -> None:
         """Serve in the calling thread (the CLI) until interrupted."""
-        self._server = make_server(self.core, self._port)
+        self.bind()
         try:
             self._server.serve_forever()
         finally:
             self._server.server_close()
+            self._server = None
 
     def stop(self) -> None:
         if self._server is not None:
