@@ -14,7 +14,6 @@ there without any edit to the manifests.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
@@ -157,7 +156,8 @@ class CargoRegistry:
             return float(m[1])
         if m := _TRY_AGAIN.search(text):
             when = parsedate_to_datetime(m[1])
-            return max(0.0, math.floor((when - self.clock.now()).total_seconds()) + 1.0)
+            # The date is truncated to the second: the true time lies within the second after it.
+            return max(0.0, (when - self.clock.now()).total_seconds() + 1.0)
         return 60.0  # no time given: one refill interval of crates.io's version bucket
 
     # --- the sparse index ----------------------------------------------------------------------
