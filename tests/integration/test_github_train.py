@@ -72,6 +72,7 @@ def test_cut_release_and_tag_on_the_github_standin(tmp_path: Path, standin: GitH
     work = workspace(tmp_path, standin)
     env = env_at(work, "2026-12-05", events)
     env.forge.push(work.path, ["main"])
+    assert work.rev_parse("refs/remotes/origin/main") == work.rev_parse("main")  # pushed via origin
     origin = Git(standin.git_dir)
 
     cut.apply(env, cut.plan(env))

@@ -157,15 +157,8 @@ class GitHubForge:
 
     def push(self, repo: Path, refspecs: Sequence[str], *, force: bool = False) -> list[PushEvent]:
         before = self._remote_refs(repo)
-        self._git(
-            repo,
-            "push",
-            "--quiet",
-            "--porcelain",
-            *(["--force"] if force else []),
-            self.remote_url,
-            *refspecs,
-        )
+        flags = ["--force"] if force else []
+        self._git(repo, "push", "--quiet", "--porcelain", *flags, self._push_target(repo), *refspecs)
         after = self._remote_refs(repo)
         events = [
             PushEvent(ref, before.get(ref, ZERO_SHA), after.get(ref, ZERO_SHA))
@@ -175,6 +168,11 @@ class GitHubForge:
         for event in events:
             self._emit_push(event)
         return events
+
+    def _push_target(self, repo: Path) -> str:
+        """Push through `origin` when it is this repository, so its remote-tracking refs move too."""
+        found = proc.run(["git", "config", "--get", "remote.origin.url"], cwd=repo, check=False)
+        return "origin" if _same_remote(found.stdout.strip(), self.remote_url, repo) else self.remote_url
 
     def _emit_push(self, event: PushEvent) -> None:
         if self.on_push is not None:
@@ -396,6 +394,15 @@ class GitHubForge:
                 break
             found += [_advisory_to_security(a) for a in self.api.paginate(url, {"state": state})]
         return found
+
+
+def _same_remote(url: str, ours: str, repo: Path) -> bool:
+    if not url:
+        return False
+    if "://" in url or "://" in ours or url.startswith("git@"):
+        return url.rstrip("/").removesuffix(".git") == ours.rstrip("/").removesuffix(".git")
+    path = Path(url) if Path(url).is_absolute() else repo / url
+    return path.resolve() == Path(ours).resolve()
 
 
 def _list_state(state: PrState | None) -> str:
