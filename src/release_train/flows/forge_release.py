@@ -38,11 +38,12 @@ def section(text: str, version: str) -> str:
 
 
 def is_latest(version: Version, tag: str, released: list[Release], pattern: str) -> bool:
-    """True when `version` is above every other version released on the forge."""
+    """True when `version` is above every other final version released on the forge (a
+    pre-release is never "latest" and does not take it from a final below it)."""
     if version.is_prerelease:
         return False
     others = [v for r in released if r.tag != tag and not r.draft and (v := parse_name(pattern, r.tag))]
-    return all(version > other for other in others)
+    return all(version > other for other in others if not other.is_prerelease)
 
 
 def assets(root: Path, globs: list[str]) -> list[Path]:
