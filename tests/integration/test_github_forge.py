@@ -284,3 +284,13 @@ def test_no_checks_at_all_is_green_unless_checks_are_required(work: Git, standin
     assert (
         GitHubForge("octo/train", standin.api_url, TOKEN, require_checks=True).check_state(sha) == "pending"
     )
+
+
+def test_latest_only_when_asked_and_highest_whatever_the_tag_pattern(work: Git, forge: GitHubForge) -> None:
+    main = work.rev_parse("main") or ""
+    for tag in ("railcar-v2.0.0", "railcar-v10.0.0", "railcar-v2.0.1"):
+        forge.create_tag(tag, main)
+    assert forge.upsert_release(Release("railcar-v2.0.0", "2.0.0", "n", latest=False)).latest is False
+    assert forge.upsert_release(Release("railcar-v10.0.0", "10.0.0", "n", latest=True)).latest is True
+    assert forge.upsert_release(Release("railcar-v2.0.1", "2.0.1", "n", latest=True)).latest is False
+    assert [r.tag for r in forge.list_releases() if r.latest] == ["railcar-v10.0.0"]

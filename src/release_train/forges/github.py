@@ -47,6 +47,7 @@ RED_CONCLUSIONS = frozenset(
     {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
 )
 GREEN_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
+_VERSION_IN_TAG = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _RUSTSEC = re.compile(r"RUSTSEC-\d{4}-\d{4}")
 
 
@@ -71,8 +72,9 @@ def combine_checks(statuses: Sequence[Mapping[str, Any]], runs: Sequence[Mapping
 
 
 def _tag_version(tag: str) -> Version | None:
-    text = tag.lstrip("vV")
-    return Version.parse(text) if Version.is_valid(text) else None
+    """The version inside a tag (`v1.2.3`, `railcar-v1.2.3-rc.1`), or None."""
+    match = _VERSION_IN_TAG.search(tag)
+    return Version.parse(match.group(0)) if match and Version.is_valid(match.group(0)) else None
 
 
 class GitHubForge:
@@ -323,11 +325,13 @@ class GitHubForge:
         return next((r for r in listing if r["tag_name"] == tag), None)
 
     def _is_highest(self, release: Release, others: Sequence[Mapping[str, Any]]) -> bool:
-        """ "latest" goes to the highest released version only: a patch of an old line never
-        takes it, whatever order releases are made in."""
-        mine = _tag_version(release.tag)
-        if release.draft or release.prerelease or mine is None or mine.is_prerelease:
+        """Mark "latest" when the caller asks for it and no published release has a higher
+        version: a patch of an old line never takes it, whatever order releases are made in."""
+        if not release.latest or release.draft or release.prerelease:
             return False
+        mine = _tag_version(release.tag)
+        if mine is None:
+            return True  # a tag we cannot read a version from: the caller decided
         for other in others:
             theirs = _tag_version(str(other["tag_name"]))
             if other["draft"] or other["prerelease"] or theirs is None or other["tag_name"] == release.tag:
