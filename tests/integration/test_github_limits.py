@@ -93,6 +93,17 @@ def test_secondary_limit_waits_for_retry_after(
     assert clock.sleeps == [37.0, 37.0]
 
 
+@pytest.mark.parametrize("status", [403, 429])
+def test_both_limits_answer_with_403_or_429(
+    forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder, status: int
+) -> None:
+    standin.exhaust_primary(1, reset_at=EPOCH + 30, status=status)
+    forge.tags()
+    standin.secondary_limit(1, retry_after=7, status=status)
+    forge.tags()
+    assert clock.sleeps == [30.0, 7.0]
+
+
 def test_secondary_limit_without_headers_backs_off_from_a_minute(
     forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
 ) -> None:

@@ -109,15 +109,19 @@ class GitHubStandIn:
             return list(self.state.requests)
 
     # --- fault knobs -----------------------------------------------------------------------------
-    def exhaust_primary(self, requests: int, reset_at: int) -> None:
-        """The next `requests` requests get 403 with `x-ratelimit-remaining: 0` and this reset."""
+    def exhaust_primary(self, requests: int, reset_at: int, *, status: int = 403) -> None:
+        """The next `requests` requests get `status` (403 or 429) with `x-ratelimit-remaining: 0`
+        and `x-ratelimit-reset: reset_at`."""
         with self.state.lock:
             self.state.limits.primary_exhausted, self.state.limits.primary_reset = requests, reset_at
+            self.state.limits.limit_status = status
 
-    def secondary_limit(self, requests: int, retry_after: int | None = 60) -> None:
-        """The next `requests` requests hit the secondary limit (403, `retry-after` unless None)."""
+    def secondary_limit(self, requests: int, retry_after: int | None = 60, *, status: int = 403) -> None:
+        """The next `requests` requests hit the secondary limit (`status`, 403 or 429; with
+        `retry-after` unless None)."""
         with self.state.lock:
             self.state.limits.secondary, self.state.limits.secondary_retry_after = requests, retry_after
+            self.state.limits.limit_status = status
 
     def fail_every_request(self, status: int = 500, *, echo_auth: bool = False) -> None:
         """Every request fails with `status`; `echo_auth` quotes the Authorization header back, as a

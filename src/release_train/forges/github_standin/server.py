@@ -73,7 +73,7 @@ def _rate_limited(core: Core) -> Response | None:
     limits = core.state.limits
     if limits.primary_exhausted > 0:
         limits.primary_exhausted -= 1
-        response = error(403, "API rate limit exceeded for user ID 1.", RATE_DOC)
+        response = error(limits.limit_status, "API rate limit exceeded for user ID 1.", RATE_DOC)
         response.headers.update(
             {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(limits.primary_reset)}
         )
@@ -81,7 +81,7 @@ def _rate_limited(core: Core) -> Response | None:
     if limits.secondary > 0:
         limits.secondary -= 1
         message = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
-        response = error(403, message, RATE_DOC)
+        response = error(limits.limit_status, message, RATE_DOC)
         if limits.secondary_retry_after is not None:
             response.headers["retry-after"] = str(limits.secondary_retry_after)
         return response

@@ -56,6 +56,7 @@ class Limits:
 
     primary_exhausted: int = 0
     primary_reset: int = 0  # epoch seconds announced in x-ratelimit-reset while exhausted
+    limit_status: int = 403  # GitHub answers rate limits with 403 or 429
     secondary: int = 0
     secondary_retry_after: int | None = 60  # None: answer without retry-after (message only)
     fail_all: int | None = None  # a status code every request gets, or None
