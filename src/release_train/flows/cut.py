@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 from release_train.flows import branchwork as bw
+from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.model import notes
@@ -43,12 +44,13 @@ def archive_link(env: FlowEnv, branch: str) -> str:
     return f"{branch}:{path}"
 
 
-def plan(env: FlowEnv) -> CutPlan:
+def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> CutPlan:
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings
     main = s.branches.main
     main_sha = bw.require_remote_sha(env, main)
+    gate = security_gate.enforce(env, main_sha, allow=allow_open_advisories, flow="cut")
     bumped = bw.bump_at(env, main_sha, Operation.MAJOR)
     version, next_version = bumped.old, bumped.new
     release_branch = format_name(s.branches.release, version.core())
@@ -73,6 +75,7 @@ def plan(env: FlowEnv) -> CutPlan:
     proposals = [bump]
     if s.release.rc:
         proposals.append(_rc_proposal(env, release_branch, main_sha))
+    proposals = security_gate.annotate(proposals, gate)
     existing = bw.remote_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",

@@ -12,6 +12,7 @@ from datetime import UTC
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
+from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.model import notes
@@ -27,7 +28,9 @@ class PatchPlan(Plan):
     proposal: bw.Proposal
 
 
-def plan(env: FlowEnv, *, branch: str, requested_by: str = "") -> PatchPlan:
+def plan(
+    env: FlowEnv, *, branch: str, requested_by: str = "", allow_open_advisories: bool = False
+) -> PatchPlan:
     s = env.settings
     if parse_name(s.branches.release, branch) is None:
         example = format_name(s.branches.release, "X.Y.Z")
@@ -39,6 +42,7 @@ def plan(env: FlowEnv, *, branch: str, requested_by: str = "") -> PatchPlan:
     env.git.require_clean()
     bw.fetch(env)
     sha = bw.require_remote_sha(env, branch)
+    gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-patch")
     bumped = bw.bump_at(env, sha, Operation.PATCH)
     section = str(bumped.new.core())
     path = bw.notes_path(env)
@@ -68,6 +72,7 @@ def plan(env: FlowEnv, *, branch: str, requested_by: str = "") -> PatchPlan:
             f"notes in `{path}` list every backported fix.\n"
         ),
     )
+    (proposal,) = security_gate.annotate([proposal], gate)
     return PatchPlan(
         flow="release-patch",
         summary=f"patch release {s.project_name} {bumped.new} on {branch} (requested by {who})",

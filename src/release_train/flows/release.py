@@ -16,6 +16,7 @@ from datetime import UTC, date
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
+from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.model import notes
@@ -47,7 +48,7 @@ def latest_branch(env: FlowEnv) -> tuple[str, str]:
     return found[0], bw.require_remote_sha(env, found[0])
 
 
-def plan(env: FlowEnv) -> ReleasePlan:
+def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> ReleasePlan:
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings
@@ -70,6 +71,7 @@ def plan(env: FlowEnv) -> ReleasePlan:
             version=version,
             proposals=(),
         )
+    gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-latest")
     day = _today(env)
     path = bw.notes_path(env)
     text = bw.read_notes(env, sha, branch)
@@ -96,6 +98,7 @@ def plan(env: FlowEnv) -> ReleasePlan:
     main_pr = _main_date_proposal(env, version, day)
     if main_pr is not None:
         proposals.append(main_pr)
+    proposals = security_gate.annotate(proposals, gate)
     return ReleasePlan(
         flow="release-latest",
         summary=f"release {s.project_name} {version} from {branch}, dated {day.isoformat()}",
