@@ -7,6 +7,7 @@ of a member that lives under the workspace root and is not excluded. No network,
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -18,6 +19,7 @@ from release_train.workspaces.cargo_manifest import (
     WORKSPACE_DEPS,
     Entry,
     Manifest,
+    join,
     parse_version,
     read_manifest,
 )
@@ -72,8 +74,11 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
     ws_version = root_manifest.workspace_package_version()
     ws_publish = _workspace_publish(root_manifest)
     members = [m for m in manifests if m.package_table() is not None]
-    dirs = {m.directory: m for m in members}
-    packages = tuple(_package(m, root_manifest, ws_version, ws_publish, dirs, config.public) for m in members)
+    dirs = {m.dir: m for m in members}
+    ws_entries = {e.key: e for e in root_manifest.entries if e.table == WORKSPACE_DEPS}
+    packages = tuple(
+        _package(m, root_manifest, ws_version, ws_publish, dirs, config.public, ws_entries) for m in members
+    )
     by_name = {p.name: m for p, m in zip(packages, members, strict=True)}
     _check_duplicates(packages)
     train = _train_version(settings, root_manifest, ws_version, packages)
@@ -96,22 +101,23 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
 
 def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -> list[Manifest]:
     members = _strings(ws_table.get("members"))
-    excludes = [(root / e).resolve() for e in _strings(ws_table.get("exclude"))]
-    explicit: list[Path] = []
+    base = str(root)
+    excludes = [join(base, e) for e in _strings(ws_table.get("exclude"))]
+    explicit: list[str] = []
     for pattern in members:
         if _GLOB_CHARS & set(pattern):
             # as Cargo: every matched directory is a member and must hold a Cargo.toml
-            matches = sorted(p.resolve() for p in root.glob(pattern) if p.is_dir())
+            matches = sorted(join(base, str(p)) for p in root.glob(pattern) if p.is_dir())
             explicit += [p for p in matches if not _excluded(p, excludes)]
         else:
-            explicit.append((root / pattern).resolve())
-    found: dict[Path, Manifest] = {}
+            explicit.append(join(base, pattern))
+    found: dict[str, Manifest] = {}
     if root_manifest.package_table() is not None:
-        found[root] = root_manifest
-    queue = [root_manifest] if root in found else []
+        found[base] = root_manifest
+    queue = [root_manifest] if base in found else []
     for directory in explicit:
         if directory not in found:
-            found[directory] = read_manifest(directory / "Cargo.toml")
+            found[directory] = read_manifest(Path(directory, "Cargo.toml"))
             queue.append(found[directory])
     ws_paths = _workspace_dep_paths(root_manifest)
     while queue:
@@ -122,9 +128,10 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
             target = _entry_dir(manifest, entry, ws_paths)
             if target is None or target in found or _excluded(target, excludes):
                 continue
-            if not target.is_relative_to(root) or not (target / "Cargo.toml").is_file():
+            manifest_path = Path(target, "Cargo.toml")
+            if not _inside(target, base) or not manifest_path.is_file():
                 continue
-            found[target] = read_manifest(target / "Cargo.toml")
+            found[target] = read_manifest(manifest_path)
             queue.append(found[target])
     # the root manifest first, always: even a virtual one holds versions a bump rewrites
     return [
@@ -133,8 +140,12 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
     ]
 
 
-def _excluded(directory: Path, excludes: list[Path]) -> bool:
-    return any(directory.is_relative_to(e) for e in excludes)
+def _inside(directory: str, parent: str) -> bool:
+    return directory == parent or directory.startswith(parent + os.sep)
+
+
+def _excluded(directory: str, excludes: list[str]) -> bool:
+    return any(_inside(directory, e) for e in excludes)
 
 
 def _strings(value: object) -> list[str]:
@@ -143,17 +154,17 @@ def _strings(value: object) -> list[str]:
     return []
 
 
-def _workspace_dep_paths(root_manifest: Manifest) -> dict[str, Path]:
+def _workspace_dep_paths(root_manifest: Manifest) -> dict[str, str]:
     return {
-        e.key: (root_manifest.directory / e.path).resolve()
+        e.key: join(root_manifest.dir, e.path)
         for e in root_manifest.entries
         if e.table == WORKSPACE_DEPS and e.path is not None
     }
 
 
-def _entry_dir(manifest: Manifest, entry: Entry, ws_paths: dict[str, Path]) -> Path | None:
+def _entry_dir(manifest: Manifest, entry: Entry, ws_paths: dict[str, str]) -> str | None:
     if entry.path is not None:
-        return (manifest.directory / entry.path).resolve()
+        return join(manifest.dir, entry.path)
     if entry.workspace:
         return ws_paths.get(entry.key)
     return None
@@ -170,8 +181,9 @@ def _package(
     root_manifest: Manifest,
     ws_version: Str | None,
     ws_publish: bool,
-    dirs: dict[Path, Manifest],
+    dirs: dict[str, Manifest],
     public: list[str],
+    ws_entries: dict[str, Entry],
 ) -> Package:
     name = m.name()
     table = m.package_table() or {}
@@ -190,7 +202,6 @@ def _package(
     publish = ws_publish if m.inherits("publish") else not (publish_value is False or publish_value == [])
     if not inherits and m.literal_version() is None:
         publish = False  # Cargo: a package without a version is never published
-    ws_entries = {e.key: e for e in root_manifest.entries if e.table == WORKSPACE_DEPS}
     deps = tuple(
         _dependency(m, e, ws_entries, root_manifest, dirs) for e in m.entries if e.table != WORKSPACE_DEPS
     )
@@ -207,16 +218,16 @@ def _package(
 
 
 def _dependency(
-    m: Manifest, e: Entry, ws_entries: dict[str, Entry], root_manifest: Manifest, dirs: dict[Path, Manifest]
+    m: Manifest, e: Entry, ws_entries: dict[str, Entry], root_manifest: Manifest, dirs: dict[str, Manifest]
 ) -> Dependency:
     name, directory = e.name, None
     if e.path is not None:
-        directory = (m.directory / e.path).resolve()
+        directory = join(m.dir, e.path)
     elif e.workspace and e.key in ws_entries:
         inherited = ws_entries[e.key]
         name = inherited.name
         if inherited.path is not None:
-            directory = (root_manifest.directory / inherited.path).resolve()
+            directory = join(root_manifest.dir, inherited.path)
     return Dependency(
         name=name,
         key=e.key,

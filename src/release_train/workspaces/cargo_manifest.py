@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ class Manifest:
     data: bytes
     doc: Table
     entries: tuple[Entry, ...]
+    dir: str  # the directory, as a normalised string (the key members are compared by)
 
     @property
     def directory(self) -> Path:
@@ -90,7 +92,7 @@ def read_manifest(path: Path) -> Manifest:
             hint="check the [workspace] members globs and the path dependencies",
         ) from exc
     doc = parse(path, data)
-    return Manifest(path, data, doc, tuple(_entries(path, doc)))
+    return Manifest(path, data, doc, tuple(_entries(path, doc)), os.path.dirname(path))  # noqa: PTH120
 
 
 def _entries(path: Path, doc: Table) -> list[Entry]:
@@ -152,3 +154,10 @@ def parse_version(manifest: Path, value: Str) -> Version:
             hint='write the version as MAJOR.MINOR.PATCH, e.g. "1.0.0"',
         )
     return Version.parse(value.value)
+
+
+def join(base: str, relative: str) -> str:
+    """`base / relative`, normalised lexically as Cargo does: no symlink resolution. Directories
+    are compared as strings: `Path.resolve` and `Path` arithmetic cost most of the load time of a
+    2,000-crate workspace."""
+    return os.path.normpath(os.path.join(base, relative))  # noqa: PTH118
