@@ -168,3 +168,23 @@ def test_a_patched_lock_passes(tmp_path: Path) -> None:
     train.land("main", {"Cargo.lock": fixed}, "Update smallvec")
     result = security_gate.check_at(train.env(), train.sha("main") or "", allow=False)
     assert result.found == () and not result.blocked
+
+
+def test_cli_blocks_with_a_listing_and_the_flag_overrides(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from release_train.cli import main
+
+    train = build_train(tmp_path)
+    train.forge.add_security_issue(ISSUE)
+    repo = ["-C", str(train.work.path), "--now", "2026-02-05"]
+
+    assert main(["cut", *repo]) == 6
+    err = capsys.readouterr().err
+    assert "error: cut is blocked by 1 open security issue/advisory:" in err
+    assert "  - GHSA-aaaa-bbbb-cccc: Use-after-free in railcar-core" in err
+    assert "hint: fix and close them first, or re-run with --allow-open-advisories" in err
+    assert train.branches() == ["main"]
+
+    assert main(["cut", *repo, "--allow-open-advisories"]) == 0
+    assert "**The gate was overridden**" in train.pr("ci/bump-to-2.0.0", "main").body

@@ -23,6 +23,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="who asked for the release, named in the PR (default: your git user.name)",
     )
     add_flow_options(parser)
+    parser.add_argument(
+        "--allow-open-advisories",
+        action="store_true",
+        help="propose the release even when security issues or advisories are open (recorded in the PR body)",
+    )
 
 
 def _requester(git: Git) -> str:
@@ -35,4 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     who = args.requested_by or _requester(env.git)
-    return plan_and_apply(args, env, patch.plan(env, branch=args.branch, requested_by=who), patch.apply)
+    planned = patch.plan(
+        env, branch=args.branch, requested_by=who, allow_open_advisories=args.allow_open_advisories
+    )
+    return plan_and_apply(args, env, planned, patch.apply)

@@ -13,10 +13,17 @@ from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_app
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_flow_options(parser)
+    parser.add_argument(
+        "--allow-open-advisories",
+        action="store_true",
+        help="propose the release even when security issues or advisories are open (recorded in the PR body)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows import release
 
     env = flow_env(args)
-    return plan_and_apply(args, env, release.plan(env), release.apply)
+    return plan_and_apply(
+        args, env, release.plan(env, allow_open_advisories=args.allow_open_advisories), release.apply
+    )
