@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import mimetypes
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,17 @@ from urllib.parse import quote, urlsplit
 from release_train.context import Context
 from release_train.errors import ConfigError
 from release_train.forges.github_api import Api, RateLimited, Token, error_items, message_of, token_from_env
+from release_train.forges.github_values import (
+    advisory_to_security,
+    combine_checks,
+    graphql_url,
+    issue_to_security,
+    list_state,
+    same_remote,
+    tag_version,
+    to_pr,
+    to_release,
+)
 from release_train.forges.interface import (
     ZERO_SHA,
     CheckState,
@@ -35,46 +45,11 @@ from release_train.forges.interface import (
     SecurityIssue,
 )
 from release_train.infra import proc
-from release_train.model.version import Version
 
 __all__ = ["GitHubForge", "RateLimited", "Token", "combine_checks", "token_from_env"]
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SECURITY_QUERY = "is:issue is:open RUSTSEC in:title"
-# Conclusions that make a check run red; success/neutral/skipped are green (GitHub's own rule for
-# required checks), anything not completed is pending.
-RED_CONCLUSIONS = frozenset(
-    {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
-)
-GREEN_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
-_VERSION_IN_TAG = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
-_RUSTSEC = re.compile(r"RUSTSEC-\d{4}-\d{4}")
-
-
-def combine_checks(statuses: Sequence[Mapping[str, Any]], runs: Sequence[Mapping[str, Any]]) -> CheckState:
-    """One state from the combined status (latest per context) and the latest check runs.
-
-    Red when any status is failure/error or any completed run ended red; pending when anything is
-    still running or nothing has reported at all (an Actions-only repository has no statuses, so
-    GitHub's combined "pending" with zero statuses means "absent", not "waiting"); else green."""
-    states = [s.get("state") for s in statuses]
-    if any(s in ("failure", "error") for s in states):
-        return "failure"
-    if any(r.get("status") == "completed" and r.get("conclusion") in RED_CONCLUSIONS for r in runs):
-        return "failure"
-    if not states and not runs:
-        return "pending"
-    if any(s != "success" for s in states):
-        return "pending"
-    if any(r.get("status") != "completed" or r.get("conclusion") not in GREEN_CONCLUSIONS for r in runs):
-        return "pending"
-    return "success"
-
-
-def _tag_version(tag: str) -> Version | None:
-    """The version inside a tag (`v1.2.3`, `railcar-v1.2.3-rc.1`), or None."""
-    match = _VERSION_IN_TAG.search(tag)
-    return Version.parse(match.group(0)) if match and Version.is_valid(match.group(0)) else None
 
 
 class GitHubForge:
@@ -174,7 +149,7 @@ class GitHubForge:
     def _push_target(self, repo: Path) -> str:
         """Push through `origin` when it is this repository, so its remote-tracking refs move too."""
         found = proc.run(["git", "config", "--get", "remote.origin.url"], cwd=repo, check=False)
-        return "origin" if _same_remote(found.stdout.strip(), self.remote_url, repo) else self.remote_url
+        return "origin" if same_remote(found.stdout.strip(), self.remote_url, repo) else self.remote_url
 
     def _emit_push(self, event: PushEvent) -> None:
         if self.on_push is not None:
@@ -187,9 +162,9 @@ class GitHubForge:
     # --- pull requests ---------------------------------------------------------------------------
     def find_pr(self, head: str, base: str, *, state: PrState | None = "open") -> PullRequest | None:
         # GitHub silently ignores a bare `head=branch`; it must be `owner:branch`.
-        query = {"head": f"{self.owner}:{head}", "base": base, "state": _list_state(state)}
+        query = {"head": f"{self.owner}:{head}", "base": base, "state": list_state(state)}
         for item in self.api.paginate(f"{self.repo}/pulls", query):
-            pr = _to_pr(item)
+            pr = to_pr(item)
             if pr.head == head and pr.base == base and (state is None or pr.state == state):
                 return pr
         return None
@@ -200,7 +175,7 @@ class GitHubForge:
             payload = {"head": head, "base": base, "title": title, "body": body, "draft": draft}
             response = self.api.request("POST", f"{self.repo}/pulls", json=payload, allow=(422,))
             if response.status_code != 422:
-                return _to_pr(response.json())
+                return to_pr(response.json())
             # Someone (an earlier run) opened it between our look and our create.
             if "already exists" not in " ".join(error_items(response)):
                 raise self.api.error(response, f"opening the PR {head} -> {base}")
@@ -225,14 +200,14 @@ class GitHubForge:
         if draft is not None and bool(data.get("draft")) != draft:
             self._set_draft(str(data["node_id"]), draft)
             data = self._raw_pr(number)
-        return _to_pr(data)
+        return to_pr(data)
 
     def _set_draft(self, node_id: str, draft: bool) -> None:
         """REST cannot change draft status; GraphQL can."""
         mutation = "convertPullRequestToDraft" if draft else "markPullRequestReadyForReview"
         query = f"mutation($id: ID!) {{ {mutation}(input: {{pullRequestId: $id}}) {{ pullRequest {{ isDraft }} }} }}"
         data = self.api.request(
-            "POST", _graphql_url(self.api.base), json={"query": query, "variables": {"id": node_id}}
+            "POST", graphql_url(self.api.base), json={"query": query, "variables": {"id": node_id}}
         ).json()
         if data.get("errors"):
             messages = "; ".join(str(e.get("message", e)) for e in data["errors"])
@@ -243,15 +218,15 @@ class GitHubForge:
         return data
 
     def get_pr(self, number: int) -> PullRequest:
-        return _to_pr(self._raw_pr(number))
+        return to_pr(self._raw_pr(number))
 
     def list_prs(self, *, state: PrState | None = "open") -> list[PullRequest]:
-        prs = [_to_pr(i) for i in self.api.paginate(f"{self.repo}/pulls", {"state": _list_state(state)})]
+        prs = [to_pr(i) for i in self.api.paginate(f"{self.repo}/pulls", {"state": list_state(state)})]
         return [pr for pr in prs if state is None or pr.state == state]
 
     def merge_pr(self, number: int, *, method: MergeMethod = "squash") -> str:
         data = self._raw_pr(number)
-        pr = _to_pr(data)
+        pr = to_pr(data)
         if pr.state == "merged":
             return str(data["merge_commit_sha"])  # an earlier run merged it
         if pr.state == "closed":
@@ -329,11 +304,11 @@ class GitHubForge:
         version: a patch of an old line never takes it, whatever order releases are made in."""
         if not release.latest or release.draft or release.prerelease:
             return False
-        mine = _tag_version(release.tag)
+        mine = tag_version(release.tag)
         if mine is None:
             return True  # a tag we cannot read a version from: the caller decided
         for other in others:
-            theirs = _tag_version(str(other["tag_name"]))
+            theirs = tag_version(str(other["tag_name"]))
             if other["draft"] or other["prerelease"] or theirs is None or other["tag_name"] == release.tag:
                 continue
             if theirs > mine:
@@ -353,7 +328,7 @@ class GitHubForge:
             "make_latest": "true" if latest else "false",
         }
         if existing is None and not (assets and not release.draft):
-            return _to_release(self.api.request("POST", f"{self.repo}/releases", json=fields).json(), latest)
+            return to_release(self.api.request("POST", f"{self.repo}/releases", json=fields).json(), latest)
         if existing is None:
             # GitHub's documented order (the only one immutable releases accept): create a draft,
             # attach the assets, then publish.
@@ -361,7 +336,7 @@ class GitHubForge:
             existing = self.api.request("POST", f"{self.repo}/releases", json=draft).json()
         self._sync_assets(existing, assets)
         data = self.api.request("PATCH", f"{self.repo}/releases/{existing['id']}", json=fields).json()
-        return _to_release(data, latest)
+        return to_release(data, latest)
 
     def _sync_assets(self, release: Mapping[str, Any], paths: Sequence[Path]) -> None:
         if not paths:
@@ -383,12 +358,12 @@ class GitHubForge:
     def list_releases(self) -> list[Release]:
         response = self.api.request("GET", f"{self.repo}/releases/latest", allow=(404,))
         latest = response.json().get("tag_name") if response.status_code == 200 else None
-        return [_to_release(r, r["tag_name"] == latest) for r in self.api.paginate(f"{self.repo}/releases")]
+        return [to_release(r, r["tag_name"] == latest) for r in self.api.paginate(f"{self.repo}/releases")]
 
     # --- security --------------------------------------------------------------------------------
     def open_security_issues(self) -> list[SecurityIssue]:
         query = {"q": f"repo:{self.owner}/{self.name} {self.security_query}"}
-        found = [_issue_to_security(i) for i in self.api.paginate("/search/issues", query, "items")]
+        found = [issue_to_security(i) for i in self.api.paginate("/search/issues", query, "items")]
         for state in ("triage", "draft"):
             url = f"{self.repo}/security-advisories"
             response = self.api.request("GET", url, params={"state": state, "per_page": 1}, allow=(403, 404))
@@ -396,77 +371,5 @@ class GitHubForge:
                 # Unpublished advisories are visible to security managers only (never GITHUB_TOKEN).
                 self.ctx.emit("warn", "cannot read repository security advisories with this token; skipped")
                 break
-            found += [_advisory_to_security(a) for a in self.api.paginate(url, {"state": state})]
+            found += [advisory_to_security(a) for a in self.api.paginate(url, {"state": state})]
         return found
-
-
-def _same_remote(url: str, ours: str, repo: Path) -> bool:
-    if not url:
-        return False
-    if "://" in url or "://" in ours or url.startswith("git@"):
-        return url.rstrip("/").removesuffix(".git") == ours.rstrip("/").removesuffix(".git")
-    path = Path(url) if Path(url).is_absolute() else repo / url
-    return path.resolve() == Path(ours).resolve()
-
-
-def _list_state(state: PrState | None) -> str:
-    return "all" if state is None else "open" if state == "open" else "closed"
-
-
-def _graphql_url(api_base: str) -> str:
-    # GitHub Enterprise Server serves REST at /api/v3 and GraphQL at /api/graphql.
-    if api_base.endswith("/api/v3"):
-        return api_base.removesuffix("/v3") + "/graphql"
-    return f"{api_base}/graphql"
-
-
-def _to_pr(data: Mapping[str, Any]) -> PullRequest:
-    merged = bool(data.get("merged_at")) or data.get("merged") is True
-    state: PrState = "merged" if merged else ("open" if data["state"] == "open" else "closed")
-    return PullRequest(
-        number=int(data["number"]),
-        title=str(data["title"]),
-        body=str(data.get("body") or ""),
-        head=str(data["head"]["ref"]),
-        base=str(data["base"]["ref"]),
-        state=state,
-        draft=bool(data.get("draft")),
-        url=str(data.get("html_url", "")),
-        merge_commit=str(data["merge_commit_sha"]) if merged and data.get("merge_commit_sha") else None,
-        labels=tuple(str(label["name"]) for label in data.get("labels", [])),
-    )
-
-
-def _to_release(data: Mapping[str, Any], latest: bool) -> Release:
-    return Release(
-        tag=str(data["tag_name"]),
-        name=str(data.get("name") or ""),
-        body=str(data.get("body") or ""),
-        prerelease=bool(data["prerelease"]),
-        latest=latest,
-        draft=bool(data["draft"]),
-        assets=tuple(sorted(str(a["name"]) for a in data.get("assets", []))),
-        url=str(data.get("html_url", "")),
-    )
-
-
-def _issue_to_security(item: Mapping[str, Any]) -> SecurityIssue:
-    title = str(item["title"])
-    match = _RUSTSEC.search(title)
-    return SecurityIssue(
-        id=match.group(0) if match else f"#{item['number']}",
-        title=title,
-        url=str(item.get("html_url", "")),
-        source="issue",
-    )
-
-
-def _advisory_to_security(item: Mapping[str, Any]) -> SecurityIssue:
-    packages = tuple(str(v["package"]["name"]) for v in item.get("vulnerabilities") or [] if v.get("package"))
-    return SecurityIssue(
-        id=str(item["ghsa_id"]),
-        title=str(item.get("summary", "")),
-        url=str(item.get("html_url", "")),
-        source="advisory",
-        packages=packages,
-    )
