@@ -24,7 +24,7 @@ DEP_TABLES: dict[str, DependencyKind] = {
 WORKSPACE_DEPS = "workspace.dependencies"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Entry:
     """One dependency entry as written: `key = "1.0"` or `key = { ... }` or `[dependencies.key]`."""
 

@@ -30,7 +30,7 @@ __all__ = [
 DependencyKind = Literal["normal", "dev", "build"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Dependency:
     name: str  # the real package name (after a `package = "..."` rename)
     key: str  # the key as written in the manifest (the alias)
@@ -40,7 +40,7 @@ class Dependency:
     first_party: bool  # resolves to a member of this workspace (by `path`)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Package:
     name: str
     directory: Path
@@ -56,7 +56,7 @@ class Package:
         return {d.name for d in self.dependencies if d.first_party and d.kind != "dev"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Problem:
     """One finding: where it is, what is wrong, and the fix."""
 

@@ -9,7 +9,6 @@ except that every string is a `Str` carrying its span and line. When the tree ha
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,23 @@ from release_train.errors import WorkspaceError
 Table = dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
 class Str:
-    """A TOML string value: its decoded text and the byte span of that text inside the quotes."""
+    """A TOML string value: its decoded text and the byte span of that text inside the quotes.
 
-    value: str
-    start: int
-    end: int
-    line: int  # 1-based
+    A plain slotted class rather than a dataclass: a large workspace makes tens of thousands, and
+    creating a dataclass type costs more start-up time than this module's whole parse of a
+    100-crate workspace."""
+
+    __slots__ = ("end", "line", "start", "value")
+
+    def __init__(self, value: str, start: int, end: int, line: int) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
+        self.line = line  # 1-based
+
+    def __repr__(self) -> str:
+        return f"Str({self.value!r}, {self.start}, {self.end}, line {self.line})"
 
 
 _PARSER: list[Parser] = []

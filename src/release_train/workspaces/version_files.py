@@ -23,7 +23,7 @@ _HOLE_REGEX = {"version": r"([0-9A-Za-z.+-]+?)", "major": r"(\d+)", "minor": r"(
 _HOLE_REGEX_LAST = {**_HOLE_REGEX, "version": r"([0-9A-Za-z.+-]+)"}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Hole:
     """One matched hole: which part of the version it holds, its span and line, its text now."""
 
