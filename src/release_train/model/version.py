@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from functools import total_ordering
 
 from release_train.errors import ReleaseTrainError
@@ -31,7 +31,7 @@ class VersionError(ReleaseTrainError):
     exit_code = 4
 
 
-class Operation(str, Enum):
+class Operation(StrEnum):
     MAJOR = "major"
     PATCH = "patch"
     RC = "rc"
@@ -70,7 +70,11 @@ class Version:
     def _precedence(self) -> tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]:
         # semver precedence: a version without pre-release ranks above any with one; numeric
         # identifiers compare numerically and rank below alphanumeric ones; build is ignored.
-        ids = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre.split(".")) if self.pre else ()
+        ids = (
+            tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.pre.split("."))
+            if self.pre
+            else ()
+        )
         return (self.major, self.minor, self.patch, 0 if self.pre else 1, ids)
 
     def __lt__(self, other: object) -> bool:
@@ -105,10 +109,7 @@ class Version:
     def bump(self, op: Operation | str, *, rc_train: bool = False) -> Version:
         op = Operation(op)
         if op is Operation.MAJOR:
-            if self.major != 0:
-                nxt = Version(self.major + 1, 0, 0)
-            else:
-                nxt = Version(0, self.minor + 1, 0)
+            nxt = Version(self.major + 1, 0, 0) if self.major != 0 else Version(0, self.minor + 1, 0)
             return Version(nxt.major, nxt.minor, nxt.patch, "dev") if rc_train else nxt
         if op is Operation.PATCH:
             return Version(self.major, self.minor, self.patch + 1, self.pre)
@@ -117,7 +118,9 @@ class Version:
                 return Version(self.major, self.minor, self.patch, "rc.1")
             n = self.rc_number
             if n is None:
-                raise VersionError(f"cannot make a release candidate from {self}: expected -dev, -rc.N or no suffix")
+                raise VersionError(
+                    f"cannot make a release candidate from {self}: expected -dev, -rc.N or no suffix"
+                )
             return Version(self.major, self.minor, self.patch, f"rc.{n + 1}")
         # DROP_RC
         if not self.pre:
