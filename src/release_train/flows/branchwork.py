@@ -56,9 +56,19 @@ def origin_branches(env: FlowEnv) -> list[str]:
 def repo_path(env: FlowEnv, relative: str) -> str:
     """A path from the configuration (relative to the settings root) as a path inside the
     repository, for `git show REV:PATH` and for worktrees."""
-    top = Path(env.git.run("rev-parse", "--show-toplevel").strip()).resolve()
+    top = _toplevel(env.git)
     inside = (env.settings.root.resolve() / relative).resolve().relative_to(top)
     return PurePosixPath(inside).as_posix()
+
+
+_TOPLEVELS: dict[Path, Path] = {}
+
+
+def _toplevel(git: Git) -> Path:
+    # Asked several times per plan; a repository's top does not move while a flow runs.
+    if git.path not in _TOPLEVELS:
+        _TOPLEVELS[git.path] = Path(git.run("rev-parse", "--show-toplevel").strip()).resolve()
+    return _TOPLEVELS[git.path]
 
 
 def notes_path(env: FlowEnv) -> str:
@@ -123,6 +133,7 @@ class Proposal:
     files: tuple[tuple[str, bytes], ...]  # path inside the repository -> new bytes
     pr_title: str
     pr_body: str
+    draft: bool = False  # open the PR as a draft (held: a security release waits for its fixes)
 
     @property
     def title(self) -> str:
@@ -189,7 +200,9 @@ def apply_proposal(env: FlowEnv, progress: Progress, proposal: Proposal) -> None
             pr_step, f"PR #{pr.number} {proposal.head} -> {proposal.base} is already {pr.state}", pr=pr.number
         )
         return
-    pr = env.forge.open_pr(proposal.head, proposal.base, proposal.pr_title, proposal.pr_body)
+    pr = env.forge.open_pr(
+        proposal.head, proposal.base, proposal.pr_title, proposal.pr_body, draft=proposal.draft
+    )
     progress.done(
         pr_step, f"opened PR #{pr.number} {proposal.head} -> {proposal.base}: {pr.title}", pr=pr.number
     )
