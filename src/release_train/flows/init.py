@@ -1,0 +1,304 @@
+"""`init`: derive a `release-train.toml` from the workspace found at the repository root, and with
+`github=True` the GitHub Actions workflows (release process, tag, publish) from the templates in
+`templates/github/`.
+
+What is guessed, and how:
+- the train's version: `[workspace.package] version` when the root manifest has one, else
+  `version-from` = the package the others build up to (the last in publish order);
+- public packages: publishable packages that no first-party requirement pins exactly (`=X.Y.Z`
+  marks an internal package, SPEC section 1), collapsed to `prefix-*` when every package of a
+  prefix is public;
+- the forge: GitHub when `origin` points at github.com (or `github=True`), else the local forge at
+  `origin`'s path when that is a directory.
+
+The plan is a value: the files and their text; `apply` writes them atomically and refuses to
+overwrite any unless `force`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from release_train.config import CONFIG_FILE, ScheduleSettings, Settings
+from release_train.errors import RefusedError, WorkspaceError
+from release_train.infra import fs
+from release_train.infra.git import Git
+from release_train.model.branches import format_name
+from release_train.workspaces.interface import Workspace
+
+WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")
+WORKFLOW_DIR = ".github/workflows"
+_GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+_PLACEHOLDER = re.compile(r"@[A-Z_]+@")
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What was learnt from the repository."""
+
+    name: str
+    repository: str  # owner/name, or ""
+    version_from: str  # "" when [workspace.package] version is the train's version
+    public: tuple[str, ...]
+    forge_kind: str
+    forge_path: str  # the local forge's bare repository, relative to the root; "" if unknown
+    version: str
+
+
+@dataclass(frozen=True)
+class InitPlan:
+    root: Path
+    derived: Derived
+    files: tuple[tuple[str, str], ...]  # path relative to the root -> text
+
+    def describe(self) -> list[str]:
+        d = self.derived
+        lines = [
+            f"release-train init in {self.root}: {d.name} {d.version}, forge {d.forge_kind}",
+            f"  version from: {d.version_from or '[workspace.package] version'}",
+            f"  public: {', '.join(d.public) or '(none)'}",
+        ]
+        lines += [f"  write {path}" for path, _ in self.files]
+        return lines
+
+
+def plan(root: Path, *, github: bool = False, ci_workflow: str = "CI") -> InitPlan:
+    root = root.resolve()
+    manifest = root / "Cargo.toml"
+    if not manifest.is_file():
+        raise RefusedError(
+            f"no Cargo.toml at {root}",
+            hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has [workspace])",
+        )
+    derived = derive(root, github=github)
+    config = render_config(derived)
+    files = [(CONFIG_FILE, config)]
+    if github:
+        schedule = ScheduleSettings()
+        files += [
+            (f"{WORKFLOW_DIR}/{name}", render_workflow(name, schedule, ci_workflow=ci_workflow))
+            for name in WORKFLOWS
+        ]
+    return InitPlan(root, derived, tuple(files))
+
+
+def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
+    """Write the files; without `force` nothing is written when any of them exists."""
+    targets = [(init.root / path, text) for path, text in init.files]
+    existing = [str(path.relative_to(init.root)) for path, _ in targets if path.exists()]
+    if existing and not force:
+        raise RefusedError(
+            f"{', '.join(existing)} already exist{'s' if len(existing) == 1 else ''}",
+            hint="pass --force to overwrite, or --dry-run to see what would be written; nothing was written",
+        )
+    for path, text in targets:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fs.atomic_write_text(path, text)
+    return [path for path, _ in targets]
+
+
+# --- deriving --------------------------------------------------------------------------------------
+def derive(root: Path, *, github: bool) -> Derived:
+    from release_train.workspaces import load_workspace
+
+    root_manifest = _read_toml(root / "Cargo.toml")
+    workspace_table = root_manifest.get("workspace")
+    if not isinstance(workspace_table, dict):
+        raise RefusedError(
+            f"{root / 'Cargo.toml'} has no [workspace] table",
+            hint="release-train runs trains for Cargo workspaces; add [workspace] with members",
+        )
+    ws_version = (workspace_table.get("package") or {}).get("version")
+    settings = Settings(root=root, config_file=None)
+    version_from = ""
+    if not isinstance(ws_version, str):
+        version_from = _top_package(root, settings)
+        settings = replace(settings, project=replace(settings.project, version_from=version_from))
+    ws = load_workspace(settings)
+    repository, forge_kind, forge_path = _forge(root, github=github)
+    return Derived(
+        name=_display_name(version_from or repository.partition("/")[2] or root.name),
+        repository=repository or _repository_from_manifest(workspace_table),
+        version_from=version_from,
+        public=tuple(public_globs(ws, _exact_pins(ws, workspace_table))),
+        forge_kind=forge_kind,
+        forge_path=forge_path,
+        version=str(ws.train_version),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise WorkspaceError(
+            f"{path}: malformed TOML: {exc}", hint="fix the syntax at the position given"
+        ) from exc
+
+
+def _top_package(root: Path, settings: Settings) -> str:
+    """Without a workspace version: the package published last (the one the others build up to).
+    Loading needs a version source, so the first member found stands in while we look."""
+    from release_train.workspaces.cargo import load_cargo
+
+    # Any member can stand in as version-from just to read the graph: try each until one loads.
+    for manifest in sorted(root.glob("**/Cargo.toml")):
+        if manifest == root / "Cargo.toml" or "target" in manifest.parts:
+            continue
+        name = _read_toml(manifest).get("package", {}).get("name")
+        if not isinstance(name, str):
+            continue
+        probe = replace(settings, project=replace(settings.project, version_from=name))
+        try:
+            ws = load_cargo(probe, probe.workspaces[0])
+        except WorkspaceError:
+            continue
+        order = _package_names_by_order(ws)
+        return order[-1] if order else name
+    raise RefusedError(
+        f"found no package in the workspace at {root}",
+        hint="add members to [workspace] in Cargo.toml",
+    )
+
+
+def _package_names_by_order(ws: Workspace) -> list[str]:
+    from release_train.workspaces.graph import layers
+
+    return [p.name for layer in layers(ws) for p in layer]
+
+
+def _display_name(name: str) -> str:
+    return name[:1].upper() + name[1:] if name else "Project"
+
+
+def _forge(root: Path, *, github: bool) -> tuple[str, str, str]:
+    """(owner/name, forge kind, local forge path) from the `origin` remote."""
+    url = Git(root).run("remote", "get-url", "origin", check=False).strip()  # "" without a remote
+    match = _GITHUB_REMOTE.search(url)
+    if match:
+        return f"{match[1]}/{match[2]}", "github", ""
+    if github:
+        return "", "github", ""
+    local = Path(url) if url and "://" not in url and ":" not in url.split("/")[0] else None
+    if local is not None:
+        target = (root / local).resolve()
+        if target.is_dir():
+            return "", "local", _relative(target, root)
+    return "", "local", ""
+
+
+def _relative(target: Path, root: Path) -> str:
+    import os
+
+    return Path(os.path.relpath(target, root)).as_posix()
+
+
+def _repository_from_manifest(workspace_table: dict[str, Any]) -> str:
+    url = (workspace_table.get("package") or {}).get("repository", "")
+    match = _GITHUB_REMOTE.search(url) if isinstance(url, str) else None
+    return f"{match[1]}/{match[2]}" if match else ""
+
+
+def _exact_pins(ws: Workspace, workspace_table: dict[str, Any]) -> set[str]:
+    """First-party packages some requirement pins exactly: internal by SPEC section 1."""
+    pinned = {
+        d.name for p in ws.packages for d in p.dependencies if d.first_party and (d.req or "").startswith("=")
+    }
+    for key, entry in (workspace_table.get("dependencies") or {}).items():
+        if isinstance(entry, dict) and str(entry.get("version", "")).startswith("="):
+            pinned.add(str(entry.get("package", key)))
+    return pinned
+
+
+def public_globs(ws: Workspace, internal: set[str]) -> list[str]:
+    """The public packages, a `prefix-*` glob standing for a prefix whose packages are all public."""
+    publishable = sorted(p.name for p in ws.publishable())
+    public = [name for name in publishable if name not in internal]
+    prefixes = sorted({name.split("-")[0] for name in public if "-" in name})
+    globs: list[str] = []
+    covered: set[str] = set()
+    for prefix in prefixes:
+        members = [n for n in publishable if fnmatchcase(n, f"{prefix}-*")]
+        if len(members) >= 2 and all(n in public for n in members):
+            globs.append(f"{prefix}-*")
+            covered.update(members)
+    return [n for n in public if n not in covered] + globs
+
+
+# --- rendering ------------------------------------------------------------------------------------
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_config(d: Derived) -> str:
+    s = ScheduleSettings()
+    public = ", ".join(_toml_string(g) for g in d.public)
+    lines = [
+        "# release-train configuration, written by `release-train init`. Every key is described in",
+        "# `release-train config`; unknown keys are errors.",
+        "",
+        "[project]",
+        f"name = {_toml_string(d.name)}",
+    ]
+    if d.repository:
+        lines.append(f"repository = {_toml_string(d.repository)}")
+    if d.version_from:
+        lines.append(
+            f"version-from = {_toml_string(d.version_from)}  # the package whose version is the train's"
+        )
+    else:
+        lines.append("# version-from: unset, the train's version is [workspace.package] version")
+    lines += [
+        "",
+        "[schedule]",
+        f"cut = {_toml_string(s.cut)}      # UTC cron: branch release-X.Y.Z off main",
+        f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR",
+        "",
+        "[[workspace]]",
+        'kind = "cargo"',
+        'path = "."',
+        "# Public packages keep their API within a release line; the rest are internal (exact pins).",
+        f"public = [{public}]",
+        "",
+        "# Files outside the manifests that hold the version (a C header...): none found. Example:",
+        "# [[version-file]]",
+        '# path = "include/project.h"',
+        "# patterns = ['#define PROJECT_VERSION \"{version}\"']",
+        "",
+        "[forge]",
+        f"kind = {_toml_string(d.forge_kind)}",
+    ]
+    if d.forge_kind == "local":
+        path = d.forge_path or "../origin.git"
+        lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
+    lines += ["", "[publish]", 'registry = "crates-io"', ""]
+    return "\n".join(lines)
+
+
+def render_workflow(name: str, schedule: ScheduleSettings, *, ci_workflow: str = "CI") -> str:
+    from release_train.config import BranchSettings, ReleaseSettings
+
+    branches, release = BranchSettings(), ReleaseSettings()
+    values = {
+        "@MAIN@": branches.main,
+        "@RELEASE_PATTERN@": format_name(branches.release, "X.Y.Z"),
+        "@RELEASE_GLOB@": format_name(branches.release, "*"),
+        "@RELEASE_EXAMPLE@": format_name(branches.release, "1.0.0"),
+        "@TAG_GLOB@": format_name(release.tag, "*"),
+        "@CUT_CRON@": schedule.cut,
+        "@RELEASE_CRON@": schedule.release,
+        "@CI_WORKFLOW@": ci_workflow,
+    }
+    text = (resources.files("release_train") / "templates" / "github" / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(key, value)
+    left = _PLACEHOLDER.findall(text)
+    if left:  # a template and this table disagree: a bug here, not the user's
+        raise AssertionError(f"unfilled placeholders in {name}: {left}")
+    return text
