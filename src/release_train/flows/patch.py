@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 
+from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import security_gate
+from release_train.flows import security_gate, semver_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.model import notes
@@ -26,10 +27,19 @@ class PatchPlan(Plan):
     branch: str
     version: Version
     proposal: bw.Proposal
+    api: ApiReport | None = None  # the semver gate's verdict (flows/semver_gate.py)
 
 
 def plan(
-    env: FlowEnv, *, branch: str, requested_by: str = "", allow_open_advisories: bool = False
+    env: FlowEnv,
+    *,
+    branch: str,
+    requested_by: str = "",
+    allow_open_advisories: bool = False,
+    allow_empty_notes: bool = False,
+    allow_breaking: bool = False,
+    draft: bool = False,
+    extra_body: str = "",
 ) -> PatchPlan:
     s = env.settings
     if parse_name(s.branches.release, branch) is None:
@@ -47,13 +57,22 @@ def plan(
     section = str(bumped.new.core())
     path = bw.notes_path(env)
     text = bw.read_notes(env, sha, branch)
-    if not notes.section_has_content(text, section):
+    if not allow_empty_notes and not notes.section_has_content(text, section):
         raise notes.NotesError(
             f"{path} on {branch} has no notes for {section} (a `## {section}` section with at least one entry)",
             hint=f"add `## {section}`, `Unreleased.` and the backported changes to {path} on {branch} "
             "(through a PR), then run again; nothing was changed",
         )
-    dated = notes.date_section(text, section, env.ctx.clock.now().astimezone(UTC).date())
+    day = env.ctx.clock.now().astimezone(UTC).date()
+    # --allow-empty-notes: a missing section is left missing rather than invented.
+    dated = notes.date_section(text, section, day) if notes.has_section(text, section) else text
+    api = semver_gate.check(
+        env,
+        branch=branch,
+        rev=sha,
+        baseline=format_name(s.release.tag, bumped.old),
+        allow_breaking=allow_breaking,
+    )
     title = f"Release {s.project_name} {bumped.new}"
     tag = format_name(s.release.tag, bumped.new)
     who = requested_by or "someone unnamed"
@@ -70,7 +89,9 @@ def plan(
             f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
             f"public packages have no semver-breaking API change against {bumped.old} and that the "
             f"notes in `{path}` list every backported fix.\n"
+            f"\n{semver_gate.body_section(api, allowed=allow_breaking)}{extra_body}"
         ),
+        draft=draft,
     )
     (proposal,) = security_gate.annotate([proposal], gate)
     return PatchPlan(
@@ -80,6 +101,7 @@ def plan(
         branch=branch,
         version=bumped.new,
         proposal=proposal,
+        api=api,
     )
 
 
