@@ -15,7 +15,10 @@ from release_train.infra.git import Git
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--branch", required=True, metavar="BRANCH", help="the release branch, e.g. release-2.0.0"
+        "--branch",
+        required=True,
+        metavar="BRANCH",
+        help="the release branch, e.g. release-2.0.0; `supported` (or a comma list) opens one PR per line",
     )
     parser.add_argument(
         "--requested-by",
@@ -27,6 +30,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--allow-open-advisories",
         action="store_true",
         help="propose the release even when security issues or advisories are open (recorded in the PR body)",
+    )
+    parser.add_argument(
+        "--allow-empty-notes",
+        action="store_true",
+        help="propose the release even when the notes have no entry for the new version",
+    )
+    parser.add_argument(
+        "--allow-breaking",
+        action="store_true",
+        help="propose the release even when the API check finds a semver break (said in the PR body)",
     )
 
 
@@ -40,7 +53,15 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     who = args.requested_by or _requester(env.git)
-    planned = patch.plan(
-        env, branch=args.branch, requested_by=who, allow_open_advisories=args.allow_open_advisories
-    )
+    gates = {
+        "allow_open_advisories": args.allow_open_advisories,
+        "allow_empty_notes": args.allow_empty_notes,
+        "allow_breaking": args.allow_breaking,
+    }
+    if args.branch == "supported" or "," in args.branch:
+        from release_train.flows import patch_lines
+
+        lines = patch_lines.plan(env, [args.branch], requested_by=who, **gates)
+        return plan_and_apply(args, env, lines, patch_lines.apply)
+    planned = patch.plan(env, branch=args.branch, requested_by=who, **gates)
     return plan_and_apply(args, env, planned, patch.apply)
