@@ -105,6 +105,9 @@ class PublishSettings:
     journal_dir: str = _opt(
         "target/release-train", "where the resumable publish journal lives, relative to the repository", "str"
     )
+    daily_cap: int = _opt(
+        10, "new versions of one crate the registry takes per day (plans multi-line releases)", "int"
+    )
 
 
 @dataclass(frozen=True)
