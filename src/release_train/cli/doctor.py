@@ -1,0 +1,47 @@
+"""Check what a release day needs and say how to fix each miss: the workspace loads, the forge
+answers, the GitHub token (which variable, its kind, and that the default GITHUB_TOKEN will not
+trigger the tag workflows), main and the release branches exist, every publishable package is on
+the registry or reported as new, and a registry token or trusted publishing is configured.
+
+Each check prints ok, warn or fail with a fix line; exits 1 when any check fails."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from release_train.cli.common import add_json, add_repo_options, print_json, settings_from
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    add_repo_options(parser)
+    add_json(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from release_train.flows import doctor
+    from release_train.forges import open_forge
+    from release_train.forges.github_api import token_from_env
+    from release_train.forges.interface import Forge
+    from release_train.registries import open_registry
+    from release_train.registries.interface import Registry
+
+    settings = settings_from(args)
+    names = [*settings.forge.token_env, settings.publish.token_env, "GITHUB_ACTIONS"]
+    variables = {name: os.environ[name] for name in names if os.environ.get(name)}
+
+    def forge() -> Forge:
+        token = (
+            token_from_env(settings.forge.token_env, os.environ) if settings.forge.kind == "github" else None
+        )
+        return open_forge(settings, token=token)
+
+    def registry() -> Registry:
+        return open_registry(settings, os.environ.get(settings.publish.token_env))
+
+    report = doctor.run(doctor.Inputs(settings, forge, registry, variables))
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print("\n".join(report.lines))
+    return 1 if report.failed else 0

@@ -1,0 +1,208 @@
+"""`release-train doctor` against the local forge and a local registry server, and against the
+GitHub stand-in: what passes, what fails, and the fix line of each miss."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from tests.fixtures.crates import fake_crate, publish_metadata
+from tests.fixtures.train import DEMO, Train, build_train
+
+from release_train.cli import main
+from release_train.forges.github_standin import GitHubStandIn
+from release_train.infra.git import init_repo
+from release_train.registries.local_cargo.index import encode_publish_body
+from release_train.registries.local_cargo.server import RegistryServer
+from release_train.workspaces import load_workspace
+
+TOKEN = "registry-token"
+
+
+@pytest.fixture
+def registry(tmp_path: Path) -> Iterator[RegistryServer]:
+    with RegistryServer(tmp_path / "registry", token=TOKEN) as server:
+        yield server
+
+
+def upload(server: RegistryServer, names: list[str]) -> None:
+    with httpx.Client(trust_env=False, timeout=10) as http:
+        for name in names:
+            body = encode_publish_body(publish_metadata(name, "0.1.0"), fake_crate(name, "0.1.0"))
+            response = http.put(
+                f"{server.url}/api/v1/crates/new", content=body, headers={"Authorization": TOKEN}
+            )
+            assert response.status_code == 200, response.text
+
+
+def publishable(train: Train) -> list[str]:
+    return sorted(p.name for p in load_workspace(train.settings).publishable())
+
+
+def doctor(
+    train: Train, registry: RegistryServer, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, str]:
+    code = main(
+        ["doctor", "-C", str(train.work.path), "--set", f'publish.index="{registry.index_url}"', *extra]
+    )
+    return code, capsys.readouterr().out
+
+
+def test_everything_ready(
+    tmp_path: Path,
+    registry: RegistryServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    train = build_train(tmp_path, cuts=1)
+    upload(registry, publishable(train))
+    monkeypatch.setenv("CARGO_REGISTRY_TOKEN", TOKEN)
+
+    code, out = doctor(train, registry, capsys)
+
+    assert code == 0, out
+    assert "ok    workspace: 5 of 6 packages published, train version 1.0.0 (release-train.toml)" in out
+    assert "ok    forge: the local forge at" in out
+    assert "ok    main branch: main exists on the forge" in out
+    assert "ok    release branches: 1 match 'release-{version}', latest release-1.0.0" in out
+    assert "ok    registry: sparse+http://127.0.0.1" in out
+    assert "ok    registry credential: a registry token is set in CARGO_REGISTRY_TOKEN" in out
+    assert "fail" not in out.replace("0 failed", "")
+    assert out.rstrip().endswith("6 ok, 0 warnings, 0 failed")
+
+
+def test_misses_are_reported_with_fixes(
+    tmp_path: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = build_train(tmp_path)  # no release branch yet
+    names = publishable(train)
+    upload(registry, names[1:])  # the first one is new
+
+    code, out = doctor(train, registry, capsys, "--json")
+
+    assert code == 1
+    checks = {c["name"]: c for c in json.loads(out)["checks"]}
+    assert checks["release branches"]["status"] == "warn"
+    assert "the first `release-train cut` creates one" in checks["release branches"]["fix"]
+    new = checks["new packages"]
+    assert new["status"] == "fail"
+    assert new["message"] == f"1 not on the registry yet (their first publish creates them): {names[0]}"
+    assert "a first publish needs an API token, not trusted publishing" in new["fix"]
+    credential = checks["registry credential"]
+    assert credential["status"] == "fail"
+    assert "run `release-train init --github`" in credential["fix"]
+
+
+def test_unreachable_forge_and_registry_fail_with_fixes(
+    tmp_path: Path, registry: RegistryServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = build_train(tmp_path)
+    (train.work.path / ".github" / "workflows").mkdir(parents=True)
+    (train.work.path / ".github" / "workflows" / "publish.yml").write_text(
+        "steps:\n  - uses: rust-lang/crates-io-auth-action@v1\n"
+    )
+    index = registry.index_url
+    registry.stop()
+
+    code = main(
+        [
+            "doctor",
+            "-C",
+            str(train.work.path),
+            "--set",
+            f'publish.index="{index}"',
+            "--set",
+            f'forge.path="{tmp_path / "missing.git"}"',
+        ]
+    )
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert "fail  forge: the local forge at" in out
+    assert "fail  registry: the registry does not answer" in out
+    assert (
+        "ok    registry credential: trusted publishing through rust-lang/crates-io-auth-action in publish.yml"
+        in out
+    )
+    lines = out.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("fail"):
+            assert lines[n + 1].startswith("      fix: "), line
+
+
+@pytest.fixture
+def standin(tmp_path: Path) -> Iterator[GitHubStandIn]:
+    with GitHubStandIn(tmp_path / "github", "octo/railcar", token="ghs_defaultTOKEN") as server:
+        yield server
+
+
+def github_repo(tmp_path: Path, standin: GitHubStandIn) -> Path:
+    path = tmp_path / "work"
+    shutil.copytree(DEMO, path, ignore=shutil.ignore_patterns("target"))
+    config = path / "release-train.toml"
+    text = config.read_text().replace("[project]\n", '[project]\nrepository = "octo/railcar"\n', 1)
+    text = text.replace(
+        '[forge]\nkind = "local"\n', f'[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
+    )
+    config.write_text(text)
+    git = init_repo(path)
+    git.run("remote", "add", "origin", str(standin.git_dir))
+    git.commit_all("Initial commit")
+    git.run("push", "--quiet", "origin", "main")
+    return path
+
+
+def test_github_default_token_warns_that_tags_will_not_trigger_workflows(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    registry: RegistryServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = github_repo(tmp_path, standin)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_defaultTOKEN")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    monkeypatch.setenv("CARGO_REGISTRY_TOKEN", TOKEN)
+
+    code = main(["doctor", "-C", str(path), "--set", f'publish.index="{registry.index_url}"', "--json"])
+    report = json.loads(capsys.readouterr().out)
+
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["github token"]["message"] == "GITHUB_TOKEN holds a GitHub App installation token"
+    assert checks["tag trigger"]["status"] == "warn"
+    assert "start no workflow" in checks["tag trigger"]["message"]
+    assert "RELEASE_TRAIN_TOKEN" in checks["tag trigger"]["fix"]
+    assert checks["forge"]["status"] == "ok"
+    assert checks["main branch"]["status"] == "ok"
+    assert "ghs_defaultTOKEN" not in json.dumps(report)  # the token itself is never shown
+    assert checks["new packages"]["status"] == "warn"  # all new, and a registry token is set
+    assert code == 0  # warnings only
+
+
+def test_github_wrong_or_missing_token_fails(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    registry: RegistryServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = github_repo(tmp_path, standin)
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", "github_pat_wrong")
+
+    code = main(["doctor", "-C", str(path), "--set", f'publish.index="{registry.index_url}"'])
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert "ok    github token: RELEASE_TRAIN_TOKEN holds a fine-grained personal access token" in out
+    assert "fail  forge: the github forge at" in out  # the stand-in refuses the wrong token
+    assert "github_pat_wrong" not in out
+
+    monkeypatch.delenv("RELEASE_TRAIN_TOKEN")
+    assert main(["doctor", "-C", str(path), "--set", f'publish.index="{registry.index_url}"']) == 1
+    out = capsys.readouterr().out
+    assert "fail  github token: no token: none of RELEASE_TRAIN_TOKEN, GITHUB_TOKEN is set" in out
+    assert "      fix: create a fine-grained token" in out
