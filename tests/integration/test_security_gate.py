@@ -188,3 +188,18 @@ def test_cli_blocks_with_a_listing_and_the_flag_overrides(
 
     assert main(["cut", *repo, "--allow-open-advisories"]) == 0
     assert "**The gate was overridden**" in train.pr("ci/bump-to-2.0.0", "main").body
+
+
+def test_status_lists_forge_and_dependency_advisories(tmp_path: Path) -> None:
+    from release_train.flows import status
+
+    train = _with_dependency_advisories(build_train(tmp_path).at("2026-02-05"), tmp_path)
+    train.forge.add_security_issue(ISSUE)
+
+    blockers = [b.text for b in status.gather(train.env()).blockers if b.kind == "security-issue"]
+
+    assert blockers == [
+        "open security issue GHSA-aaaa-bbbb-cccc: Use-after-free in railcar-core",
+        "open security issue GHSA-43w2-9j62-hq99: smallvec overflow (OSV)",
+        "open security issue RUSTSEC-2021-0003: Buffer overflow in SmallVec::insert_many",
+    ]

@@ -169,3 +169,12 @@ def _markdown(issue: SecurityIssue) -> str:
 def annotate(proposals: Sequence[Proposal], gate: GateResult) -> list[Proposal]:
     """The proposals with the gate's section appended to each PR body."""
     return [replace(p, pr_body=f"{p.pr_body.rstrip()}\n\n{gate.summary_markdown}") for p in proposals]
+
+
+def open_issues(env: FlowEnv) -> tuple[SecurityIssue, ...]:
+    """What `status` lists: the forge's open issues and, when configured, the advisories against
+    the `Cargo.lock` of the origin's main branch (as last fetched)."""
+    sha = env.git.rev_parse(f"refs/remotes/origin/{env.settings.branches.main}")
+    if sha is None or not _dependency_sources(env):
+        return tuple(env.forge.open_security_issues())
+    return check_at(env, sha, allow=True).found

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
+from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
 from release_train.flows.tick import Slot, schedule, upcoming_slots
@@ -81,7 +82,7 @@ def gather(env: FlowEnv) -> Status:
     )
     blockers = [
         Blocker("security-issue", f"open security issue {issue.id}: {issue.title}", issue.url)
-        for issue in env.forge.open_security_issues()
+        for issue in security_gate.open_issues(env)  # forge issues + configured advisory sources
     ]
     blockers += [
         Blocker("draft-pr", f"PR #{pr.number} ({pr.head} -> {pr.base}) is a draft: {pr.title}", pr.url)

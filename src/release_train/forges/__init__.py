@@ -55,6 +55,7 @@ def _open_github(
         on_push=on_push,
         ctx=Context(clock=clock) if clock is not None else None,
         require_checks=settings.forge.require_checks,
+        security_query=settings.gates.security_query,
     )
 
 
