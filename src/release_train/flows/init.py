@@ -248,6 +248,10 @@ def render_config(d: Derived) -> str:
     ]
     if d.repository:
         lines.append(f"repository = {_toml_string(d.repository)}")
+    elif d.forge_kind == "github":
+        lines.append(
+            '# repository = "OWNER/NAME"  # required by the GitHub forge: origin is not on github.com'
+        )
     if d.version_from:
         lines.append(
             f"version-from = {_toml_string(d.version_from)}  # the package whose version is the train's"
