@@ -4,16 +4,19 @@ to the local registry on 127.0.0.1, layer by layer; a separate consumer then res
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from pathlib import Path
 
 import pytest
 from tests.fixtures.crates import cargo_available, write_consumer
-from tests.fixtures.publishing import publish_site
+from tests.fixtures.publishing import TOKEN, publish_site
 
-from release_train.flows.publish import PublishReport
+from release_train.flows.publish import PublishFailed, PublishReport
 from release_train.flows.publish_checks import MetadataError
 from release_train.infra import proc
+from release_train.registries import open_registry
+from release_train.registries.interface import UploadRequest
 from release_train.registries.local_cargo import cargo_env
 
 pytestmark = [pytest.mark.cargo, pytest.mark.skipif(not cargo_available(), reason="needs cargo")]
@@ -110,3 +113,22 @@ def test_every_metadata_offender_is_listed_before_any_upload(
         assert "`readme` names README.md, which does not exist" in message
         assert "(3)" in message
         assert site.server.upload_log == []
+
+
+def test_a_version_already_published_from_other_sources_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with publish_site(tmp_path, monkeypatch, count=3, depth=2) as site:
+        first = site.workspace.names[0]
+        # Someone published `first` 0.1.0 from different sources before the train got to it.
+        other = tmp_path / "other"
+        shutil.copytree(site.repo.path, other, ignore=shutil.ignore_patterns(".git", "target"))
+        (other / "crates" / first / "src" / "lib.rs").write_text("pub fn value() -> u64 { 42 }\n")
+        registry = open_registry(site.settings, TOKEN)
+        registry.publish(UploadRequest(first, "0.1.0", other))
+        with pytest.raises(PublishFailed) as caught:
+            site.publish()
+        message = str(caught.value)
+        assert f"{first} 0.1.0: registry " in message
+        assert "differ from what v0.1.0 packages to" in message
+        assert site.successes() == {first: 1}

@@ -159,3 +159,11 @@ def test_format_duration() -> None:
     assert format_duration(12.34) == "12.3s"
     assert format_duration(245) == "4m 05s"
     assert format_duration(3720) == "1h 02m"
+
+
+def test_a_lag_delays_the_refill_once_not_per_token() -> None:
+    bucket = TokenBucket(Rate(burst=1, every=10.0), now=0.0, lag=0.5)
+    bucket.take(0.0)
+    assert bucket.ready_at(0.0) == pytest.approx(10.5)
+    bucket.take(10.5)
+    assert bucket.ready_at(10.5) == pytest.approx(20.5)

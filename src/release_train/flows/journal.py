@@ -35,7 +35,7 @@ class Journal:
     def open(cls, directory: Path, tag: str, version: str, commit: str) -> Journal:
         """The journal of `tag`, or a fresh one when there is none or it belongs to another commit
         (the tag was moved: nothing of the old run can be trusted)."""
-        path = directory / f"publish-{_safe(tag)}.json"
+        path = cls.path_for(directory, tag)
         fresh = cls(path, tag, version, commit)
         try:
             data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -52,6 +52,10 @@ class Journal:
             checksums=dict(data.get("checksums", {})),
             crates=dict(data.get("crates", {})),
         )
+
+    @staticmethod
+    def path_for(directory: Path, tag: str) -> Path:
+        return directory / f"publish-{_safe(tag)}.json"
 
     @property
     def exists(self) -> bool:

@@ -30,7 +30,7 @@ from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.infra.git import Git
 from release_train.model.branches import format_name, parse_name
 from release_train.model.pacing import Estimates, Job, Rate, Schedule, format_duration, simulate
-from release_train.registries.interface import Registry, RegistryError
+from release_train.registries.interface import PublishedVersion, Registry, RegistryError
 from release_train.workspaces import load_workspace
 from release_train.workspaces.interface import Package, Workspace
 
@@ -51,7 +51,7 @@ class PublishPlan:
     version: str
     commit: str
     registry: str
-    present: tuple[tuple[str, str], ...]  # (name, version) already in the registry
+    present: tuple[PublishedVersion, ...]  # already in the registry, as its index lists them
     jobs: tuple[Job, ...]  # to upload (or, action "resume", to wait for)
     schedule: Schedule
 
@@ -76,7 +76,7 @@ class PublishPlan:
             "version": self.version,
             "commit": self.commit,
             "registry": self.registry,
-            "already_published": [{"crate": n, "version": v} for n, v in self.present],
+            "already_published": [{"crate": p.name, "version": p.version} for p in self.present],
             "schedule": [
                 {
                     "crate": s.name,
@@ -165,12 +165,12 @@ def _plan(
 ) -> PublishPlan:
     packages = ws.publish_order()
     names = {p.name for p in packages}
-    present: list[tuple[str, str]] = []
+    present: list[PublishedVersion] = []
     jobs: list[Job] = []
     for pkg in packages:
         versions = registry.versions(pkg.name)
-        if str(pkg.version) in versions:
-            present.append((pkg.name, str(pkg.version)))
+        if (there := versions.get(str(pkg.version))) is not None:
+            present.append(there)
             continue
         deps = frozenset(pkg.ordering_deps() & names)
         if journal.crates.get(pkg.name) == "uploaded":
@@ -211,13 +211,14 @@ def _verify(registry: Registry, ws: Workspace, journal: Journal, packages: list[
     journal.save()
 
 
-def _check_present(registry: Registry, journal: Journal, plan: PublishPlan) -> None:
+def _check_present(journal: Journal, plan: PublishPlan) -> None:
     clashes = []
-    for name, version in plan.present:
-        there = registry.versions(name).get(version)
-        ours = journal.checksums.get(name)
-        if there is not None and ours and there.checksum and there.checksum != ours:
-            clashes.append(f"{name} {version}: registry {there.checksum[:12]}..., ours {ours[:12]}...")
+    for there in plan.present:
+        ours = journal.checksums.get(there.name)
+        if ours and there.checksum and there.checksum != ours:
+            clashes.append(
+                f"{there.name} {there.version}: registry {there.checksum[:12]}..., ours {ours[:12]}..."
+            )
     if clashes:
         listed = "\n".join(f"  - {c}" for c in clashes)
         raise PublishFailed(
@@ -237,9 +238,9 @@ def _apply(
 ) -> PublishReport:
     packages = ws.publish_order()
     _verify(registry, ws, journal, packages)
-    _check_present(registry, journal, plan)
-    for name, _ in plan.present:
-        journal.crates[name] = "visible"
+    _check_present(journal, plan)
+    for there in plan.present:
+        journal.crates[there.name] = "visible"
     journal.state = "running"
     journal.save()
     started = ctx.clock.monotonic()
@@ -256,7 +257,7 @@ def _apply(
 
 
 def _failure(plan: PublishPlan, outcome: Outcome) -> PublishFailed:
-    done = [*(n for n, _ in plan.present), *outcome.visible]
+    done = [*(p.name for p in plan.present), *outcome.visible]
     missing = [f"{n} ({why})" for n, why in outcome.failed.items()]
     missing += [f"{n} (waits for a failed dependency)" for n in outcome.blocked]
     missing += [f"{n} (not started: the run stopped)" for n in outcome.not_started]
@@ -297,4 +298,4 @@ def run_reaction(
 
 def journal_path(settings: Settings, tag: str) -> Path:
     """Where the journal of `tag` lives (for tests and `status`)."""
-    return Journal.open(settings.resolve(settings.publish.journal_dir), tag, "", "").path
+    return Journal.path_for(settings.resolve(settings.publish.journal_dir), tag)

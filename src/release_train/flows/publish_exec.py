@@ -42,6 +42,7 @@ class Tuning:
     poll_first: float = 0.05  # first index poll interval, doubled up to poll_cap
     poll_cap: float = 2.0
     index_timeout: float = 600.0
+    rate_lag: float = 2.0  # how far the registry's count trails our start of an upload (see TokenBucket)
 
 
 @dataclass
@@ -86,7 +87,9 @@ class _Run:
         )
         self.clock = ctx.clock
         self.started = self.clock.monotonic()
-        self.scheduler = Scheduler(jobs, rates, self.started, concurrency=tuning.concurrency)
+        self.scheduler = Scheduler(
+            jobs, rates, self.started, concurrency=tuning.concurrency, lag=tuning.rate_lag
+        )
         self.outcome = Outcome()
         self.attempts: dict[str, int] = {}
         self.total = total

@@ -29,12 +29,18 @@ class Rate:
 
 
 class TokenBucket:
-    """A local copy of the registry's bucket for one action; starts full."""
+    """A local copy of the registry's bucket for one action; starts full.
 
-    def __init__(self, rate: Rate, now: float) -> None:
+    `lag`: the registry counts an upload when it arrives, some time after we start it, so its
+    refill runs that much behind ours; starting our refill `lag` later keeps us behind it, and
+    a jittery arrival cannot meet an empty bucket there. It costs `lag` once, not per token.
+    """
+
+    def __init__(self, rate: Rate, now: float, *, lag: float = 0.0) -> None:
         self.rate = rate
         self._tokens = float(rate.burst)
-        self._stamp = now
+        self._stamp = now + lag
+        self._hold = now  # no token before this time (a 429's retry time)
 
     def _refill(self, now: float) -> None:
         if now > self._stamp:
@@ -46,8 +52,8 @@ class TokenBucket:
         """The earliest time at or after `now` when one token is there."""
         self._refill(now)
         if self._tokens >= 1 - _EPS:
-            return max(now, self._stamp)
-        return self._stamp + (1 - self._tokens) * self.rate.every
+            return max(now, self._hold)
+        return max(self._hold, self._stamp + (1 - self._tokens) * self.rate.every)
 
     def take(self, now: float) -> None:
         if self.ready_at(now) > now + _EPS:
@@ -57,7 +63,7 @@ class TokenBucket:
     def hold_until(self, when: float) -> None:
         """The registry said 429, retry at `when`: empty the bucket so that the next token
         appears exactly then, never earlier. The registry's answer wins over our own count."""
-        self._tokens, self._stamp = 1.0, when
+        self._tokens, self._stamp, self._hold = 1.0, when, when
 
 
 @dataclass(frozen=True)
@@ -98,10 +104,16 @@ class Scheduler:
     """
 
     def __init__(
-        self, jobs: Iterable[Job], rates: Mapping[str, Rate], now: float, *, concurrency: int = 8
+        self,
+        jobs: Iterable[Job],
+        rates: Mapping[str, Rate],
+        now: float,
+        *,
+        concurrency: int = 8,
+        lag: float = 0.0,
     ) -> None:
         self.jobs = {job.name: job for job in jobs}
-        self.buckets = {action: TokenBucket(rate, now) for action, rate in rates.items()}
+        self.buckets = {action: TokenBucket(rate, now, lag=lag) for action, rate in rates.items()}
         self.concurrency = concurrency
         self._height = _heights(self.jobs)
         self.pending: set[str] = set(self.jobs)

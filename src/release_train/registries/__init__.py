@@ -14,6 +14,8 @@ from release_train.errors import ConfigError
 from release_train.infra.clock import Clock
 from release_train.registries.interface import Registry
 
+LOCAL_ANY_TOKEN = "release-train-local"  # noqa: S105 (not a secret: a placeholder)
+
 RegistryOpener = Callable[[Settings, str | None, Clock | None], Registry]
 
 
@@ -32,7 +34,9 @@ def _open_local(settings: Settings, token: str | None, clock: Clock | None) -> R
             hint='add `index = "sparse+http://127.0.0.1:PORT/index/"` under [publish] '
             "(`release-train registry serve` prints it)",
         )
-    return CargoRegistry(settings.publish.index, token, clock=clock)
+    # cargo will not upload without a token; the bundled server accepts any unless started with
+    # --token, so a run without one (the demo, a reaction) still publishes.
+    return CargoRegistry(settings.publish.index, token or LOCAL_ANY_TOKEN, clock=clock)
 
 
 REGISTRIES: dict[str, RegistryOpener] = {
