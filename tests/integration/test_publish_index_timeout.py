@@ -1,0 +1,79 @@
+"""The upload loop against an in-memory registry (a fake implementing the real Protocol): a
+version that never shows in the index fails only the crates waiting on it."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from release_train.context import Context
+from release_train.events import Recorder
+from release_train.flows.journal import Journal
+from release_train.flows.publish_exec import Tuning, execute
+from release_train.model.pacing import Job, Rate
+from release_train.registries.interface import PublishedVersion, UploadRequest
+
+
+class SlowIndexRegistry:
+    """Accepts every upload; the index never shows the crates named in `stuck`."""
+
+    label = "memory"
+
+    def __init__(self, stuck: set[str]) -> None:
+        self.stuck = stuck
+        self.uploaded: list[str] = []
+        self._lock = threading.Lock()
+
+    def versions(self, name: str) -> dict[str, PublishedVersion]:
+        with self._lock:
+            there = name in self.uploaded and name not in self.stuck
+        return {"1.0.0": PublishedVersion(name, "1.0.0", "")} if there else {}
+
+    def publish(self, request: UploadRequest) -> None:
+        with self._lock:
+            self.uploaded.append(request.name)
+
+    def is_visible(self, name: str, version: str) -> bool:
+        return version in self.versions(name)
+
+    def yank(self, name: str, version: str) -> None:
+        raise AssertionError("not used")
+
+    def package(self, workspace: Path, target_dir: Path) -> None:
+        raise AssertionError("not used")
+
+
+def job(name: str, *deps: str) -> Job:
+    return Job(name, "1.0.0", "new-version", frozenset(deps))
+
+
+def test_an_index_timeout_fails_only_the_dependents_waiting_on_it(tmp_path: Path) -> None:
+    jobs = [
+        job("base"),
+        job("slow"),
+        job("mid", "base"),
+        job("top", "mid", "slow"),
+        job("after-slow", "slow"),
+    ]
+    registry = SlowIndexRegistry(stuck={"slow"})
+    journal = Journal.open(tmp_path, "v1.0.0", "1.0.0", "abc")
+    recorder = Recorder()
+    tuning = Tuning(index_timeout=0.3, poll_first=0.01, poll_cap=0.05, rate_lag=0.0)
+    outcome = execute(
+        jobs,
+        {"new-version": Rate(10, 0.01)},
+        registry,
+        tmp_path,
+        journal,
+        Context(observer=recorder),
+        tuning,
+        total=5,
+    )
+    assert sorted(outcome.visible) == ["base", "mid"]
+    assert list(outcome.failed) == ["slow"]
+    assert "not visible in the index" in outcome.failed["slow"]
+    assert outcome.blocked == ["after-slow", "top"]
+    assert sorted(registry.uploaded) == ["base", "mid", "slow"]  # nothing waiting on slow was sent
+    saved = json.loads(journal.path.read_text())
+    assert saved["crates"] == {"base": "visible", "mid": "visible", "slow": "failed"}
