@@ -82,7 +82,7 @@ def prepare(
         include_unchanged=True,
         flow="security-prepare",
     )
-    said = []
+    said = ["every PR is opened as a draft: held until `security release`"]
     for p in planned.plans:
         if _names(bw.read_notes(env, p.proposal.base_sha, p.branch), advisory):
             said.append(f"{p.branch}: the notes name {advisory}")
