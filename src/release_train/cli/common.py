@@ -5,19 +5,19 @@ environment and argv; it passes plain values down."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from release_train.config import Settings, load_settings
-from release_train.context import Context
-from release_train.events import Event
-from release_train.infra.clock import Clock, FixedClock, SystemClock, parse_now
-
 if TYPE_CHECKING:
+    # Imported where used: every command imports this module, and `bump`/`--help` must start
+    # fast (bench/bump.py); settings, context and JSON are loaded only by the commands that ask.
+    from release_train.config import Settings
+    from release_train.context import Context
+    from release_train.events import Event
     from release_train.flows.env import FlowEnv
+    from release_train.infra.clock import Clock
 
 FAIL_AFTER_ENV = "RELEASE_TRAIN_FAIL_AFTER"
 
@@ -60,15 +60,21 @@ def add_now(parser: argparse.ArgumentParser) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
+    from release_train.config import load_settings
+
     return load_settings(args.repo, args.overrides, args.config)
 
 
 def clock_from(args: argparse.Namespace) -> Clock:
+    from release_train.infra.clock import FixedClock, SystemClock, parse_now
+
     now = getattr(args, "now", None)
     return FixedClock(parse_now(now)) if now else SystemClock()
 
 
 def context_from(args: argparse.Namespace) -> Context:
+    from release_train.context import Context
+
     fail_after = os.environ.get(FAIL_AFTER_ENV)
     as_json = bool(getattr(args, "json", False))
     return Context(
@@ -99,11 +105,15 @@ class JsonLinesObserver:
     """Renders events as JSON lines on stderr, for CI logs."""
 
     def __call__(self, event: Event) -> None:
+        import json
+
         line = {"event": event.kind, "message": event.message, **event.data}
         print(json.dumps(line, default=str), file=sys.stderr, flush=True)
 
 
 def print_json(value: Any) -> None:
+    import json
+
     print(json.dumps(value, indent=2, default=str))
 
 

@@ -2,29 +2,35 @@
 
 Only here do `ReleaseTrainError`s become exit codes; an unexpected exception becomes a short
 message, exit code 70 and a crash log holding the versions and the traceback.
+
+Every command starts here, so the modules only the crash path needs (tempfile, traceback,
+platform) are imported there: together they cost more start-up time than a whole `bump` of a
+small workspace spends working (bench/bump.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
-import os
 import sys
-import tempfile
-import traceback
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_train.errors import INTERNAL_ERROR_EXIT, ReleaseTrainError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
     module_name, summary = entry
     qualified = f"release_train.cli.{module_name}"
-    if importlib.util.find_spec(qualified) is None:
+    try:
+        module = importlib.import_module(qualified)
+    except ModuleNotFoundError as exc:
+        if exc.name != qualified:
+            raise  # the command exists but something it imports is missing: a real crash
         print(f"release-train: the {name!r} command is not available in this build", file=sys.stderr)
         return 2
-    module = importlib.import_module(qualified)
     parser = argparse.ArgumentParser(
         prog=f"release-train {name}",
         description=(module.__doc__ or summary).strip(),
@@ -55,7 +61,11 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
 
 
 def _crash_log(name: str, argv: list[str]) -> Path:
+    import os
     import platform
+    import tempfile
+    import traceback
+    from pathlib import Path
 
     from release_train import __version__
 

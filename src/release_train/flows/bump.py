@@ -7,25 +7,41 @@ flows call it on any checked-out branch. `apply_bump` writes all files at once (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from release_train.config import Settings
 from release_train.infra.fs import write_all
-from release_train.model.version import Operation, Version
+from release_train.model.record import Record
+from release_train.model.version import Operation
 from release_train.workspaces import load_workspace
-from release_train.workspaces.interface import Problem, Workspace, raise_problems
-from release_train.workspaces.version_files import bump_version_files
+from release_train.workspaces.interface import raise_problems
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_train.config import Settings
+    from release_train.model.version import Version
+    from release_train.workspaces.interface import Problem, Workspace
 
 
-@dataclass(frozen=True)
-class BumpPlan:
+class BumpPlan(Record):
+    __slots__ = FIELDS = ("operation", "root", "files", "lines", "old_version", "new_version")
     operation: Operation
     root: Path
     files: dict[Path, bytes]  # new full contents of every changed file
     lines: list[tuple[str, str, str]]  # (version line label, old, new)
     old_version: Version  # the train version before
     new_version: Version  # and after
+
+    def __init__(
+        self,
+        operation: Operation,
+        root: Path,
+        files: dict[Path, bytes],
+        lines: list[tuple[str, str, str]],
+        old_version: Version,
+        new_version: Version,
+    ) -> None:
+        self._init(operation, root, files, lines, old_version, new_version)
 
     def changed_paths(self) -> list[Path]:
         return sorted(self.files)
@@ -38,7 +54,10 @@ def plan_bump(settings: Settings, op: Operation | str, workspace: Workspace | No
     edits = ws.bump(operation, rc_train=settings.release.rc)
     problems: list[Problem] = list(edits.problems)
     files = dict(edits.files)
-    files.update(bump_version_files(settings, edits.new_train, problems))
+    if settings.version_files:
+        from release_train.workspaces.version_files import bump_version_files
+
+        files.update(bump_version_files(settings, edits.new_train, problems))
     raise_problems(problems, "the bump cannot proceed; nothing was changed")
     return BumpPlan(
         operation=operation,

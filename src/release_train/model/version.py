@@ -12,11 +12,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import total_ordering
 
 from release_train.errors import ReleaseTrainError
+from release_train.model.record import Record
 
 # The grammar of semver.org 2.0.0. Parsed here rather than with the `semver` package: importing
 # that package costs about 45 ms, a third of the whole `bump` budget (bench/bump.py).
@@ -39,13 +39,19 @@ class Operation(StrEnum):
 
 
 @total_ordering
-@dataclass(frozen=True)
-class Version:
+class Version(Record):
+    """A semantic version. A `Record` rather than a dataclass: it is on every command's start-up
+    path, and a dataclass type costs more to create than all of `bump`'s version arithmetic."""
+
+    __slots__ = FIELDS = ("major", "minor", "patch", "pre", "build")
     major: int
     minor: int
     patch: int
-    pre: str = ""  # "", "dev", "rc.3"
-    build: str = ""
+    pre: str  # "", "dev", "rc.3"
+    build: str
+
+    def __init__(self, major: int, minor: int, patch: int, pre: str = "", build: str = "") -> None:
+        self._init(major, minor, patch, pre, build)
 
     @classmethod
     def parse(cls, text: str) -> Version:

@@ -8,7 +8,6 @@ of a member that lives under the workspace root and is not excluded. No network,
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -36,13 +35,37 @@ from release_train.workspaces.toml_doc import Str
 _GLOB_CHARS = frozenset("*?[")
 
 
-@dataclass(frozen=True)
 class CargoWorkspace(Workspace):
-    root_manifest: Manifest | None = None
-    manifests: tuple[Manifest, ...] = ()  # the root first, then each member's (root not repeated)
-    member_manifest: dict[str, Manifest] = field(default_factory=dict)
-    public_globs: tuple[str, ...] = ()
-    train_source: str = ""  # [project] version-from; empty: [workspace.package] version
+    __slots__ = ("manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
+    FIELDS = (
+        *Workspace.FIELDS,
+        "root_manifest",
+        "manifests",
+        "member_manifest",
+        "public_globs",
+        "train_source",
+    )
+    root_manifest: Manifest | None
+    manifests: tuple[Manifest, ...]  # the root first, then each member's (root not repeated)
+    member_manifest: dict[str, Manifest]
+    public_globs: tuple[str, ...]
+    train_source: str  # [project] version-from; empty: [workspace.package] version
+
+    def __init__(
+        self,
+        root: Path,
+        packages: tuple[Package, ...],
+        train_version: Version,
+        root_manifest: Manifest | None = None,
+        manifests: tuple[Manifest, ...] = (),
+        member_manifest: dict[str, Manifest] | None = None,
+        public_globs: tuple[str, ...] = (),
+        train_source: str = "",
+    ) -> None:
+        super().__init__(root, packages, train_version)
+        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source)
+        for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
+            object.__setattr__(self, name, value)
 
     @property
     def lock_path(self) -> Path:

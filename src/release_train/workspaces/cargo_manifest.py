@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +23,54 @@ DEP_TABLES: dict[str, DependencyKind] = {
 WORKSPACE_DEPS = "workspace.dependencies"
 
 
-@dataclass(frozen=True)
 class Entry:
-    """One dependency entry as written: `key = "1.0"` or `key = { ... }` or `[dependencies.key]`."""
+    """One dependency entry as written: `key = "1.0"` or `key = { ... }` or `[dependencies.key]`.
 
-    key: str
-    name: str  # after `package = "..."`
-    kind: DependencyKind
-    table: str  # "dependencies", "target.'cfg(unix)'.dev-dependencies", "workspace.dependencies"
-    target: str | None
-    version: Str | None
-    path: str | None
-    workspace: bool  # `workspace = true`
-    registry_only: bool  # a bare string requirement: resolves to the registry
+    Plain slotted classes here, not dataclasses: a 2,000-crate workspace makes ten thousand
+    entries, and each dataclass type costs start-up time (bench/bump.py). Never mutated."""
+
+    __slots__ = ("key", "kind", "name", "path", "registry_only", "table", "target", "version", "workspace")
+
+    def __init__(
+        self,
+        key: str,
+        name: str,  # after `package = "..."`
+        kind: DependencyKind,
+        table: str,  # "dependencies", "target.'cfg(unix)'.dev-dependencies", "workspace.dependencies"
+        target: str | None,
+        version: Str | None,
+        path: str | None,
+        workspace: bool,  # `workspace = true`
+        registry_only: bool,  # a bare string requirement: resolves to the registry
+    ) -> None:
+        self.key = key
+        self.name = name
+        self.kind = kind
+        self.table = table
+        self.target = target
+        self.version = version
+        self.path = path
+        self.workspace = workspace
+        self.registry_only = registry_only
+
+    def __repr__(self) -> str:
+        return f"Entry({self.table}: {self.key!r} -> {self.name!r})"
 
 
-@dataclass(frozen=True)
 class Manifest:
-    path: Path
-    data: bytes
-    doc: Table
-    entries: tuple[Entry, ...]
-    dir: str  # the directory, as a normalised string (the key members are compared by)
+    """One parsed `Cargo.toml`: its bytes, its values (`doc`) and its dependency entries."""
+
+    __slots__ = ("data", "dir", "doc", "entries", "path")
+
+    def __init__(self, path: Path, data: bytes, doc: Table, entries: tuple[Entry, ...], dir: str) -> None:
+        self.path = path
+        self.data = data
+        self.doc = doc
+        self.entries = entries
+        self.dir = dir  # the directory, as a normalised string (the key members are compared by)
+
+    def __repr__(self) -> str:
+        return f"Manifest({self.path})"
 
     @property
     def directory(self) -> Path:

@@ -3,18 +3,23 @@
 A workspace kind (Cargo today) reads a repository into `Package`s and `Dependency`s and knows how
 to rewrite its own manifests for a version bump. The graph questions (publish order, layers,
 cycles) are answered here, the same for every kind.
+
+The value types are `Record`s, not dataclasses: a `bump` creates thousands and must start fast.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
-from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
-from release_train.model.version import Operation, Version
+from release_train.model.record import Record
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from release_train.config import Settings, WorkspaceSettings
+    from release_train.model.version import Operation, Version
 
 __all__ = [
     "BumpEdits",
@@ -30,8 +35,8 @@ __all__ = [
 DependencyKind = Literal["normal", "dev", "build"]
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(Record):
+    __slots__ = FIELDS = ("name", "key", "kind", "req", "target", "first_party")
     name: str  # the real package name (after a `package = "..."` rename)
     key: str  # the key as written in the manifest (the alias)
     kind: DependencyKind
@@ -39,31 +44,67 @@ class Dependency:
     target: str | None  # `cfg(...)` of a `[target.'...'.dependencies]` table
     first_party: bool  # resolves to a member of this workspace (by `path`)
 
+    def __init__(
+        self,
+        name: str,
+        key: str,
+        kind: DependencyKind,
+        req: str | None,
+        target: str | None,
+        first_party: bool,
+    ) -> None:
+        self._init(name, key, kind, req, target, first_party)
 
-@dataclass(frozen=True)
-class Package:
+
+class Package(Record):
+    __slots__ = FIELDS = (
+        "name",
+        "directory",
+        "manifest",
+        "version",
+        "publish",
+        "public",
+        "dependencies",
+        "inherits_version",
+    )
     name: str
     directory: Path
     manifest: Path
     version: Version
     publish: bool
     public: bool
-    dependencies: tuple[Dependency, ...] = ()
-    inherits_version: bool = False  # the version comes from the workspace (`version.workspace = true`)
+    dependencies: tuple[Dependency, ...]
+    inherits_version: bool  # the version comes from the workspace (`version.workspace = true`)
+
+    def __init__(
+        self,
+        name: str,
+        directory: Path,
+        manifest: Path,
+        version: Version,
+        publish: bool,
+        public: bool,
+        dependencies: tuple[Dependency, ...] = (),
+        inherits_version: bool = False,
+    ) -> None:
+        self._init(name, directory, manifest, version, publish, public, dependencies, inherits_version)
 
     def ordering_deps(self) -> set[str]:
         """First-party packages that must be published before this one (dev-deps do not order)."""
         return {d.name for d in self.dependencies if d.first_party and d.kind != "dev"}
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Record):
     """One finding: where it is, what is wrong, and the fix."""
 
+    __slots__ = FIELDS = ("file", "line", "message", "fix")
     file: Path
     line: int
     message: str
     fix: str
+
+    def __init__(self, file: Path, line: int, message: str, fix: str) -> None:
+        self._init(file, line, message, fix)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else str(self.file)
@@ -79,29 +120,45 @@ def raise_problems(problems: list[Problem], summary: str) -> None:
     raise WorkspaceError(f"{summary}:\n{listed}{more}", hint=problems[0].fix)
 
 
-@dataclass(frozen=True)
-class BumpEdits:
+class BumpEdits(Record):
     """What a workspace kind computes for one version operation; nothing is written."""
 
+    __slots__ = FIELDS = ("files", "lines", "old_train", "new_train", "new_versions", "problems")
     files: dict[Path, bytes]
     lines: list[tuple[str, str, str]]  # (version line label, old, new)
     old_train: Version
     new_train: Version
     new_versions: Mapping[str, Version]  # package name -> version after the bump
-    problems: list[Problem] = field(default_factory=list)  # the caller raises them, with its own
+    problems: list[Problem]  # the caller raises them, with its own
+
+    def __init__(
+        self,
+        files: dict[Path, bytes],
+        lines: list[tuple[str, str, str]],
+        old_train: Version,
+        new_train: Version,
+        new_versions: Mapping[str, Version],
+        problems: list[Problem] | None = None,
+    ) -> None:
+        self._init(files, lines, old_train, new_train, new_versions, [] if problems is None else problems)
 
 
-@dataclass(frozen=True)
-class Workspace:
-    """Every member of one workspace. Subclasses (one per kind) keep what they need to rewrite."""
+class Workspace(Record):
+    """Every member of one workspace. Subclasses (one per kind) keep what they need to rewrite:
+    they extend `FIELDS` (and `__slots__`) and `__init__`."""
 
+    __slots__ = ("_by_name", "packages", "root", "train_version")
+    FIELDS: ClassVar[tuple[str, ...]] = ("root", "packages", "train_version")
     root: Path
     packages: tuple[Package, ...]
     train_version: Version
-    _by_name: dict[str, Package] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_name: dict[str, Package]
 
-    def __post_init__(self) -> None:
-        self._by_name.update((p.name, p) for p in self.packages)
+    def __init__(self, root: Path, packages: tuple[Package, ...], train_version: Version) -> None:
+        # not `_init`: a subclass's FIELDS are longer; it sets its own fields after this
+        for name, value in zip(Workspace.FIELDS, (root, packages, train_version), strict=True):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_by_name", {p.name: p for p in packages})
 
     def package(self, name: str) -> Package:
         try:

@@ -10,10 +10,10 @@ that matches nothing is an error (a renamed macro must not silently stop being b
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.config import Settings, VersionFileSettings
+from release_train.model.record import Record
 from release_train.model.version import Version
 from release_train.workspaces.cargo_lock import splice
 from release_train.workspaces.interface import Problem
@@ -23,15 +23,18 @@ _HOLE_REGEX = {"version": r"([0-9A-Za-z.+-]+?)", "major": r"(\d+)", "minor": r"(
 _HOLE_REGEX_LAST = {**_HOLE_REGEX, "version": r"([0-9A-Za-z.+-]+)"}
 
 
-@dataclass(frozen=True)
-class Hole:
+class Hole(Record):
     """One matched hole: which part of the version it holds, its span and line, its text now."""
 
+    __slots__ = FIELDS = ("part", "start", "end", "line", "text")
     part: str
     start: int
     end: int
     line: int
     text: str
+
+    def __init__(self, part: str, start: int, end: int, line: int, text: str) -> None:
+        self._init(part, start, end, line, text)
 
 
 def compile_pattern(pattern: str) -> tuple[re.Pattern[bytes], list[str]]:
