@@ -306,9 +306,10 @@ def part2(args: argparse.Namespace) -> None:
         for name, values in rows.items():
             ratios = [t / b for t, _, b in values]
             counts = sorted({n for _, n, _ in values})
+            verdict = "finished" if counts == [len(jobs)] else "GAVE UP (below 1x only because it stopped)"
             print(
                 f"    {name:<10} {statistics.median(t for t, _, _ in values) / 60:6.1f} min  "
-                f"{min(ratios):.2f}-{max(ratios):.2f}x the bound  published {'/'.join(map(str, counts))} of {len(jobs)}"
+                f"{min(ratios):.2f}-{max(ratios):.2f}x the bound  published {'/'.join(map(str, counts))} of {len(jobs)}, {verdict}"
             )
         print(f"    bound      {statistics.median(b for _, _, b in rows['ours']) / 60:6.1f} min")
 
