@@ -34,7 +34,7 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog=f"release-train {name}",
         description=(module.__doc__ or summary).strip(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
     )
     module.configure(parser)
     args = parser.parse_args(argv)
@@ -58,6 +58,34 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
         )
         return INTERNAL_ERROR_EXIT
     return code
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """argparse creates a formatter for every `add_argument` and, given no width, asks `shutil`
+    for the terminal's; importing shutil (bz2, lzma) is a measurable part of `bump`'s start-up.
+    The width computed here is the one `shutil.get_terminal_size()` gives."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        if width is None:
+            width = _terminal_columns() - 2  # as argparse does
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _terminal_columns() -> int:
+    import os
+
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):  # no stdout (None), closed, or not a terminal
+            columns = 0
+    return columns or 80
 
 
 def _crash_log(name: str, argv: list[str]) -> Path:

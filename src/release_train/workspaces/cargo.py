@@ -148,7 +148,7 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
         for entry in manifest.entries:
             if entry.table == WORKSPACE_DEPS:
                 continue
-            target = _entry_dir(manifest, entry, ws_paths)
+            target = _entry_dir(entry, ws_paths)
             if target is None or target in found or _excluded(target, excludes):
                 continue
             manifest_path = Path(target, "Cargo.toml")
@@ -178,16 +178,12 @@ def _strings(value: object) -> list[str]:
 
 
 def _workspace_dep_paths(root_manifest: Manifest) -> dict[str, str]:
-    return {
-        e.key: join(root_manifest.dir, e.path)
-        for e in root_manifest.entries
-        if e.table == WORKSPACE_DEPS and e.path is not None
-    }
+    return {e.key: e.dir for e in root_manifest.entries if e.table == WORKSPACE_DEPS and e.dir is not None}
 
 
-def _entry_dir(manifest: Manifest, entry: Entry, ws_paths: dict[str, str]) -> str | None:
-    if entry.path is not None:
-        return join(manifest.dir, entry.path)
+def _entry_dir(entry: Entry, ws_paths: dict[str, str]) -> str | None:
+    if entry.dir is not None:
+        return entry.dir
     if entry.workspace:
         return ws_paths.get(entry.key)
     return None
@@ -225,9 +221,7 @@ def _package(
     publish = ws_publish if m.inherits("publish") else not (publish_value is False or publish_value == [])
     if not inherits and m.literal_version() is None:
         publish = False  # Cargo: a package without a version is never published
-    deps = tuple(
-        _dependency(m, e, ws_entries, root_manifest, dirs) for e in m.entries if e.table != WORKSPACE_DEPS
-    )
+    deps = tuple(_dependency(e, ws_entries, dirs) for e in m.entries if e.table != WORKSPACE_DEPS)
     return Package(
         name=name,
         directory=m.directory,
@@ -240,24 +234,18 @@ def _package(
     )
 
 
-def _dependency(
-    m: Manifest, e: Entry, ws_entries: dict[str, Entry], root_manifest: Manifest, dirs: dict[str, Manifest]
-) -> Dependency:
-    name, directory = e.name, None
-    if e.path is not None:
-        directory = join(m.dir, e.path)
-    elif e.workspace and e.key in ws_entries:
+def _dependency(e: Entry, ws_entries: dict[str, Entry], dirs: dict[str, Manifest]) -> Dependency:
+    name, directory = e.name, e.dir
+    if directory is None and e.workspace and e.key in ws_entries:
         inherited = ws_entries[e.key]
-        name = inherited.name
-        if inherited.path is not None:
-            directory = join(root_manifest.dir, inherited.path)
+        name, directory = inherited.name, inherited.dir
     return Dependency(
-        name=name,
-        key=e.key,
-        kind=e.kind,
-        req=e.version.value if e.version else None,
-        target=e.target,
-        first_party=directory is not None and directory in dirs,
+        name,
+        e.key,
+        e.kind,
+        e.version.value if e.version else None,
+        e.target,
+        directory is not None and directory in dirs,
     )
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_lock import bump_lock, splice
-from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest, join
+from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest
 from release_train.workspaces.interface import BumpEdits, Package, Problem
 
 if TYPE_CHECKING:
@@ -133,9 +133,7 @@ def _requirement_edit(
 
 def _points_at(ws: CargoWorkspace, manifest: Manifest, entry: Entry, dep: Package) -> bool:
     """Whether the entry resolves to the member (by `path`), not to a registry package of that name."""
-    if entry.path is None:
-        return False
-    return join(manifest.dir, entry.path) == ws.member_manifest[dep.name].dir
+    return entry.dir is not None and entry.dir == ws.member_manifest[dep.name].dir
 
 
 def _bump_lock(ws: CargoWorkspace, versions: dict[str, Version], files: dict[Path, bytes]) -> None:

@@ -29,7 +29,18 @@ class Entry:
     Plain slotted classes here, not dataclasses: a 2,000-crate workspace makes ten thousand
     entries, and each dataclass type costs start-up time (bench/bump.py). Never mutated."""
 
-    __slots__ = ("key", "kind", "name", "path", "registry_only", "table", "target", "version", "workspace")
+    __slots__ = (
+        "dir",
+        "key",
+        "kind",
+        "name",
+        "path",
+        "registry_only",
+        "table",
+        "target",
+        "version",
+        "workspace",
+    )
 
     def __init__(
         self,
@@ -42,6 +53,7 @@ class Entry:
         path: str | None,
         workspace: bool,  # `workspace = true`
         registry_only: bool,  # a bare string requirement: resolves to the registry
+        dir: str | None = None,  # `path` joined to the manifest's directory (see `join`)
     ) -> None:
         self.key = key
         self.name = name
@@ -52,6 +64,7 @@ class Entry:
         self.path = path
         self.workspace = workspace
         self.registry_only = registry_only
+        self.dir = dir
 
     def __repr__(self) -> str:
         return f"Entry({self.table}: {self.key!r} -> {self.name!r})"
@@ -117,13 +130,16 @@ def read_manifest(path: Path) -> Manifest:
             hint="check the [workspace] members globs and the path dependencies",
         ) from exc
     doc = parse(path, data)
-    return Manifest(path, data, doc, tuple(_entries(path, doc)), os.path.dirname(path))  # noqa: PTH120
+    directory = os.path.dirname(path)  # noqa: PTH120
+    return Manifest(path, data, doc, tuple(_entries(path, directory, doc)), directory)
 
 
-def _entries(path: Path, doc: Table) -> list[Entry]:
+def _entries(path: Path, directory: str, doc: Table) -> list[Entry]:
     found: list[Entry] = []
     for table_name, kind in DEP_TABLES.items():
-        found += _table_entries(path, doc.get(table_name), kind, table_name, None)
+        table = doc.get(table_name)
+        if table is not None:
+            found += _table_entries(path, directory, table, kind, table_name, None)
     targets = doc.get("target")
     if isinstance(targets, dict):
         for cfg, body in targets.items():
@@ -131,15 +147,15 @@ def _entries(path: Path, doc: Table) -> list[Entry]:
                 continue
             for table_name, kind in DEP_TABLES.items():
                 label = f"target.'{cfg}'.{table_name}"
-                found += _table_entries(path, body.get(table_name), kind, label, cfg)
+                found += _table_entries(path, directory, body.get(table_name), kind, label, cfg)
     ws = doc.get("workspace")
     if isinstance(ws, dict):
-        found += _table_entries(path, ws.get("dependencies"), "normal", WORKSPACE_DEPS, None)
+        found += _table_entries(path, directory, ws.get("dependencies"), "normal", WORKSPACE_DEPS, None)
     return found
 
 
 def _table_entries(
-    path: Path, table: Any, kind: DependencyKind, label: str, target: str | None
+    path: Path, directory: str, table: Any, kind: DependencyKind, label: str, target: str | None
 ) -> list[Entry]:
     if not isinstance(table, dict):
         return []
@@ -151,17 +167,19 @@ def _table_entries(
             package = spec.get("package")
             version = spec.get("version")
             dep_path = spec.get("path")
+            relative = dep_path.value if isinstance(dep_path, Str) else None
             entries.append(
                 Entry(
-                    key=key,
-                    name=package.value if isinstance(package, Str) else key,
-                    kind=kind,
-                    table=label,
-                    target=target,
-                    version=version if isinstance(version, Str) else None,
-                    path=dep_path.value if isinstance(dep_path, Str) else None,
-                    workspace=spec.get("workspace") is True,
-                    registry_only=False,
+                    key,
+                    package.value if isinstance(package, Str) else key,
+                    kind,
+                    label,
+                    target,
+                    version if isinstance(version, Str) else None,
+                    relative,
+                    spec.get("workspace") is True,
+                    False,
+                    None if relative is None else join(directory, relative),
                 )
             )
         else:
@@ -172,13 +190,20 @@ def _table_entries(
     return entries
 
 
+_PARSED: dict[str, Version] = {}  # a workspace repeats few distinct versions thousands of times
+
+
 def parse_version(manifest: Path, value: Str) -> Version:
+    version = _PARSED.get(value.value)
+    if version is not None:
+        return version
     if not Version.is_valid(value.value):
         raise WorkspaceError(
             f"{manifest}:{value.line}: {value.value!r} is not a semantic version",
             hint='write the version as MAJOR.MINOR.PATCH, e.g. "1.0.0"',
         )
-    return Version.parse(value.value)
+    version = _PARSED[value.value] = Version.parse(value.value)
+    return version
 
 
 def join(base: str, relative: str) -> str:

@@ -9,6 +9,7 @@ except that every string is a `Str` carrying its span and line. When the tree ha
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,20 @@ class Str:
 
     A plain slotted class rather than a dataclass: a large workspace makes tens of thousands, and
     creating a dataclass type costs more start-up time than this module's whole parse of a
-    100-crate workspace."""
+    100-crate workspace. The line is counted only when asked (error messages need it)."""
 
-    __slots__ = ("end", "line", "start", "value")
+    __slots__ = ("_data", "end", "start", "value")
 
-    def __init__(self, value: str, start: int, end: int, line: int) -> None:
+    def __init__(self, value: str, start: int, end: int, data: bytes) -> None:
         self.value = value
         self.start = start
         self.end = end
-        self.line = line  # 1-based
+        self._data = data  # the whole file, shared by every string of it
+
+    @property
+    def line(self) -> int:
+        """1-based line of the string's first character."""
+        return self._data.count(b"\n", 0, self.start) + 1
 
     def __repr__(self) -> str:
         return f"Str({self.value!r}, {self.start}, {self.end}, line {self.line})"
@@ -43,10 +49,32 @@ _PARSER: list[Parser] = []
 
 def _parser() -> Parser:
     if not _PARSER:
-        import tree_sitter_toml
-
-        _PARSER.append(Parser(Language(tree_sitter_toml.language())))
+        _PARSER.append(Parser(Language(_toml_grammar())))
     return _PARSER[0]
+
+
+def _toml_grammar() -> object:
+    """The compiled tree-sitter-toml grammar. The package's `__init__` imports
+    `importlib.resources` (for a highlight query we never use), which pulls in tempfile, shutil,
+    bz2, lzma...: about 12 ms, a tenth of a small `bump` (bench/bump.py). So load its compiled
+    `_binding` module directly, found the way the import system finds it; fall back to the
+    package import if anything about that layout differs."""
+    if "tree_sitter_toml" not in sys.modules:
+        from importlib.machinery import PathFinder
+
+        package = PathFinder.find_spec("tree_sitter_toml")
+        locations = package.submodule_search_locations if package else None
+        spec = PathFinder.find_spec("tree_sitter_toml._binding", locations) if locations else None
+        if spec is not None and spec.loader is not None:
+            try:
+                binding = spec.loader.create_module(spec)
+                spec.loader.exec_module(binding)  # type: ignore[arg-type]
+                return binding.language()  # type: ignore[union-attr]
+            except (ImportError, AttributeError):
+                pass
+    import tree_sitter_toml
+
+    return tree_sitter_toml.language()
 
 
 def parse(path: Path, data: bytes) -> Table:
@@ -89,10 +117,14 @@ def _descend(table: Table, keys: list[str], path: Path, node: Node) -> Table:
 
 
 def _pair(table: Table, node: Node, data: bytes, path: Path) -> None:
-    children = node.children
-    keys = _key(children[0], data)
+    children = node.children  # key, "=", value, and a trailing comment if any
+    key, value = children[0], children[2]
+    if key.type == "bare_key":  # the common case, without building a key list
+        table[data[key.start_byte : key.end_byte].decode()] = _value(value, data, path)
+        return
+    keys = _key(key, data)
     target = _descend(table, keys[:-1], path, node)
-    target[keys[-1]] = _value(children[2], data, path)
+    target[keys[-1]] = _value(value, data, path)
 
 
 def _key(node: Node, data: bytes) -> list[str]:
@@ -112,32 +144,27 @@ def _key(node: Node, data: bytes) -> list[str]:
 def _value(node: Node, data: bytes, path: Path) -> Any:  # noqa: PLR0911  (one return per TOML type reads best)
     kind = node.type
     if kind == "string":
-        return _string(node, data)
+        start, end = node.start_byte, node.end_byte
+        quote = 3 if end - start >= 6 and data[start + 1] == data[start + 2] == data[start] else 1
+        if data[start] == 0x22 and 0x5C in data[start:end]:  # a basic string with a backslash
+            return Str(_decode(data[start:end]), start + quote, end - quote, data)
+        return Str(data[start + quote : end - quote].decode(), start + quote, end - quote, data)
     if kind == "inline_table":
         table: Table = {}
         for child in node.children:
             if child.type == "pair":
                 _pair(table, child, data, path)
         return table
+    if kind == "boolean":
+        return data[node.start_byte] == 0x74  # "t"
     if kind == "array":
         return [_value(c, data, path) for c in node.named_children if c.type != "comment"]
     text = data[node.start_byte : node.end_byte].decode()
-    if kind == "boolean":
-        return text == "true"
     if kind == "integer":
         return int(text.replace("_", ""), 0)
     if kind == "float":
         return float(text.replace("_", ""))
     return text  # dates and times: kept as written; manifests never need them
-
-
-def _string(node: Node, data: bytes) -> Str:
-    start, end = node.start_byte, node.end_byte
-    raw = data[start:end]
-    quote = 3 if raw[:3] in (b'"""', b"'''") else 1
-    inner_start, inner_end = start + quote, end - quote
-    value = _decode(raw) if raw[0:1] == b'"' and b"\\" in raw else data[inner_start:inner_end].decode()
-    return Str(value, inner_start, inner_end, node.start_point.row + 1)
 
 
 def _decode(raw: bytes) -> str:
