@@ -1,0 +1,62 @@
+"""Start-up stays fast (bench/bump.py): `--help`, `bump --help` and a real `bump` import none of
+the heavy modules that only some commands need (rich, httpx, sqlite3), nor the crash-path ones."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ("rich", "httpx", "sqlite3", "tempfile", "traceback", "importlib.resources", "json")
+
+PROBE = """
+import sys
+from release_train.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:  # argparse's --help
+    code = exc.code
+print("IMPORTED", *sorted(m for m in {heavy!r} if m in sys.modules))
+print("CODE", code)
+"""
+
+
+def _imported(argv: list[str], cwd: Path) -> tuple[list[str], str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY), *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = {key: rest for key, _, rest in (line.partition(" ") for line in done.stdout.splitlines())}
+    return lines["IMPORTED"].split(), lines["CODE"]
+
+
+def _workspace(root: Path) -> Path:
+    (root / "crates" / "a" / "src").mkdir(parents=True)
+    (root / "Cargo.toml").write_text(
+        '[workspace]\nmembers = ["crates/*"]\n\n[workspace.package]\nversion = "1.0.0"\n'
+    )
+    (root / "crates" / "a" / "Cargo.toml").write_text(
+        '[package]\nname = "a"\nversion.workspace = true\nedition = "2021"\n'
+    )
+    (root / "crates" / "a" / "src" / "lib.rs").write_text("")
+    return root
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["bump", "--help"]])
+def test_help_imports_nothing_heavy(argv: list[str], tmp_path: Path) -> None:
+    imported, code = _imported(argv, tmp_path)
+    assert imported == []
+    assert code in ("0", "None")
+
+
+def test_bump_imports_nothing_heavy(tmp_path: Path) -> None:
+    root = _workspace(tmp_path / "ws")
+    imported, code = _imported(["bump", "major", "-C", str(root)], tmp_path)
+    assert imported == []
+    assert code == "0"
+    assert 'version = "2.0.0"' in (root / "Cargo.toml").read_text()
