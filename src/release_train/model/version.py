@@ -43,12 +43,14 @@ class Version(Record):
     """A semantic version. A `Record` rather than a dataclass: it is on every command's start-up
     path, and a dataclass type costs more to create than all of `bump`'s version arithmetic."""
 
-    __slots__ = FIELDS = ("major", "minor", "patch", "pre", "build")
+    FIELDS = ("major", "minor", "patch", "pre", "build")
+    __slots__ = (*FIELDS, "_text")  # `_text`: str(self), kept once computed (bump prints thousands)
     major: int
     minor: int
     patch: int
     pre: str  # "", "dev", "rc.3"
     build: str
+    _text: str
 
     def __init__(self, major: int, minor: int, patch: int, pre: str = "", build: str = "") -> None:
         self._init(major, minor, patch, pre, build)
@@ -66,11 +68,16 @@ class Version(Record):
         return _SEMVER.match(text.strip()) is not None
 
     def __str__(self) -> str:
+        try:
+            return self._text
+        except AttributeError:
+            pass
         text = f"{self.major}.{self.minor}.{self.patch}"
         if self.pre:
             text += f"-{self.pre}"
         if self.build:
             text += f"+{self.build}"
+        object.__setattr__(self, "_text", text)
         return text
 
     def _precedence(self) -> tuple[int, int, int, int, tuple[tuple[int, int, str], ...]]:

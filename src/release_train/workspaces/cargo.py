@@ -7,7 +7,10 @@ of a member that lives under the workspace root and is not excluded. No network,
 
 from __future__ import annotations
 
+import fnmatch
+import functools
 import os
+import re
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -228,10 +231,20 @@ def _package(
         manifest=m.path,
         version=version,
         publish=publish,
-        public=any(fnmatchcase(name, g) for g in public),
+        public=_matches_any(name, tuple(public)),
         dependencies=deps,
         inherits_version=inherits,
     )
+
+
+@functools.cache
+def _globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
+    # one match per package instead of one per glob (fnmatchcase's own translation)
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs) or "(?!)")
+
+
+def _matches_any(name: str, globs: tuple[str, ...]) -> bool:
+    return _globs_regex(globs).match(name) is not None
 
 
 def _dependency(e: Entry, ws_entries: dict[str, Entry], dirs: dict[str, Manifest]) -> Dependency:
