@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from release_train.errors import ReleaseTrainError
+from release_train.forges.interface import Forge
 from release_train.infra import proc
 from release_train.infra.git import Git, init_repo
 
@@ -68,17 +69,34 @@ class Demo:
         return Git(self.work).run(*args)
 
     def pr_number(self, head: str, base: str) -> int:
-        from release_train.config import load_settings
-        from release_train.forges import open_forge
-
-        forge = open_forge(load_settings(self.work))
-        pr = forge.find_pr(head, base, state=None)
+        pr = self.forge().find_pr(head, base, state=None)
         if pr is None:
             raise DemoFailed(f"expected a PR {head} -> {base}, found none")
         return pr.number
 
     def merge(self, head: str, base: str, when: str) -> None:
         self.rt("pr", "merge", str(self.pr_number(head, base)), "--now", when)
+
+    def forge(self) -> Forge:
+        from release_train.cli.common import forge_from
+        from release_train.config import load_settings
+
+        return forge_from(load_settings(self.work))
+
+    def merge_if_open(self, head: str, base: str, when: str) -> None:
+        if self.forge().find_pr(head, base) is not None:
+            self.merge(head, base, when)
+
+    def merge_backport(self, base: str, when: str) -> None:
+        """Merge the open backport PR into `base` (its branch name carries the short sha)."""
+        from release_train.config import load_settings
+
+        prefix = f"{load_settings(self.work).branches.bot_prefix}backport-"
+        heads = [pr.head for pr in self.forge().list_prs() if pr.base == base]
+        head = next((h for h in heads if h.startswith(prefix)), None)
+        if head is None:
+            raise DemoFailed(f"expected an open backport PR into {base}, found none")
+        self.merge(head, base, when)
 
     def propose(self, branch: str, base: str, files: dict[str, str], title: str, when: str) -> None:
         """A contributor's PR: commit `files` on `branch` from `base`, push, open the PR."""
@@ -173,14 +191,15 @@ def play(demo: Demo) -> None:
     demo.sync_main()
     fix = demo.head_of("main")
     demo.rt("backport", fix, "--to", "release-1.0.0")
-    demo.merge(f"ci/backport-{fix[:12]}-to-release-1.0.0", "release-1.0.0", "2026-12-08T11:00:00Z")
+    demo.merge_backport("release-1.0.0", "2026-12-08T11:00:00Z")
 
     say("\n== Dec 20: the schedule opens the release PRs ==")
     demo.rt("tick", "--now", "2026-12-20T00:00:00Z")
     demo.rt("pr", "list")
     say("\nMerging the release PR: the marker commit gets tagged, then published and released.")
     demo.merge("ci/release-1.0.0", "release-1.0.0", "2026-12-20T09:00:00Z")
-    demo.merge("ci/release-1.0.0", "main", "2026-12-20T09:05:00Z")
+    # main gets the same date change only when its notes still carry a 1.0.0 section
+    demo.merge_if_open("ci/release-1.0.0", "main", "2026-12-20T09:05:00Z")
     demo.sync_main()
 
     say("\n== Dec 22: a patch release on release-1.0.0 ==")
@@ -196,7 +215,7 @@ def play(demo: Demo) -> None:
     demo.sync_main()
     fix = demo.head_of("main")
     demo.rt("backport", fix, "--to", "release-1.0.0")
-    demo.merge(f"ci/backport-{fix[:12]}-to-release-1.0.0", "release-1.0.0", "2026-12-22T08:30:00Z")
+    demo.merge_backport("release-1.0.0", "2026-12-22T08:30:00Z")
     notes = demo.work / "RELEASES.md"
     demo.git("fetch", "--quiet", "origin")
     released = Git(demo.work).run("show", "origin/release-1.0.0:RELEASES.md")
@@ -229,7 +248,7 @@ def consume(demo: Demo, index_url: str) -> str:
     (consumer / "src" / "main.rs").write_text("fn main() {}\n")
     (consumer / ".cargo").mkdir(exist_ok=True)
     (consumer / ".cargo" / "config.toml").write_text(cargo_config_toml(index_url, replace_crates_io=True))
-    env = {"CARGO_HOME": str(demo.root / "cargo-home"), "CARGO_TARGET_DIR": str(demo.root / "target")}
+    env = {"CARGO_TARGET_DIR": str(demo.root / "target")}
     proc.run(["cargo", "generate-lockfile"], cwd=consumer, env=env)
     proc.run(["cargo", "fetch"], cwd=consumer, env=env)
     lock = (consumer / "Cargo.lock").read_text()
@@ -241,6 +260,8 @@ def consume(demo: Demo, index_url: str) -> str:
 def run(root: Path, say: Callable[[str], None]) -> None:
     demo = Demo(root, say)
     os.environ[TOKEN_ENV] = DEMO_TOKEN  # the CLI layer reads the registry token from here
+    # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
+    os.environ["CARGO_HOME"] = str(root / "cargo-home")
     with registry(root) as index_url:
         setup(demo, index_url)
         play(demo)

@@ -126,7 +126,9 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
         calls.append(("tag", event))
         forge.create_tag("v1.0.0", event.after)
 
-    def publish_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None:
+    def publish_reaction(
+        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+    ) -> None:
         calls.append(("publish", event))
 
     for name, function in (

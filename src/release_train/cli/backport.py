@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from release_train.cli.common import print_json
-from release_train.cli.trainflow import add_flow_options, flow_env
+from release_train.cli.common import flow_env, print_json
+from release_train.cli.trainflow import add_flow_options
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from release_train.context import Context
     from release_train.events import Event
     from release_train.flows.env import FlowEnv
+    from release_train.forges.github_api import Token
+    from release_train.forges.interface import Forge
     from release_train.infra.clock import Clock
 
 FAIL_AFTER_ENV = "RELEASE_TRAIN_FAIL_AFTER"
@@ -115,6 +117,28 @@ def print_json(value: Any) -> None:
     import json
 
     print(json.dumps(value, indent=2, default=str))
+
+
+def forge_token(settings: Settings) -> Token | None:
+    """The forge token from the variables `[forge] token-env` names (GitHub only; never printed)."""
+    if settings.forge.kind != "github":
+        return None
+    from release_train.forges.github_api import token_from_env
+
+    return token_from_env(settings.forge.token_env, os.environ)
+
+
+def registry_token(settings: Settings) -> str | None:
+    """The registry token from the variable `[publish] token-env` names (never printed)."""
+    return os.environ.get(settings.publish.token_env) or None
+
+
+def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:
+    """The configured forge, with its token, for commands that only read or act directly
+    (no reactions: use `flow_env` or `reactions.open_forge_with_reactions` for those)."""
+    from release_train.forges import open_forge
+
+    return open_forge(settings, clock=clock, token=forge_token(settings))
 
 
 def flow_env(args: argparse.Namespace) -> FlowEnv:

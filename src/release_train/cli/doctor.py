@@ -10,7 +10,14 @@ from __future__ import annotations
 import argparse
 import os
 
-from release_train.cli.common import add_json, add_repo_options, print_json, settings_from
+from release_train.cli.common import (
+    add_json,
+    add_repo_options,
+    forge_from,
+    print_json,
+    registry_token,
+    settings_from,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -20,8 +27,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows import doctor
-    from release_train.forges import open_forge
-    from release_train.forges.github_api import token_from_env
     from release_train.forges.interface import Forge
     from release_train.registries import open_registry
     from release_train.registries.interface import Registry
@@ -31,13 +36,10 @@ def run(args: argparse.Namespace) -> int:
     variables = {name: os.environ[name] for name in names if os.environ.get(name)}
 
     def forge() -> Forge:
-        token = (
-            token_from_env(settings.forge.token_env, os.environ) if settings.forge.kind == "github" else None
-        )
-        return open_forge(settings, token=token)
+        return forge_from(settings)
 
     def registry() -> Registry:
-        return open_registry(settings, os.environ.get(settings.publish.token_env))
+        return open_registry(settings, registry_token(settings))
 
     report = doctor.run(doctor.Inputs(settings, forge, registry, variables))
     if args.json:

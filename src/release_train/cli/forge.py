@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from release_train.cli.common import add_json, add_repo_options, print_json, settings_from
+from release_train.cli.common import add_json, add_repo_options, forge_from, print_json, settings_from
 from release_train.errors import UsageError
 from release_train.forges.interface import CapabilityMissing
 from release_train.forges.local import LocalForge
@@ -71,10 +71,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _local_forge(args: argparse.Namespace) -> LocalForge:
-    from release_train.forges import open_forge
-
     settings = settings_from(args)
-    forge = open_forge(settings)
+    forge = forge_from(settings)
     if not isinstance(forge, LocalForge):
         raise CapabilityMissing(
             f"`release-train forge {args.action}` works on the local forge only; this repository uses "

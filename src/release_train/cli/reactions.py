@@ -12,7 +12,8 @@ provide
 
     def run_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None
 
-which does what CI would do for that event. It is called only when the module exists (and has that
+which does what CI would do for that event; the publish flow's also takes `token=` (the registry
+token, read from the environment by the CLI). It is called only when the module exists (and has that
 function), so the forge works before the flows are written. A `ReleaseTrainError` raised by a
 reaction is reported as a warning and does not undo the push or merge that caused it (a failing CI
 job does not revert a merge on GitHub); fault injection (`InterruptedForTest`) and unexpected
@@ -41,10 +42,12 @@ class Reactions:
     """A `PushHandler`. It needs the forge it reacts for: `bind()` it once the forge is open (the
     forge in turn needs the handler; `open_forge_with_reactions` does both)."""
 
-    def __init__(self, settings: Settings, ctx: Context) -> None:
+    def __init__(self, settings: Settings, ctx: Context, registry_token: str | None = None) -> None:
         self.settings = settings
         self.ctx = ctx
         self.forge: Forge | None = None
+        # CI's publish job holds the registry token; the CLI reads it and hands it in here.
+        self.registry_token = registry_token
 
     def bind(self, forge: Forge) -> None:
         self.forge = forge
@@ -67,7 +70,10 @@ class Reactions:
         if self.forge is None:
             raise AssertionError("Reactions used before bind(forge)")
         try:
-            module.run_reaction(self.settings, self.forge, event, self.ctx)
+            if flow == PUBLISH_FLOW:
+                module.run_reaction(self.settings, self.forge, event, self.ctx, token=self.registry_token)
+            else:
+                module.run_reaction(self.settings, self.forge, event, self.ctx)
         except InterruptedForTest:
             raise
         except ReleaseTrainError as exc:
@@ -87,14 +93,17 @@ class Reactions:
         return PUBLISH_FLOW if is_new_tag and _matches(self.settings.release.tag, tag) else None
 
 
-def push_handler(settings: Settings, ctx: Context) -> Reactions:
-    return Reactions(settings, ctx)
+def push_handler(settings: Settings, ctx: Context, registry_token: str | None = None) -> Reactions:
+    return Reactions(settings, ctx, registry_token)
 
 
 def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
-    """The configured forge, with every push it makes running the reactions above."""
-    handler = push_handler(settings, ctx)
-    forge = open_forge(settings, on_push=handler, clock=ctx.clock)
+    """The configured forge (with its token), with every push it makes running the reactions
+    above (with the registry token for publish). Both tokens come from the environment."""
+    from release_train.cli.common import forge_token, registry_token
+
+    handler = push_handler(settings, ctx, registry_token(settings))
+    forge = open_forge(settings, on_push=handler, clock=ctx.clock, token=forge_token(settings))
     handler.bind(forge)
     return forge
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+from release_train.cli.common import flow_env
+from release_train.cli.trainflow import add_flow_options, plan_and_apply
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

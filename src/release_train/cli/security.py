@@ -17,8 +17,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from release_train.cli.common import print_json
-from release_train.cli.trainflow import add_flow_options, flow_env, plan_and_apply
+from release_train.cli.common import flow_env, print_json
+from release_train.cli.trainflow import add_flow_options, plan_and_apply
 
 if TYPE_CHECKING:
     from release_train.flows.security import LineStatus

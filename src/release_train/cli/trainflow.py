@@ -13,9 +13,7 @@ from release_train.cli.common import (
     add_json,
     add_now,
     add_repo_options,
-    context_from,
     print_json,
-    settings_from,
 )
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Report
@@ -28,15 +26,6 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     add_dry_run(parser)
     add_now(parser)
     add_json(parser)
-
-
-def flow_env(args: argparse.Namespace) -> FlowEnv:
-    from release_train.cli.reactions import open_forge_with_reactions
-    from release_train.infra.git import Git
-
-    settings = settings_from(args)
-    ctx = context_from(args)
-    return FlowEnv(settings, Git(settings.root), open_forge_with_reactions(settings, ctx), ctx)
 
 
 def plan_and_apply(
