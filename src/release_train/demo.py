@@ -13,6 +13,11 @@ commands a maintainer and CI would run, printing each one as a timeline:
             a consumer crate resolves railcar 1.0.1 from the registry
 
 Everything happens for real (git merges, cargo publish); only the dates are simulated (`--now`).
+
+With `forge="github"` the same month (`play`, one piece of code) runs against the GitHub stand-in
+started in-process on 127.0.0.1 (`[forge] kind = "github"`, a throwaway token it requires); only
+the setup differs. `run` returns what the month left behind (`Month`), read through the Forge
+Protocol and the registry, so the two forges can be compared.
 """
 
 from __future__ import annotations
@@ -21,23 +26,58 @@ import os
 import shutil
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from release_train.errors import ReleaseTrainError
-from release_train.forges.interface import Forge
+from release_train.forges.interface import Forge, PullRequest, Release
 from release_train.infra import proc
+from release_train.infra.clock import parse_now
 from release_train.infra.git import Git, init_repo
+
+if TYPE_CHECKING:
+    from release_train.forges.github_standin import GitHubStandIn
+    from release_train.registries.local_cargo import RegistryServer
+
+ForgeKind = Literal["local", "github"]
+FORGE_KINDS: tuple[ForgeKind, ...] = ("local", "github")
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "demo"
 TOKEN_ENV = "CARGO_REGISTRY_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 DEMO_TOKEN = "demo-registry-token"  # noqa: S105 (a throwaway token for the throwaway local registry)
+FORGE_TOKEN_ENV = "RELEASE_TRAIN_TOKEN"  # noqa: S105 (the variable's name, not a secret)
+# A throwaway token the stand-in requires, so the GitHub forge's token path is exercised.
+FORGE_TOKEN = "ghs_demoThrowawayToken"  # noqa: S105
+REPOSITORY = "railcar/railcar"
+INITIAL_IMPORT = "2026-12-01T09:00:00+00:00"
 
 
 class DemoFailed(ReleaseTrainError):
     exit_code = 1
+
+
+class MonthClock:
+    """The month's simulated date: the `--now` of the latest command that gave one. The GitHub
+    stand-in dates its merge commits by it (as the local forge does by `--now`), so release dates
+    read from commits agree between the two forges. Waits are real."""
+
+    def __init__(self, at: str) -> None:
+        self.at = parse_now(at)
+
+    def now(self) -> datetime:
+        return self.at
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
 
 
 @dataclass
@@ -46,10 +86,12 @@ class Demo:
     say: Callable[[str], None]
     work: Path = field(init=False)
     origin: Path = field(init=False)
+    clock: MonthClock = field(init=False)
 
     def __post_init__(self) -> None:
         self.work = self.root / "work"
         self.origin = self.root / "origin.git"
+        self.clock = MonthClock(INITIAL_IMPORT)
 
     # --- running commands like a maintainer --------------------------------------------------
     def rt(self, *argv: str, expect: int = 0) -> int:
@@ -58,6 +100,8 @@ class Demo:
 
         shown = " ".join(a if " " not in a else repr(a) for a in argv)
         self.say(f"\n$ release-train {shown}")
+        if "--now" in argv:
+            self.clock.at = parse_now(argv[argv.index("--now") + 1])
         sys.stdout.flush()
         code = main([*argv, "-C", str(self.work)] if argv[0] not in ("forge",) else list(argv))
         sys.stdout.flush()
@@ -68,8 +112,23 @@ class Demo:
     def git(self, *args: str) -> str:
         return Git(self.work).run(*args)
 
+    @contextmanager
+    def forge(self) -> Iterator[Forge]:
+        """The demo's forge, opened from its settings (and closed: the GitHub one holds a client)."""
+        from release_train.cli.common import forge_from
+        from release_train.config import load_settings
+
+        forge = forge_from(load_settings(self.work))
+        try:
+            yield forge
+        finally:
+            close = getattr(forge, "close", None)
+            if close is not None:
+                close()
+
     def pr_number(self, head: str, base: str) -> int:
-        pr = self.forge().find_pr(head, base, state=None)
+        with self.forge() as forge:
+            pr = forge.find_pr(head, base, state=None)
         if pr is None:
             raise DemoFailed(f"expected a PR {head} -> {base}, found none")
         return pr.number
@@ -77,14 +136,10 @@ class Demo:
     def merge(self, head: str, base: str, when: str) -> None:
         self.rt("pr", "merge", str(self.pr_number(head, base)), "--now", when)
 
-    def forge(self) -> Forge:
-        from release_train.cli.common import forge_from
-        from release_train.config import load_settings
-
-        return forge_from(load_settings(self.work))
-
     def merge_if_open(self, head: str, base: str, when: str) -> None:
-        if self.forge().find_pr(head, base) is not None:
+        with self.forge() as forge:
+            found = forge.find_pr(head, base)
+        if found is not None:
             self.merge(head, base, when)
 
     def merge_backport(self, base: str, when: str) -> None:
@@ -92,7 +147,8 @@ class Demo:
         from release_train.config import load_settings
 
         prefix = f"{load_settings(self.work).branches.bot_prefix}backport-"
-        heads = [pr.head for pr in self.forge().list_prs() if pr.base == base]
+        with self.forge() as forge:
+            heads = [pr.head for pr in forge.list_prs() if pr.base == base]
         head = next((h for h in heads if h.startswith(prefix)), None)
         if head is None:
             raise DemoFailed(f"expected an open backport PR into {base}, found none")
@@ -135,20 +191,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def registry(root: Path) -> Iterator[str]:
-    """The local Cargo registry for the month; yields its index URL."""
+def registry(root: Path) -> Iterator[tuple[str, RegistryServer]]:
+    """The local Cargo registry for the month; yields its index URL and the server."""
     from release_train.registries.local_cargo import RegistryServer
 
     with RegistryServer(root / "registry", port=free_port(), token=DEMO_TOKEN) as server:
-        yield server.index_url
+        yield server.index_url, server
 
 
-def setup(demo: Demo, index_url: str) -> None:
+def setup(demo: Demo, index_url: str, standin: GitHubStandIn | None = None) -> None:
+    """The working repository from the example; its origin is the local forge, or the GitHub
+    stand-in's git remote when `standin` is given (the only forge-specific part of the month)."""
     demo.say(f"Setting up in {demo.root}")
     shutil.copytree(EXAMPLE, demo.work, ignore=shutil.ignore_patterns("target"))
     config = demo.work / "release-train.toml"
     text = config.read_text()
-    text = text.replace("[forge]\n", '[forge]\npath = "../origin.git"\n', 1)
+    if standin is None:
+        text = text.replace("[forge]\n", '[forge]\npath = "../origin.git"\n', 1)
+    else:
+        text = text.replace("[project]\n", f'[project]\nrepository = "{REPOSITORY}"\n', 1)
+        text = text.replace(
+            '[forge]\nkind = "local"\n', f'[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n', 1
+        )
     text = text.replace(
         '[publish]\nregistry = "local"\n', f'[publish]\nregistry = "local"\nindex = "{index_url}"\n', 1
     )
@@ -157,7 +221,7 @@ def setup(demo: Demo, index_url: str) -> None:
     git = init_repo(demo.work)
     git.run("config", "user.name", "Demo Maintainer")
     git.run("config", "user.email", "maintainer@railcar.invalid")
-    stamp = "2026-12-01T09:00:00+00:00"
+    stamp = INITIAL_IMPORT
     git.run("add", "--all")
     git.run(
         "commit",
@@ -166,7 +230,13 @@ def setup(demo: Demo, index_url: str) -> None:
         input="Railcar: initial import",
         env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
     )
-    demo.rt("forge", "init", str(demo.origin), "--from", str(demo.work))
+    if standin is None:
+        demo.rt("forge", "init", str(demo.origin), "--from", str(demo.work))
+        return
+    # `forge init` is for the local forge; on GitHub the repository exists and main is pushed.
+    demo.say(f"\n$ git remote add origin {standin.git_dir} && git push origin main")
+    git.run("remote", "add", "origin", str(standin.git_dir))
+    git.run("push", "--quiet", "--set-upstream", "origin", "main")
 
 
 def play(demo: Demo) -> None:
@@ -257,28 +327,103 @@ def consume(demo: Demo, index_url: str) -> str:
     return lock[start : lock.index('"', start)]
 
 
-def run(root: Path, say: Callable[[str], None]) -> None:
+@dataclass(frozen=True)
+class Month:
+    """What the month left behind, read through the Forge Protocol and the registry."""
+
+    prs: tuple[PullRequest, ...]  # every PR, oldest first
+    tags: dict[str, str]  # name -> commit
+    releases: tuple[Release, ...]  # sorted by tag
+    published: dict[str, list[str]]  # crate -> versions on the registry
+    resolved: str  # the version the consumer crate resolved
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set variables for the month (the CLI reads its tokens and cargo its home from them) and
+    put back what was there, so a demo run in-process leaves the caller's environment alone."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def github_standin(demo: Demo) -> Iterator[GitHubStandIn]:
+    """The GitHub stand-in on 127.0.0.1, its git remote where the local forge's would be."""
+    from release_train.forges.github_standin import GitHubStandIn
+
+    with GitHubStandIn(
+        demo.root / "github", REPOSITORY, token=FORGE_TOKEN, clock=demo.clock, git_dir=demo.origin
+    ) as server:
+        yield server
+
+
+def run(root: Path, say: Callable[[str], None], forge: ForgeKind = "local") -> Month:
     demo = Demo(root, say)
-    os.environ[TOKEN_ENV] = DEMO_TOKEN  # the CLI layer reads the registry token from here
-    # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
-    os.environ["CARGO_HOME"] = str(root / "cargo-home")
-    with registry(root) as index_url:
-        setup(demo, index_url)
-        play(demo)
-        say("\n== Where things stand ==")
-        demo.rt("status", "--now", "2026-12-22T12:00:00Z")
-        demo.rt("releases")
-        version = consume(demo, index_url)
-    tags = Git(demo.origin).run("tag", "--list").split()
+    env = {
+        TOKEN_ENV: DEMO_TOKEN,  # the CLI layer reads the registry token from here
+        # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
+        "CARGO_HOME": str(root / "cargo-home"),
+    }
+    if forge == "github":
+        env[FORGE_TOKEN_ENV] = FORGE_TOKEN
+    with environment(**env), registry(root) as (index_url, server):
+        if forge == "github":
+            with github_standin(demo) as standin:
+                month = _month(demo, index_url, server.published, standin)
+        else:
+            month = _month(demo, index_url, server.published, None)
+    tags = sorted(month.tags)
+    version = month.resolved
     say(f'\nA consumer crate resolved railcar-core = "1.0" to {version} from the local registry.')
     say(f"Tags on the forge: {', '.join(tags)}")
-    say(
-        "\nWhere to look:\n"
-        f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
-        f"  {demo.origin}    the local forge (bare repository; PRs and releases in its .forge.sqlite3)\n"
-        f"  {root / 'registry'}    the local Cargo registry (index/ and crates/)\n"
-        f"  release-train status -C {demo.work}\n"
-        f"  release-train pr list --state all -C {demo.work}"
-    )
+    say(_where_to_look(demo, forge))
     if "v1.0.0" not in tags or "v1.0.1" not in tags or version != "1.0.1":
         raise DemoFailed(f"the month did not end as expected: tags {tags}, consumer resolved {version}")
+    return month
+
+
+def _month(
+    demo: Demo,
+    index_url: str,
+    published: Callable[[], dict[str, list[str]]],
+    standin: GitHubStandIn | None,
+) -> Month:
+    """Set up, play the month, show where things stand and read it back (while the forge runs)."""
+    setup(demo, index_url, standin)
+    play(demo)
+    demo.say("\n== Where things stand ==")
+    demo.rt("status", "--now", "2026-12-22T12:00:00Z")
+    demo.rt("pr", "list", "--state", "all")
+    demo.rt("releases")
+    resolved = consume(demo, index_url)
+    with demo.forge() as forge:
+        prs = tuple(sorted(forge.list_prs(state=None), key=lambda pr: pr.number))
+        releases = tuple(sorted(forge.list_releases(), key=lambda r: r.tag))
+        tags = forge.tags()
+    return Month(prs, tags, releases, published(), resolved)
+
+
+def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
+    if forge == "github":
+        origin = "the GitHub stand-in's git remote (its PRs and releases lived in memory: listed above)"
+        commands = ""
+    else:
+        origin = "the local forge (bare repository; PRs and releases in its .forge.sqlite3)"
+        commands = (
+            f"\n  release-train status -C {demo.work}\n  release-train pr list --state all -C {demo.work}"
+        )
+    return (
+        "\nWhere to look:\n"
+        f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
+        f"  {demo.origin}    {origin}\n"
+        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)"
+        f"{commands}"
+    )

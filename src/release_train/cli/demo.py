@@ -6,6 +6,10 @@ then: the 5th cuts release-1.0.0 and proposes 2.0.0 on main; a fix lands on main
 backported; the 20th opens the release PRs; merging tags v1.0.0, which publishes every crate in
 dependency order and creates the forge release; a patch release follows (v1.0.1); finally a
 consumer crate resolves the released version from the registry.
+
+With `--forge github` the same month runs against the GitHub stand-in, started in-process on
+127.0.0.1 (`[forge] kind = "github"`, with a throwaway token it requires): same PRs, tags and
+releases as on the local forge.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ from pathlib import Path
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("dir", nargs="?", type=Path, help="where to build the demo (default: a new temp dir)")
+    parser.add_argument(
+        "--forge",
+        choices=["local", "github"],
+        default="local",
+        help="the embedded local forge, or the GitHub stand-in on 127.0.0.1 (default: %(default)s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,5 +37,5 @@ def run(args: argparse.Namespace) -> int:
     if root.exists() and any(root.iterdir()):
         raise UsageError(f"{root} is not empty", hint="pass a new or empty directory, or none for a temp dir")
     root.mkdir(parents=True, exist_ok=True)
-    play(root.resolve(), lambda line: print(line, flush=True))
+    play(root.resolve(), lambda line: print(line, flush=True), forge=args.forge)
     return 0
