@@ -221,7 +221,9 @@ class GitHubForge:
         return to_pr(self._raw_pr(number))
 
     def list_prs(self, *, state: PrState | None = "open") -> list[PullRequest]:
-        prs = [to_pr(i) for i in self.api.paginate(f"{self.repo}/pulls", {"state": list_state(state)})]
+        # Oldest first, as the local forge lists them (GitHub's default is newest first).
+        query = {"state": list_state(state), "sort": "created", "direction": "asc"}
+        prs = [to_pr(i) for i in self.api.paginate(f"{self.repo}/pulls", query)]
         return [pr for pr in prs if state is None or pr.state == state]
 
     def merge_pr(self, number: int, *, method: MergeMethod = "squash") -> str:
@@ -358,7 +360,8 @@ class GitHubForge:
     def list_releases(self) -> list[Release]:
         response = self.api.request("GET", f"{self.repo}/releases/latest", allow=(404,))
         latest = response.json().get("tag_name") if response.status_code == 200 else None
-        return [to_release(r, r["tag_name"] == latest) for r in self.api.paginate(f"{self.repo}/releases")]
+        listing = [to_release(r, r["tag_name"] == latest) for r in self.api.paginate(f"{self.repo}/releases")]
+        return listing[::-1]  # oldest first, as the local forge lists them (GitHub: newest first)
 
     # --- security --------------------------------------------------------------------------------
     def open_security_issues(self) -> list[SecurityIssue]:

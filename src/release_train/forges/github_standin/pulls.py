@@ -189,13 +189,18 @@ def _merge_commit(
         )
         message = f"{title}\n\n{body.get('commit_message') or pr.title}\n"
         env = {**GITHUB_IDENTITY, "GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.com"}
-        return core.git.commit_tree(tree, [base, head], message, env=env)
+        return core.git.commit_tree(tree, [base, head], message, env={**env, **_dated(core)})
     message = squash_message(pr.number, pr.title, [core.git.message(sha).strip() for sha in commits])
     if body.get("commit_title"):
         message = f"{body['commit_title']}\n\n{body.get('commit_message') or ''}".rstrip() + "\n"
     name, email = core.git.run("log", "-1", "--format=%an%x00%ae", commits[0]).strip().split("\0")
     env = {**GITHUB_IDENTITY, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
-    return core.git.commit_tree(tree, [base], message, env=env)
+    return core.git.commit_tree(tree, [base], message, env={**env, **_dated(core)})
+
+
+def _dated(core: Core) -> dict[str, str]:
+    """GitHub dates a merge commit at the merge: the stand-in's clock (simulated in demos)."""
+    return {"GIT_AUTHOR_DATE": core.now(), "GIT_COMMITTER_DATE": core.now()}
 
 
 def is_merged(core: Core, req: Request, m: re.Match[str]) -> Response:

@@ -1,0 +1,191 @@
+"""Where the month is played: the working repository, the registry, and the forge (the local
+forge, or the GitHub stand-in in-process); then what the month left behind (`Month`)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from release_train.demo.actor import (
+    DEMO_TOKEN,
+    EXAMPLE,
+    FORGE_TOKEN,
+    FORGE_TOKEN_ENV,
+    INITIAL_IMPORT,
+    REPOSITORY,
+    TOKEN_ENV,
+    Demo,
+    DemoFailed,
+    ForgeKind,
+)
+from release_train.demo.script import consume, play
+from release_train.forges.interface import PullRequest, Release
+from release_train.infra.git import init_repo
+
+if TYPE_CHECKING:
+    from release_train.forges.github_standin import GitHubStandIn
+    from release_train.registries.local_cargo import RegistryServer
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def registry(root: Path) -> Iterator[tuple[str, RegistryServer]]:
+    """The local Cargo registry for the month; yields its index URL and the server."""
+    from release_train.registries.local_cargo import RegistryServer
+
+    with RegistryServer(root / "registry", port=free_port(), token=DEMO_TOKEN) as server:
+        yield server.index_url, server
+
+
+def setup(demo: Demo, index_url: str, standin: GitHubStandIn | None = None) -> None:
+    """The working repository from the example; its origin is the local forge, or the GitHub
+    stand-in's git remote when `standin` is given (the only forge-specific part of the month)."""
+    demo.say(f"Setting up in {demo.root}")
+    shutil.copytree(EXAMPLE, demo.work, ignore=shutil.ignore_patterns("target"))
+    config = demo.work / "release-train.toml"
+    text = config.read_text()
+    if standin is None:
+        text = text.replace("[forge]\n", '[forge]\npath = "../origin.git"\n', 1)
+    else:
+        text = text.replace("[project]\n", f'[project]\nrepository = "{REPOSITORY}"\n', 1)
+        text = text.replace(
+            '[forge]\nkind = "local"\n', f'[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n', 1
+        )
+    text = text.replace(
+        '[publish]\nregistry = "local"\n', f'[publish]\nregistry = "local"\nindex = "{index_url}"\n', 1
+    )
+    config.write_text(text)
+    (demo.work / ".gitignore").write_text("target/\n")
+    git = init_repo(demo.work)
+    git.run("config", "user.name", "Demo Maintainer")
+    git.run("config", "user.email", "maintainer@railcar.invalid")
+    stamp = INITIAL_IMPORT
+    git.run("add", "--all")
+    git.run(
+        "commit",
+        "--quiet",
+        "--file=-",
+        input="Railcar: initial import",
+        env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
+    )
+    if standin is None:
+        demo.rt("forge", "init", str(demo.origin), "--from", str(demo.work))
+        return
+    # `forge init` is for the local forge; on GitHub the repository exists and main is pushed.
+    demo.say(f"\n$ git remote add origin {standin.git_dir} && git push origin main")
+    git.run("remote", "add", "origin", str(standin.git_dir))
+    git.run("push", "--quiet", "--set-upstream", "origin", "main")
+
+
+@dataclass(frozen=True)
+class Month:
+    """What the month left behind, read through the Forge Protocol and the registry."""
+
+    prs: tuple[PullRequest, ...]  # every PR, oldest first
+    tags: dict[str, str]  # name -> commit
+    releases: tuple[Release, ...]  # sorted by tag
+    published: dict[str, list[str]]  # crate -> versions on the registry
+    resolved: str  # the version the consumer crate resolved
+
+
+@contextmanager
+def environment(**values: str) -> Iterator[None]:
+    """Set variables for the month (the CLI reads its tokens and cargo its home from them) and
+    put back what was there, so a demo run in-process leaves the caller's environment alone."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@contextmanager
+def github_standin(demo: Demo) -> Iterator[GitHubStandIn]:
+    """The GitHub stand-in on 127.0.0.1, its git remote where the local forge's would be."""
+    from release_train.forges.github_standin import GitHubStandIn
+
+    with GitHubStandIn(
+        demo.root / "github", REPOSITORY, token=FORGE_TOKEN, clock=demo.clock, git_dir=demo.origin
+    ) as server:
+        yield server
+
+
+def run(root: Path, say: Callable[[str], None], forge: ForgeKind = "local") -> Month:
+    demo = Demo(root, say)
+    env = {
+        TOKEN_ENV: DEMO_TOKEN,  # the CLI layer reads the registry token from here
+        # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
+        "CARGO_HOME": str(root / "cargo-home"),
+    }
+    if forge == "github":
+        env[FORGE_TOKEN_ENV] = FORGE_TOKEN
+    with environment(**env), registry(root) as (index_url, server):
+        if forge == "github":
+            with github_standin(demo) as standin:
+                month = _month(demo, index_url, server.published, standin)
+        else:
+            month = _month(demo, index_url, server.published, None)
+    tags = sorted(month.tags)
+    version = month.resolved
+    say(f'\nA consumer crate resolved railcar-core = "1.0" to {version} from the local registry.')
+    say(f"Tags on the forge: {', '.join(tags)}")
+    say(_where_to_look(demo, forge))
+    if "v1.0.0" not in tags or "v1.0.1" not in tags or version != "1.0.1":
+        raise DemoFailed(f"the month did not end as expected: tags {tags}, consumer resolved {version}")
+    return month
+
+
+def _month(
+    demo: Demo,
+    index_url: str,
+    published: Callable[[], dict[str, list[str]]],
+    standin: GitHubStandIn | None,
+) -> Month:
+    """Set up, play the month, show where things stand and read it back (while the forge runs)."""
+    setup(demo, index_url, standin)
+    play(demo)
+    demo.say("\n== Where things stand ==")
+    demo.rt("status", "--now", "2026-12-22T12:00:00Z")
+    demo.rt("pr", "list", "--state", "all")
+    demo.rt("releases")
+    resolved = consume(demo, index_url)
+    with demo.forge() as forge:
+        prs = tuple(sorted(forge.list_prs(state=None), key=lambda pr: pr.number))
+        releases = tuple(sorted(forge.list_releases(), key=lambda r: r.tag))
+        tags = forge.tags()
+    return Month(prs, tags, releases, published(), resolved)
+
+
+def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
+    if forge == "github":
+        origin = "the GitHub stand-in's git remote (its PRs and releases lived in memory: listed above)"
+        commands = ""
+    else:
+        origin = "the local forge (bare repository; PRs and releases in its .forge.sqlite3)"
+        commands = (
+            f"\n  release-train status -C {demo.work}\n  release-train pr list --state all -C {demo.work}"
+        )
+    return (
+        "\nWhere to look:\n"
+        f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
+        f"  {demo.origin}    {origin}\n"
+        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)"
+        f"{commands}"
+    )
