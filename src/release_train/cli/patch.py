@@ -10,7 +10,7 @@ import argparse
 import os
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_flow_options, plan_and_apply
+from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
 from release_train.infra.git import Git
 
 
@@ -27,11 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="who asked for the release, named in the PR (default: your git user.name)",
     )
     add_flow_options(parser)
-    parser.add_argument(
-        "--allow-open-advisories",
-        action="store_true",
-        help="propose the release even when security issues or advisories are open (recorded in the PR body)",
-    )
+    add_allow_open_advisories(parser)
     parser.add_argument(
         "--allow-empty-notes",
         action="store_true",

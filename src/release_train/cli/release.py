@@ -9,16 +9,12 @@ from __future__ import annotations
 import argparse
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_flow_options, plan_and_apply
+from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_flow_options(parser)
-    parser.add_argument(
-        "--allow-open-advisories",
-        action="store_true",
-        help="propose the release even when security issues or advisories are open (recorded in the PR body)",
-    )
+    add_allow_open_advisories(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ from release_train.cli.common import (
     add_repo_options,
     print_json,
 )
+from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Report
 
@@ -28,10 +29,25 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     add_json(parser)
 
 
+def add_allow_open_advisories(parser: argparse.ArgumentParser) -> None:
+    """The security gate's override, for the commands that propose a release."""
+    parser.add_argument(
+        "--allow-open-advisories",
+        action="store_true",
+        help="propose the release even when security issues or advisories are open (recorded in the PR body)",
+    )
+
+
 def plan_and_apply(
-    args: argparse.Namespace, env: FlowEnv, planned: P, apply: Callable[[FlowEnv, P], Report]
+    args: argparse.Namespace,
+    env: FlowEnv,
+    planned: P,
+    apply: Callable[[FlowEnv, P], Report],
+    *,
+    failure: Callable[[P, Report], ReleaseTrainError | None] | None = None,
 ) -> int:
-    """`--dry-run`: print the plan. Otherwise apply it and print what was done."""
+    """`--dry-run`: print the plan. Otherwise apply it and print what was done; then raise the
+    error `failure` finds in the report, if any (the report is shown before the command fails)."""
     if args.dry_run:
         if args.json:
             print_json({"dry_run": True, "plan": planned.to_json()})
@@ -43,4 +59,7 @@ def plan_and_apply(
         print_json({"dry_run": False, "plan": planned.to_json(), "report": report.to_json()})
     else:
         print("\n".join([planned.summary, *report.lines]))
+    error = failure(planned, report) if failure is not None else None
+    if error is not None:
+        raise error
     return 0
