@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 
-from release_train.cli.common import flow_env, print_json
-from release_train.cli.trainflow import add_flow_options
+from release_train.cli.common import flow_env
+from release_train.cli.trainflow import add_flow_options, plan_and_apply
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -43,18 +43,4 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     planned = backport.plan(env, args.ref, args.to, conflict_pr=args.conflict_pr)
-    if args.dry_run:
-        if args.json:
-            print_json({"dry_run": True, "plan": planned.to_json()})
-        else:
-            print("\n".join(["dry run: nothing will be changed", *planned.describe()]))
-        return 0
-    report = backport.apply(env, planned)
-    if args.json:
-        print_json({"dry_run": False, "plan": planned.to_json(), "report": report.to_json()})
-    else:
-        print("\n".join([planned.summary, *report.lines]))
-    error = backport.conflict_error(planned, report)
-    if error is not None:
-        raise error
-    return 0
+    return plan_and_apply(args, env, planned, backport.apply, failure=backport.conflict_error)
