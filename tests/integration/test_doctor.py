@@ -4,18 +4,16 @@ GitHub stand-in: what passes, what fails, and the fix line of each miss."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from tests.fixtures.crates import fake_crate, publish_metadata
-from tests.fixtures.train import DEMO, Train, build_train
+from tests.fixtures.train import Train, build_train, github_workspace
 
 from release_train.cli import main
 from release_train.forges.github_standin import GitHubStandIn
-from release_train.infra.git import init_repo
 from release_train.registries.local_cargo.index import encode_publish_body
 from release_train.registries.local_cargo.server import RegistryServer
 from release_train.workspaces import load_workspace
@@ -141,19 +139,9 @@ def standin(tmp_path: Path) -> Iterator[GitHubStandIn]:
 
 
 def github_repo(tmp_path: Path, standin: GitHubStandIn) -> Path:
-    path = tmp_path / "work"
-    shutil.copytree(DEMO, path, ignore=shutil.ignore_patterns("target"))
-    config = path / "release-train.toml"
-    text = config.read_text().replace("[project]\n", '[project]\nrepository = "octo/railcar"\n', 1)
-    text = text.replace(
-        '[forge]\nkind = "local"\n', f'[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
-    )
-    config.write_text(text)
-    git = init_repo(path)
-    git.run("remote", "add", "origin", str(standin.git_dir))
-    git.commit_all("Initial commit")
+    git = github_workspace(tmp_path, standin)
     git.run("push", "--quiet", "origin", "main")
-    return path
+    return git.path
 
 
 def test_github_default_token_warns_that_tags_will_not_trigger_workflows(

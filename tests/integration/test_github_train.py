@@ -4,12 +4,11 @@ through the refs API, exactly as on the local forge."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.train import DEMO, MARKER
+from tests.fixtures.train import MARKER, github_workspace
 
 from release_train.cli.reactions import TAG_FLOW, Reactions
 from release_train.config import load_settings
@@ -22,7 +21,7 @@ from release_train.forges.github import GitHubForge
 from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import PushEvent
 from release_train.infra.clock import FixedClock, parse_now
-from release_train.infra.git import Git, init_repo
+from release_train.infra.git import Git
 
 TOKEN = "ghs_trainTOKEN"
 
@@ -41,22 +40,6 @@ def standin(tmp_path: Path) -> Iterator[GitHubStandIn]:
         yield server
 
 
-def workspace(tmp_path: Path, standin: GitHubStandIn) -> Git:
-    path = tmp_path / "work"
-    shutil.copytree(DEMO, path, ignore=shutil.ignore_patterns("target"))
-    config = path / "release-train.toml"
-    text = config.read_text()
-    text = text.replace("[project]\n", '[project]\nrepository = "octo/railcar"\n', 1)
-    text = text.replace(
-        '[forge]\nkind = "local"\n', f'[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
-    )
-    config.write_text(text)
-    git = init_repo(path)
-    git.run("remote", "add", "origin", str(standin.git_dir))
-    git.commit_all("Initial commit")
-    return git
-
-
 def env_at(work: Git, when: str, events: Recorder) -> FlowEnv:
     settings = load_settings(work.path)
     ctx = Context(clock=FixedClock(parse_now(when)), observer=events)
@@ -69,7 +52,7 @@ def env_at(work: Git, when: str, events: Recorder) -> FlowEnv:
 
 def test_cut_release_and_tag_on_the_github_standin(tmp_path: Path, standin: GitHubStandIn) -> None:
     events = Recorder()
-    work = workspace(tmp_path, standin)
+    work = github_workspace(tmp_path, standin)
     env = env_at(work, "2026-12-05", events)
     env.forge.push(work.path, ["main"])
     assert work.rev_parse("refs/remotes/origin/main") == work.rev_parse("main")  # pushed via origin
