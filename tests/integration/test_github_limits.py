@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.fixtures.serving import banner, value_of
 
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
@@ -250,13 +251,8 @@ def test_cli_standin_serves_until_ctrl_c(tmp_path: Path) -> None:
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     ) as child:
-        assert child.stdout is not None
-        lines = []
-        for line in child.stdout:
-            lines.append(line)
-            if line.startswith("Press Ctrl-C"):
-                break
-        api = next(x.split()[1] for x in lines if x.strip().startswith("api-url:"))
+        lines = banner(child)
+        api = value_of(lines, "api-url:")
         with GitHubForge("octo/railcar", api, TOKEN) as forge:
             assert forge.remote_url == str(tmp_path / "gh" / "railcar.git")
             assert forge.list_prs() == []

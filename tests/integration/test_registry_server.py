@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from tests.fixtures.crates import dep, fake_crate, publish_metadata
+from tests.fixtures.serving import banner, value_of
 
 from release_train.registries.local_cargo import Limits, Pacing, RegistryServer
 from release_train.registries.local_cargo.index import encode_publish_body
@@ -198,14 +199,9 @@ def test_cli_serve_prints_its_urls_and_stops_on_ctrl_c(tmp_path: Path, client: h
     command = [sys.executable, "-m", "release_train", "registry", "serve", "--dir", str(tmp_path / "d")]
     command += ["--port", "0", "--token", TOKEN, "--crates-io-limits", "--time-scale", "60"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
-        assert child.stdout is not None
-        lines = []
-        for line in child.stdout:
-            lines.append(line)
-            if line.startswith("Press Ctrl-C"):
-                break
+        lines = banner(child)
         text = "".join(lines)
-        index_url = next(x.split()[1] for x in lines if x.strip().startswith("index:"))
+        index_url = value_of(lines, "index:")
         api = index_url.removeprefix("sparse+").removesuffix("/index/")
         assert client.get(f"{api}/index/config.json").json()["api"] == api
         assert f'index = "{index_url}"' in text
