@@ -4,6 +4,7 @@ masked in every message built here; httpx is imported only when a client is made
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +14,8 @@ from release_train.context import Context
 from release_train.forges.interface import ForgeError, NotFound
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
 
 API_VERSION = "2022-11-28"
@@ -64,6 +67,15 @@ def next_link(header: str | None) -> str | None:
     return None
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context (httpx's default trust) for every client: building one loads the CA bundle
+    (~50 ms), and each command, reaction and demo step opens its own client."""
+    import httpx
+
+    return httpx.create_ssl_context()
+
+
 class Api:
     """The HTTP client: auth headers, error mapping, pagination, rate-limit waits."""
 
@@ -83,7 +95,9 @@ class Api:
         self.token = token or Token("")
         self.ctx = ctx
         self.max_waits = max_waits
-        self.client = httpx.Client(headers=headers, timeout=30.0, follow_redirects=True, transport=transport)
+        self.client = httpx.Client(
+            headers=headers, timeout=30.0, follow_redirects=True, transport=transport, verify=_tls()
+        )
 
     def close(self) -> None:
         self.client.close()
