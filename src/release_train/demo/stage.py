@@ -179,9 +179,8 @@ def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
         commands = ""
     else:
         origin = "the local forge (bare repository; PRs and releases in its .forge.sqlite3)"
-        commands = (
-            f"\n  release-train status -C {demo.work}\n  release-train pr list --state all -C {demo.work}"
-        )
+        # `./dev rt` runs release-train from the project's .venv (it may not be on PATH)
+        commands = f"\n  ./dev rt status -C {demo.work}\n  ./dev rt pr list --state all -C {demo.work}"
     return (
         "\nWhere to look:\n"
         f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
