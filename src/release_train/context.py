@@ -22,6 +22,9 @@ class Context:
     # `InterruptedForTest` as if the process had been killed there. Tests walk every boundary.
     fail_after: int | None = None
     steps_done: int = 0
+    # While true, the forge's new-tag reaction does not publish: a flow that merges several
+    # lines (the security release) publishes all their tags itself, paced as one schedule.
+    defer_publish: bool = False
 
     def emit(self, kind: str, message: str, **data: Any) -> None:
         self.observer(Event(kind, message, data))

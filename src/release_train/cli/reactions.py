@@ -7,6 +7,9 @@ event the handler first records it (`ctx.emit("event", ...)`, with `ref`, `befor
 - a new tag (before = all zeros) that follows `[release] tag` runs the `publish` flow;
 - anything else (bot branches, deletions, moved tags) is only recorded.
 
+While `ctx.defer_publish` is set, a new tag is only recorded: the flow that merged (a security
+release across several lines) publishes every new tag itself, paced as one schedule.
+
 Contract for the flow modules: `release_train.flows.tag` and `release_train.flows.publish` each
 provide
 
@@ -66,6 +69,12 @@ class Reactions:
         module = _load(flow)
         if module is None or not hasattr(module, "run_reaction"):
             self.ctx.emit("info", f"  ({flow.rsplit('.', 1)[-1]} flow not available: event recorded only)")
+            return
+        if flow == PUBLISH_FLOW and self.ctx.defer_publish:
+            # The flow that caused this push publishes the tag itself, with the others (ctx).
+            self.ctx.emit(
+                "info", f"  publish of {event.ref.removeprefix('refs/tags/')} deferred", ref=event.ref
+            )
             return
         if self.forge is None:
             raise AssertionError("Reactions used before bind(forge)")

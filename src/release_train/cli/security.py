@@ -8,8 +8,10 @@ release-train security status --advisory ID [--json]
     them), PR ready (not a draft), checks, and whether the line is ready
 release-train security release --advisory ID
     refuse unless every line is ready (listing why); else mark the PRs ready and, on the local
-    forge, merge them, oldest line first, so that every line is tagged and published; the
-    uploads of all lines are planned as one schedule with one ETA
+    forge, merge them, oldest line first, so that every line is tagged; then publish all the
+    new tags in ONE paced run (shared rate limits, one schedule, one ETA, a journal per tag:
+    run it again to resume) and make the forge releases oldest first ("latest" stays on the
+    newest line)
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from release_train.cli.common import flow_env, print_json
 from release_train.cli.trainflow import add_flow_options, plan_and_apply
 
 if TYPE_CHECKING:
-    from release_train.flows.security import LineStatus
+    from release_train.flows.env import FlowEnv
+    from release_train.flows.plan import Report
+    from release_train.flows.security import LineStatus, SecurityReleasePlan
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -57,8 +61,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return plan_and_apply(args, env, planned, security.apply_prepare)
     if args.action == "release":
-        released = security.release_plan(env, args.advisory, allow_breaking=args.allow_breaking)
-        return plan_and_apply(args, env, released, security.release_apply)
+        released = security.release_plan(env, args.advisory, allow_breaking=args.allow_breaking, publish=True)
+        return plan_and_apply(args, env, released, _release_apply)
     lines = security.status(env, args.advisory)
     if args.json:
         print_json(
@@ -71,6 +75,21 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print("\n".join(_table(args.advisory, lines)))
     return 0
+
+
+def _release_apply(env: FlowEnv, planned: SecurityReleasePlan) -> Report:
+    """Merge with the publish reactions deferred, then publish every line's tag in one paced run
+    (the registry is opened only here: a dry run needs none)."""
+    from release_train.cli.common import registry_token
+    from release_train.flows import security
+    from release_train.registries import open_registry
+
+    registry = (
+        open_registry(env.settings, registry_token(env.settings), clock=env.ctx.clock)
+        if planned.tags
+        else None
+    )
+    return security.release_apply(env, planned, registry=registry)
 
 
 def _table(advisory: str, lines: tuple[LineStatus, ...]) -> list[str]:

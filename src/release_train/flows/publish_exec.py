@@ -5,12 +5,16 @@ Only this thread touches the scheduler and the journal; workers return results. 
 upload the fault hook (`ctx.step_done`) may interrupt, as a kill would: in-flight uploads still
 finish (their processes are already running), the journal says what this run knew, and a re-run
 converges because it asks the registry first.
+
+One run may carry the uploads of several tags (a security release publishes every line's tag in
+one paced execution, sharing the buckets): then each job is named uniquely and `targets` says,
+per job, which crate it uploads, from which worktree, into which tag's journal.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +49,16 @@ class Tuning:
     rate_lag: float = 2.0  # how far the registry's count trails our start of an upload (see TokenBucket)
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where one job's upload comes from and is recorded: its crate, the tag's worktree, the
+    tag's journal (the default: the job's name, the run's one workspace and journal)."""
+
+    crate: str
+    workspace: Path
+    journal: Journal
+
+
 @dataclass
 class Outcome:
     visible: list[str] = field(default_factory=list)  # this run, in order
@@ -77,7 +91,9 @@ class _Run:
         ctx: Context,
         tuning: Tuning,
         total: int,
+        targets: Mapping[str, Target] | None = None,
     ) -> None:
+        self.targets = dict(targets or {})
         self.registry, self.workspace, self.journal, self.ctx, self.tuning = (
             registry,
             workspace,
@@ -97,10 +113,14 @@ class _Run:
         self.futures: dict[Future[_Result], Job] = {}
         self.random = random.Random()
 
+    def _target(self, job: Job) -> Target:
+        return self.targets.get(job.name) or Target(job.name, self.workspace, self.journal)
+
     # --- workers (other threads: no scheduler, no journal) ------------------------------------
     def _upload(self, job: Job) -> _Result:
+        target = self._target(job)
         try:
-            self.registry.publish(UploadRequest(job.name, job.version, self.workspace))
+            self.registry.publish(UploadRequest(target.crate, job.version, target.workspace))
         except RegistryError as exc:
             return _Result("upload", job, self.clock.monotonic(), error=exc)
         return _Result("upload", job, self.clock.monotonic())
@@ -108,9 +128,10 @@ class _Run:
     def _await_visible(self, job: Job) -> _Result:
         deadline = self.clock.monotonic() + self.tuning.index_timeout
         delay = self.tuning.poll_first
+        crate = self._target(job).crate
         while True:
             try:
-                if self.registry.is_visible(job.name, job.version):
+                if self.registry.is_visible(crate, job.version):
                     return _Result("wait", job, self.clock.monotonic(), visible=True)
             except Unavailable:
                 pass  # a flaky index read is not a verdict; poll again
@@ -145,8 +166,9 @@ class _Run:
         if job.action == RESUME:
             self._submit(pool, self._await_visible, job)
             return
-        self.journal.set(job.name, "uploading")
-        self.ctx.emit("step", f"uploading {job.name} {job.version} ({job.action})", crate=job.name)
+        target = self._target(job)
+        target.journal.set(target.crate, "uploading")
+        self.ctx.emit("step", f"uploading {target.crate} {job.version} ({job.action})", crate=target.crate)
         self._submit(pool, self._upload, job)
 
     def _submit(self, pool: ThreadPoolExecutor, task: Callable[[Job], _Result], job: Job) -> None:
@@ -158,10 +180,13 @@ class _Run:
             self._handle_wait(result)
             return
         error = result.error
+        target = self._target(job)
         if error is None or (isinstance(error, Rejected) and error.already_exists):
             if error is not None:
-                self.ctx.emit("skip", f"{job.name} {job.version} was already uploaded", crate=job.name)
-            self.journal.set(job.name, "uploaded")
+                self.ctx.emit(
+                    "skip", f"{target.crate} {job.version} was already uploaded", crate=target.crate
+                )
+            target.journal.set(target.crate, "uploaded")
             self._submit(pool, self._await_visible, job)
             self.ctx.step_done(f"publish:upload {job.name}")
         elif isinstance(error, RateLimited):
@@ -194,7 +219,8 @@ class _Run:
 
     def _fail(self, job: Job, why: str, *, stop: bool) -> None:
         self.scheduler.mark_failed(job.name)
-        self.journal.set(job.name, "failed")
+        target = self._target(job)
+        target.journal.set(target.crate, "failed")
         self.outcome.failed[job.name] = why
         if stop:
             self.outcome.rejected = self.outcome.rejected or why
@@ -212,26 +238,28 @@ class _Run:
             self._fail(job, mismatch, stop=True)
             return
         self.scheduler.mark_visible(job.name)
-        self.journal.set(job.name, "visible")
+        target = self._target(job)
+        target.journal.set(target.crate, "visible")
         self.outcome.visible.append(job.name)
         self.done_count += 1
         self.ctx.emit(
             "progress",
-            f"{job.name} {job.version} is in the index",
-            crate=job.name,
+            f"{target.crate} {job.version} is in the index",
+            crate=target.crate,
             done=self.done_count,
             total=self.total,
             elapsed=self.clock.monotonic() - self.started,
         )
 
     def _checksum_mismatch(self, job: Job) -> str | None:
-        ours = self.journal.checksums.get(job.name)
+        target = self._target(job)
+        ours = target.journal.checksums.get(target.crate)
         if not ours:
             return None
-        theirs = self.registry.versions(job.name).get(job.version)
+        theirs = self.registry.versions(target.crate).get(job.version)
         if theirs is not None and theirs.checksum and theirs.checksum != ours:
             return (
-                f"the registry's {job.name} {job.version} has checksum {theirs.checksum[:12]}..., "
+                f"the registry's {target.crate} {job.version} has checksum {theirs.checksum[:12]}..., "
                 f"ours is {ours[:12]}...: it was published from different sources"
             )
         return None
@@ -247,9 +275,11 @@ def execute(
     tuning: Tuning,
     *,
     total: int,
+    targets: Mapping[str, Target] | None = None,
 ) -> Outcome:
-    """Upload `jobs` paced to `rates`, each dependent after its dependencies are visible."""
-    run = _Run(jobs, rates, registry, workspace, journal, ctx, tuning, total)
+    """Upload `jobs` paced to `rates`, each dependent after its dependencies are visible.
+    `targets` (job name -> Target) lets one run carry the jobs of several tags."""
+    run = _Run(jobs, rates, registry, workspace, journal, ctx, tuning, total, targets)
     pool = ThreadPoolExecutor(max_workers=tuning.concurrency * 2, thread_name_prefix="publish")
     try:
         return run.run(pool)

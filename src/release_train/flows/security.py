@@ -7,10 +7,13 @@
   them), PR ready (not a draft), checks; and whether the line is ready to release.
 - `release`: refuses while any line is not ready, listing why. Otherwise, per line oldest first:
   rebuild the PR on its branch when the fix landed after it was prepared (so it carries the fix
-  and its notes), mark it ready, and on the local forge merge it, so the tag and publish
-  reactions follow. The uploads of all lines are planned as one schedule against the registry
-  limits (`security_schedule.py`), one ETA. Merging the newest line last keeps the forge's
-  "latest" release on it (and `forge_release.is_latest` never gives it to an older line anyway).
+  and its notes), mark it ready, and on the local forge merge it, so the tag reactions follow.
+  The uploads of all lines are planned as one schedule against the registry limits
+  (`security_schedule.py`), one ETA. With a registry (`publish=True`, what the CLI does), the
+  merges defer the forge's publish reaction (`ctx.defer_publish`) and the new tags are published
+  in ONE paced execution afterwards (`security_publish.py`: shared buckets, one printed schedule,
+  a journal per tag), then the forge releases are made oldest version first, so "latest" stays
+  on the newest line (and `forge_release.is_latest` never gives it to an older line anyway).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
@@ -29,8 +32,13 @@ from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
 from release_train.infra import fs
-from release_train.model.branches import parse_name
+from release_train.model.branches import format_name, parse_name
 from release_train.model.version import Version
+
+if TYPE_CHECKING:
+    from release_train.flows.publish_exec import Tuning
+    from release_train.model.pacing import Estimates
+    from release_train.registries.interface import Registry
 
 TRAILER = "Security-Advisory:"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -202,6 +210,7 @@ class SecurityReleasePlan(Plan):
     refresh: tuple[tuple[int, bw.Proposal], ...]  # (PR number, the proposal rebuilt on its branch)
     merge: bool  # the local forge merges; elsewhere a maintainer does
     schedule: sched.CombinedSchedule
+    tags: tuple[str, ...] = ()  # the lines' new tags, oldest first, when this flow publishes them
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -209,10 +218,16 @@ class SecurityReleasePlan(Plan):
             "advisory": self.advisory,
             "lines": [s.to_json() for s in self.lines],
             "schedule": self.schedule.to_json(),
+            "tags": list(self.tags),
         }
 
 
-def release_plan(env: FlowEnv, advisory: str, *, allow_breaking: bool = False) -> SecurityReleasePlan:
+def release_plan(
+    env: FlowEnv, advisory: str, *, allow_breaking: bool = False, publish: bool = False
+) -> SecurityReleasePlan:
+    """With `publish` (and the local forge, which merges), the plan ends with one combined publish
+    of the new tags and their forge releases; without it, the forge's reactions do whatever
+    they do on each merge."""
     lines = status(env, advisory)
     if not lines:
         raise RefusedError(
@@ -245,7 +260,12 @@ def release_plan(env: FlowEnv, advisory: str, *, allow_breaking: bool = False) -
             refresh.append((line.pr, rebuilt))
     merge = env.settings.forge.kind == "local"
     schedule = sched.plan(env.settings, [_uploads(env, line) for line in lines], _estimates(env))
-    steps = _release_steps(lines, refresh, merge)
+    tags = (
+        tuple(format_name(env.settings.release.tag, Version.parse(u.version)) for u in schedule.lines)
+        if publish and merge
+        else ()
+    )
+    steps = _release_steps(lines, refresh, merge) + _publish_steps(tags)
     notes = list(schedule.describe())
     if not merge:
         notes.append("merge the PRs on the forge, oldest line first: each merge tags and publishes its line")
@@ -259,6 +279,7 @@ def release_plan(env: FlowEnv, advisory: str, *, allow_breaking: bool = False) -
         refresh=tuple(refresh),
         merge=merge,
         schedule=schedule,
+        tags=tags,
     )
 
 
@@ -286,6 +307,13 @@ def _release_steps(
     return tuple(steps)
 
 
+def _publish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
+    if not tags:
+        return ()
+    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
+    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
+
+
 def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
     from release_train.workspaces import load_workspace
 
@@ -307,7 +335,18 @@ def _estimates(env: FlowEnv) -> Any:
     return ESTIMATES.get(env.settings.publish.registry, Estimates())
 
 
-def release_apply(env: FlowEnv, planned: SecurityReleasePlan) -> Report:
+def release_apply(
+    env: FlowEnv,
+    planned: SecurityReleasePlan,
+    *,
+    registry: Registry | None = None,
+    tuning: Tuning | None = None,
+    estimates: Estimates | None = None,
+) -> Report:
+    """Apply the plan; a plan with tags to publish needs the `registry` (tuning and estimates
+    are for tests against a time-scaled local registry)."""
+    if planned.tags and registry is None:
+        raise UsageError("this security release publishes its tags: it needs the registry")
     progress = Progress(env.ctx, planned)
     by_name = {step.name: step for step in planned.steps}
     for number, proposal in planned.refresh:
@@ -322,8 +361,18 @@ def release_apply(env: FlowEnv, planned: SecurityReleasePlan) -> Report:
         else:
             progress.skipped(step, f"{line.branch}: PR #{line.pr} is ready already", pr=line.pr)
     if planned.merge:
-        for line in planned.lines:
-            _merge(env, progress, by_name[f"merge:#{line.pr}"], line)
+        # With tags to publish here, the merges' publish reactions wait for the one run below.
+        deferring, env.ctx.defer_publish = env.ctx.defer_publish, bool(planned.tags)
+        try:
+            for line in planned.lines:
+                _merge(env, progress, by_name[f"merge:#{line.pr}"], line)
+        finally:
+            env.ctx.defer_publish = deferring
+    if planned.tags and registry is not None:
+        from release_train.flows.security_publish import publish_and_release
+
+        resume = f"release-train security release --advisory {planned.advisory}"
+        publish_and_release(env, progress, by_name, planned.tags, registry, resume, tuning, estimates)
     return progress.report()
 
 
