@@ -43,10 +43,11 @@ def _run(args: argparse.Namespace) -> int:
     plan = plan_bump(settings, args.operation)
     if not args.dry_run:
         apply_bump(plan)
-    files = [
-        str(p.relative_to(plan.root)) if p.is_relative_to(plan.root) else str(p) for p in plan.changed_paths()
-    ]
     if args.json:
+        files = [
+            str(p.relative_to(plan.root)) if p.is_relative_to(plan.root) else str(p)
+            for p in plan.changed_paths()
+        ]
         print_json(
             {
                 "operation": plan.operation.value,
@@ -62,7 +63,6 @@ def _run(args: argparse.Namespace) -> int:
     for label, old, new in plan.lines:
         print(f"{label.ljust(width)}  {old} -> {new}")
     verb = "would change" if args.dry_run else "changed"
-    print(
-        f"{verb} {len(files)} file{'s' if len(files) != 1 else ''}" + (" (dry run)" if args.dry_run else "")
-    )
+    count = len(plan.files)
+    print(f"{verb} {count} file{'s' if count != 1 else ''}" + (" (dry run)" if args.dry_run else ""))
     return 0

@@ -133,8 +133,7 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
     for pattern in members:
         if _GLOB_CHARS & set(pattern):
             # as Cargo: every matched directory is a member and must hold a Cargo.toml
-            matches = sorted(join(base, str(p)) for p in root.glob(pattern) if p.is_dir())
-            explicit += [p for p in matches if not _excluded(p, excludes)]
+            explicit += [p for p in _glob_dirs(root, pattern) if not _excluded(p, excludes)]
         else:
             explicit.append(join(base, pattern))
     found: dict[str, Manifest] = {}
@@ -164,6 +163,28 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
         root_manifest,
         *sorted((m for m in found.values() if m is not root_manifest), key=lambda m: m.path),
     ]
+
+
+# `dir/sub/*`-like: literal directories, then one last wildcard part (the usual members glob)
+_SIMPLE_GLOB = re.compile(r"((?:[^*?\[/]+/)*)([^/]*[*?\[][^/]*)")
+
+
+def _glob_dirs(root: Path, pattern: str) -> list[str]:
+    """The directories `root.glob(pattern)` gives, joined to `root` and sorted. The usual
+    `crates/*` is read with one `os.scandir`: `Path.glob` builds and stats a `Path` per entry,
+    a tenth of a 2,000-crate `bump` (bench/bump.py)."""
+    simple = _SIMPLE_GLOB.fullmatch(pattern)
+    parents = simple.group(1).split("/")[:-1] if simple else []
+    if simple is None or "**" in pattern or any(p in (".", "..") for p in parents):
+        return sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
+    parent = join(str(root), simple.group(1) or ".")
+    name_matches = re.compile(fnmatch.translate(simple.group(2))).match
+    try:
+        with os.scandir(parent) as entries:
+            found = [join(parent, e.name) for e in entries if name_matches(e.name) and e.is_dir()]
+    except OSError:  # as Path.glob: a missing or unreadable directory matches nothing
+        return []
+    return sorted(found)
 
 
 def _inside(directory: str, parent: str) -> bool:
