@@ -19,12 +19,32 @@ from release_train.errors import ReleaseTrainError
 from release_train.model.record import Record
 
 # The grammar of semver.org 2.0.0. Parsed here rather than with the `semver` package: importing
-# that package costs about 45 ms, a third of the whole `bump` budget (bench/bump.py).
-_SEMVER = re.compile(
+# that package costs about 45 ms, a third of the whole `bump` budget (bench/bump.py). Compiled
+# on first use: plain `MAJOR.MINOR.PATCH` versions (`_plain`) never need it.
+_SEMVER_PATTERN = (
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
+_COMPILED: list[re.Pattern[str]] = []
+
+
+def _semver() -> re.Pattern[str]:
+    if not _COMPILED:
+        _COMPILED.append(re.compile(_SEMVER_PATTERN))
+    return _COMPILED[0]
+
+
+def _plain(text: str) -> tuple[int, int, int] | None:
+    """`MAJOR.MINOR.PATCH` without pre-release or build, read without the regular expression
+    (the same grammar: ASCII digits, no leading zeros); None for anything else."""
+    parts = text.split(".")
+    if len(parts) != 3:
+        return None
+    for part in parts:
+        if not (part.isascii() and part.isdigit()) or (part[0] == "0" and len(part) > 1):
+            return None
+    return int(parts[0]), int(parts[1]), int(parts[2])
 
 
 class VersionError(ReleaseTrainError):
@@ -53,11 +73,21 @@ class Version(Record):
     _text: str
 
     def __init__(self, major: int, minor: int, patch: int, pre: str = "", build: str = "") -> None:
-        self._init(major, minor, patch, pre, build)
+        # each field set directly: `Record._init`'s loop costs more, and bump makes thousands
+        setattr_ = object.__setattr__
+        setattr_(self, "major", major)
+        setattr_(self, "minor", minor)
+        setattr_(self, "patch", patch)
+        setattr_(self, "pre", pre)
+        setattr_(self, "build", build)
 
     @classmethod
     def parse(cls, text: str) -> Version:
-        match = _SEMVER.match(text.strip())
+        stripped = text.strip()
+        plain = _plain(stripped)
+        if plain is not None:
+            return cls(*plain)
+        match = _semver().match(stripped)
         if not match:
             raise VersionError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH[-PRE])")
         major, minor, patch, pre, build = match.groups()
@@ -65,7 +95,8 @@ class Version(Record):
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
-        return _SEMVER.match(text.strip()) is not None
+        text = text.strip()
+        return _plain(text) is not None or _semver().match(text) is not None
 
     def __str__(self) -> str:
         try:

@@ -53,7 +53,15 @@ class Dependency(Record):
         target: str | None,
         first_party: bool,
     ) -> None:
-        self._init(name, key, kind, req, target, first_party)
+        # each field set directly: `Record._init`'s loop costs more, and a large workspace has
+        # tens of thousands of dependencies (bench/bump.py)
+        setattr_ = object.__setattr__
+        setattr_(self, "name", name)
+        setattr_(self, "key", key)
+        setattr_(self, "kind", kind)
+        setattr_(self, "req", req)
+        setattr_(self, "target", target)
+        setattr_(self, "first_party", first_party)
 
 
 class Package(Record):
@@ -87,7 +95,15 @@ class Package(Record):
         dependencies: tuple[Dependency, ...] = (),
         inherits_version: bool = False,
     ) -> None:
-        self._init(name, directory, manifest, version, publish, public, dependencies, inherits_version)
+        setattr_ = object.__setattr__  # as Dependency: set directly
+        setattr_(self, "name", name)
+        setattr_(self, "directory", directory)
+        setattr_(self, "manifest", manifest)
+        setattr_(self, "version", version)
+        setattr_(self, "publish", publish)
+        setattr_(self, "public", public)
+        setattr_(self, "dependencies", dependencies)
+        setattr_(self, "inherits_version", inherits_version)
 
     def ordering_deps(self) -> set[str]:
         """First-party packages that must be published before this one (dev-deps do not order)."""

@@ -19,38 +19,33 @@ import re
 
 from release_train.workspaces.toml_doc import Str, Table
 
-_WS = rb"[ \t]*"
 # no escapes, no control characters (TOML forbids them in strings; tab is allowed)
 _STRING = rb"""(?:"[^"\\\x00-\x08\x0a-\x1f\x7f]*"|'[^'\x00-\x08\x0a-\x1f\x7f]*')"""
 _KEY = rb"(?:[A-Za-z0-9_-]+|" + _STRING + rb")"
 _KEYPATH = _KEY + rb"(?:[ \t]*\.[ \t]*" + _KEY + rb")*"
-# One value, its kind named by the group that matched: `Match.lastgroup`, as the value's group
-# closes after the key's. Arrays hold strings only.
+# A value: a string, a boolean, a decimal integer or a one-line array of strings. Its kind is
+# told by its first byte.
 _VALUE = (
-    rb"(?:(?P<str>" + _STRING + rb")|(?P<bool>true|false)|(?P<int>[+-]?(?:0|[1-9][0-9]*))"
-    rb"|(?P<arr>\[[ \t]*(?:" + _STRING + rb"[ \t]*(?:,[ \t]*" + _STRING + rb"[ \t]*)*,?[ \t]*)?\]))"
-)
-_PLAIN_VALUE = (  # the same without the groups, for the pairs of an inline table
     rb"(?:" + _STRING + rb"|true|false|[+-]?(?:0|[1-9][0-9]*)"
     rb"|\[[ \t]*(?:" + _STRING + rb"[ \t]*(?:,[ \t]*" + _STRING + rb"[ \t]*)*,?[ \t]*)?\])"
 )
 # Where a line may end: `truex` or `1.5` must not read as `true` or `1`.
 _END = rb"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|\Z)"
-# The expressions are compiled at every start (about 3 ms): kept small, with no repeated parts
-# beyond the key path.
+# One expression for every line and for the pairs of inline tables, told apart by the group that
+# matched last (`Match.lastgroup`): "close" a header, "value" a pair ending its line, "sep" a
+# pair followed by `,` or `}` (inside an inline table), "inline" a pair opening one, None a blank
+# or comment line. Compiling costs every start (about 3 ms), so there is only one.
 _LINE = re.compile(
     rb"[ \t]*(?:"
     rb"(?P<open>\[\[?)[ \t]*(?P<header>" + _KEYPATH + rb")[ \t]*(?P<close>\]\]?)" + _END
-    + rb"|(?P<key>" + _KEYPATH + rb")[ \t]*=[ \t]*(?:" + _VALUE + _END + rb"|(?P<inline>\{))"
+    + rb"|(?P<key>" + _KEYPATH + rb")[ \t]*=[ \t]*"
+    + rb"(?:(?P<value>" + _VALUE + rb")(?:" + _END + rb"|[ \t]*(?P<sep>[,}]))|(?P<inline>\{))"
     + rb"|" + _END + rb")"
 )  # fmt: skip
-_INLINE_PAIR = re.compile(
-    rb"[ \t]*(?P<key>" + _KEYPATH + rb")[ \t]*=[ \t]*(?P<v>" + _PLAIN_VALUE + rb")[ \t]*(?P<sep>[,}])"
-)
 _INLINE_EMPTY = re.compile(rb"[ \t]*\}")
 _INLINE_END = re.compile(_END)
-_KEY_TOKEN = re.compile(_KEY)
 _STRING_TOKEN = re.compile(_STRING)
+_KEY_TOKEN: list[re.Pattern[bytes]] = []  # compiled on first use: quoted keys are rare
 
 
 class _NotPlain(Exception):
@@ -83,19 +78,18 @@ def _document(data: bytes) -> Table:
         if kind == "close":  # [table] or [[array of tables]]
             current = _header(doc, m)
             continue
+        if kind == "sep":  # `a = 1, b = 2` outside braces
+            raise _NotPlain
         raw = m.group("key")
         if 0x2E in raw or 0x22 in raw or 0x27 in raw:
             keys = _keys(raw)
             table, key = _descend(current, keys[:-1]), keys[-1]
         else:
             table, key = current, raw.decode()
-        if kind == "str":
-            start, end = m.span(kind)
-            table[key] = Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
-        elif kind == "inline":
+        if kind == "inline":
             table[key], pos = _inline(data, pos)
         else:
-            table[key] = _value(data, m, kind)
+            table[key] = _value(data, *m.span(kind))
     return doc
 
 
@@ -115,40 +109,29 @@ def _header(doc: Table, m: re.Match[bytes]) -> Table:
     return table
 
 
-def _target(table: Table, raw: bytes) -> tuple[Table, str]:
-    """The table a pair's key path `raw` lands in, and its last key."""
-    if 0x2E in raw or 0x22 in raw or 0x27 in raw:
-        keys = _keys(raw)
-        return _descend(table, keys[:-1]), keys[-1]
-    return table, raw.decode()  # the common case: one bare key
-
-
 def _inline(data: bytes, pos: int) -> tuple[Table, int]:
     """The inline table whose `{` ends before `pos`, and where its line ends."""
     inline: Table = {}
-    match_pair, first = _INLINE_PAIR.match, True
+    match_pair, first = _LINE.match, True
     while True:
         pair = match_pair(data, pos)
-        if pair is None:  # only `{ }` may have no pair; nothing may follow a comma but a pair
+        if pair is None or pair.lastgroup != "sep":
+            # only `{ }` may have no pair; a comma must be followed by a pair; no nesting
             empty = _INLINE_EMPTY.match(data, pos) if first else None
             if empty is None:
                 raise _NotPlain
             pos = empty.end()
             break
         first = False
-        raw, sep = pair.group("key", "sep")
+        raw = pair.group("key")
         if 0x2E in raw or 0x22 in raw or 0x27 in raw:
             keys = _keys(raw)
             table, key = _descend(inline, keys[:-1]), keys[-1]
         else:
             table, key = inline, raw.decode()
-        start, end = pair.span("v")
-        if data[start] in b"\"'":
-            table[key] = Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
-        else:
-            table[key] = _scalar(data, start, end)
+        table[key] = _value(data, *pair.span("value"))
         pos = pair.end()
-        if sep == b"}":
+        if data[pos - 1] == 0x7D:  # "}"
             break
     end_of_line = _INLINE_END.match(data, pos)
     if end_of_line is None:
@@ -156,9 +139,11 @@ def _inline(data: bytes, pos: int) -> tuple[Table, int]:
     return inline, end_of_line.end()
 
 
-def _scalar(data: bytes, start: int, end: int) -> object:
-    """A boolean, an integer or an array of strings (as `_VALUE` allows) at `data[start:end]`."""
+def _value(data: bytes, start: int, end: int) -> object:
+    """The value `_VALUE` matched at `data[start:end]`."""
     first = data[start]
+    if first in b"\"'":  # a string: its span is inside the quotes
+        return Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
     if first == 0x74:  # "t"
         return True
     if first == 0x66:  # "f"
@@ -171,20 +156,15 @@ def _scalar(data: bytes, start: int, end: int) -> object:
     return int(data[start:end])
 
 
-def _value(data: bytes, m: re.Match[bytes], kind: str) -> object:
-    if kind == "str":
-        start, end = m.span(kind)
-        return Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
-    return _scalar(data, *m.span(kind))
-
-
 def _keys(raw: bytes) -> list[str]:
     if 0x22 not in raw and 0x27 not in raw:  # bare keys, maybe dotted
         if 0x20 in raw or 0x09 in raw:
             return [k.strip(b" \t").decode() for k in raw.split(b".")]
         return raw.decode().split(".")
+    if not _KEY_TOKEN:
+        _KEY_TOKEN.append(re.compile(_KEY))
     keys = []
-    for token in _KEY_TOKEN.finditer(raw):
+    for token in _KEY_TOKEN[0].finditer(raw):
         text = token.group()
         keys.append((text[1:-1] if text[0] in b"\"'" else text).decode())
     return keys
