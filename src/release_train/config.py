@@ -115,8 +115,12 @@ class Pacing:
     every: float
 
 
+# Every settings class has a docstring: for a class without one, `dataclass` makes one from
+# `inspect.signature`, which tokenizes (about 6 ms of every command's start-up).
 @_values(frozen=True)
 class ProjectSettings:
+    """[project]: the name, the forge repository and where the train version comes from."""
+
     name: str = _opt("", "project name used in commit and PR titles", "str")
     repository: str = _opt("", "owner/name on the forge (optional for the local forge)", "str")
     version_from: str = _opt(
@@ -126,6 +130,8 @@ class ProjectSettings:
 
 @_values(frozen=True)
 class BranchSettings:
+    """[branches]: the development branch, the release branch pattern, the bot's prefix."""
+
     main: str = _opt("main", "the development branch", "str")
     release: str = _opt("release-{version}", "release branch pattern", "str")
     bot_prefix: str = _opt("ci/", "prefix of the temporary branches the train proposes", "str")
@@ -133,6 +139,8 @@ class BranchSettings:
 
 @_values(frozen=True)
 class ReleaseSettings:
+    """[release]: the release marker, tag and notes file, and whether to run the rc train."""
+
     marker: str = _opt(
         "[automatically-tag-and-release-this-commit]", "marker line that makes a commit get tagged", "str"
     )
@@ -143,12 +151,16 @@ class ReleaseSettings:
 
 @_values(frozen=True)
 class ScheduleSettings:
+    """[schedule]: when the train cuts the release branch and opens the release PR."""
+
     cut: str = _opt("0 0 5 * *", "cron (UTC) for cutting the release branch", "str")
     release: str = _opt("0 0 20 * *", "cron (UTC) for opening the release PR", "str")
 
 
 @_values(frozen=True)
 class WorkspaceSettings:
+    """One [[workspace]]: its kind, path, public globs and publish allow-list."""
+
     kind: str = _opt("cargo", "workspace kind: cargo", "str")
     path: str = _opt(".", "workspace root, relative to the repository", "str")
     public: list[str] = _opt([], "globs naming public packages; the rest are internal", "list[str]")
@@ -159,6 +171,8 @@ class WorkspaceSettings:
 
 @_values(frozen=True)
 class ForgeSettings:
+    """[forge]: the forge backend and how to reach it."""
+
     kind: str = _opt("local", "forge backend: local or github", "str")
     path: str = _opt("", "local: the bare repository acting as origin", "str")
     require_checks: bool = _opt(False, "tag only commits whose recorded checks are green", "bool")
@@ -172,6 +186,8 @@ class ForgeSettings:
 
 @_values(frozen=True)
 class PublishSettings:
+    """[publish]: the registry, its index and token, and how fast to publish."""
+
     registry: str = _opt("crates-io", "registry backend: crates-io or local", "str")
     index: str = _opt("sparse+https://index.crates.io/", "index to publish to and to watch", "str")
     token_env: str = _opt("CARGO_REGISTRY_TOKEN", "environment variable holding the registry token", "str")
@@ -193,12 +209,16 @@ class PublishSettings:
 
 @_values(frozen=True)
 class VersionFileSettings:
+    """One [[version-file]]: a file outside the manifests that holds the version."""
+
     path: str = _opt("", "file holding the version outside the manifests", "str")
     patterns: list[str] = _opt([], "patterns with {version} {major} {minor} {patch}", "list[str]")
 
 
 @_values(frozen=True)
 class SupportSettings:
+    """[support]: how long release lines get patch releases."""
+
     lts_every: int = _opt(12, "a major divisible by this is a long-term-support line", "int")
     lts_months: int = _opt(24, "months an LTS line gets patch releases", "int")
     months: int = _opt(2, "months any other line gets patch releases", "int")
@@ -206,6 +226,8 @@ class SupportSettings:
 
 @_values(frozen=True)
 class GateSettings:
+    """[gates]: where security findings come from."""
+
     security_query: str = _opt(
         "is:issue is:open RUSTSEC in:title",
         "github: issue search (after repo:OWNER/NAME) whose open hits block a release",
@@ -234,6 +256,8 @@ ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": Versi
 
 @_values(frozen=True)
 class Settings:
+    """Every resolved setting, and the configuration file they came from."""
+
     root: Path
     config_file: Path | None
     project: ProjectSettings = field(default_factory=ProjectSettings)
