@@ -1,0 +1,184 @@
+"""A security release across three lines that REALLY publishes: real `cargo` uploads the three
+lines' patch versions to the local registry server, which applies crates.io-like limits scaled
+down in time. The merges defer the forge's publish reaction; the three tags are published in one
+paced run (one set of buckets, one schedule, one ETA); the forge's "latest" ends on the newest
+line; an interrupted run, re-run, converges with every version uploaded once."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tests.fixtures.crates import cargo_available
+from tests.fixtures.lines_scenario import SUPPORTED, lines_train
+from tests.fixtures.publishing import FAST, use_isolated_cargo
+from tests.fixtures.train import Train
+from tests.integration.test_security import ADVISORY, PATCHES, land_fix
+
+from release_train.config import Pacing
+from release_train.errors import InterruptedForTest
+from release_train.flows import security
+from release_train.flows.env import FlowEnv
+from release_train.flows.publish import journal_path
+from release_train.model.pacing import Estimates
+from release_train.registries import open_registry
+from release_train.registries.local_cargo import Limits, RegistryServer, UploadAttempt
+
+pytestmark = [pytest.mark.cargo, pytest.mark.skipif(not cargo_available(), reason="needs cargo")]
+
+# crates.io's shape, shrunk: the registry allows 4 new versions at once, then one per 60
+# simulated seconds; time-scaled 120 times, that is one per 0.5 s here. Our configuration
+# states the same limits in real seconds. Ten new versions (two lines of five) must be paced.
+SCALE = 120.0
+SERVER = Limits(new_crate=Pacing(5, 600.0), new_version=Pacing(4, 60.0))
+OURS = {"new-crate": Pacing(5, 600.0 / SCALE), "new-version": Pacing(4, 60.0 / SCALE)}
+TAGS = [f"v{v}" for v in PATCHES.values()]
+
+
+class DatedClock:
+    """The train's date for commits and notes, but real monotonic time for pacing: the registry
+    server's buckets run in real time."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at, self._start = at, time.monotonic()
+
+    def now(self) -> datetime:
+        return self._at + timedelta(seconds=self.monotonic())
+
+    def monotonic(self) -> float:
+        return time.monotonic() - self._start
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+
+@dataclass
+class Site:
+    train: Train
+    server: RegistryServer
+
+    def env(self, fail_after: int | None = None) -> FlowEnv:
+        env = self.train.env(fail_after)
+        env.ctx.clock = DatedClock(self.train.now)
+        return env
+
+    def release(self, fail_after: int | None = None) -> security.SecurityReleasePlan:
+        env = self.env(fail_after)
+        planned = security.release_plan(env, ADVISORY, publish=True)
+        # The registry's own clock is the real one: it reads a 429's Retry-After date against it.
+        registry = open_registry(env.settings, None)
+        security.release_apply(
+            env, planned, registry=registry, tuning=FAST, estimates=Estimates(upload=0.3, index_delay=0.1)
+        )
+        return planned
+
+    def accepted(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for attempt in self.server.upload_log:
+            if attempt.status == 200:
+                counts[(attempt.crate, attempt.version)] = counts.get((attempt.crate, attempt.version), 0) + 1
+        return counts
+
+    def latest(self) -> list[str]:
+        return [r.tag for r in self.train.forge.list_releases() if r.latest]
+
+
+@pytest.fixture
+def site(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Site]:
+    train = lines_train(tmp_path, tmp_path_factory)
+    use_isolated_cargo(monkeypatch, tmp_path)
+    # No token on the server: were the publish reaction not deferred, it would publish each tag
+    # on its own (and print its own schedule), which the tests would see.
+    with RegistryServer(tmp_path / "registry", limits=SERVER, time_scale=SCALE) as server:
+        publish = replace(
+            train.settings.publish,
+            registry="local",
+            index=server.index_url,
+            new_crate=OURS["new-crate"],
+            new_version=OURS["new-version"],
+            index_timeout=20,
+        )
+        train.settings = replace(train.settings, publish=publish)
+        train.publish = True  # the forge's reactions would publish new tags
+        env = train.env()
+        security.apply_prepare(env, security.prepare(env, ADVISORY, ["supported"]))
+        for branch in SUPPORTED:
+            land_fix(train, branch)
+        yield Site(train, server)
+
+
+def test_three_lines_publish_in_one_paced_run_and_latest_stays_on_the_newest(site: Site) -> None:
+    planned = site.release()
+    assert planned.tags == tuple(TAGS)
+
+    log = site.server.upload_log
+    assert [a for a in log if a.status != 200] == []  # never over the shared buckets: no 429
+    assert len(expected(planned)) == 15
+    assert site.accepted() == expected(planned)
+    assert_within_server_buckets(log)
+
+    plans = site.train.events.messages("plan")
+    assert [m for m in plans if m.startswith("ETA")] and len([m for m in plans if "ETA" in m]) == 1
+    assert f"one publish schedule for {', '.join(TAGS)}: 15 to upload, 0 already there" in "\n".join(plans)
+    infos = site.train.events.messages("info")
+    assert [t for t in TAGS if f"publish of {t} deferred" in "\n".join(infos)] == TAGS
+
+    for tag in TAGS:
+        journal = json.loads(journal_path(site.train.settings, tag).read_text())
+        assert journal["state"] == "done"
+        assert set(journal["crates"].values()) == {"visible"}
+    assert sorted(r.tag for r in site.train.forge.list_releases()) == sorted(TAGS)
+    assert site.latest() == ["v14.0.1"]
+
+    # Again: nothing to merge, publish or release; nothing uploaded twice.
+    site.release()
+    assert site.accepted() == expected(planned)
+    assert site.latest() == ["v14.0.1"]
+
+
+def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Site) -> None:
+    steps = len(security.release_plan(site.env(), ADVISORY, publish=True).steps)
+    assert steps == 13  # per line: rebuild, ready, merge; publish; a forge release per line
+    before_publish = 9
+    with pytest.raises(InterruptedForTest):
+        site.release(fail_after=before_publish + 7)  # after the 7th of 15 uploads
+    done = sum(site.accepted().values())
+    assert 7 <= done < 15
+    states = {t: json.loads(journal_path(site.train.settings, t).read_text())["state"] for t in TAGS}
+    assert "running" in states.values()
+    assert site.train.forge.list_releases() == []
+
+    planned = site.release()
+    assert site.accepted() == expected(planned)
+    for tag in TAGS:
+        assert json.loads(journal_path(site.train.settings, tag).read_text())["state"] == "done"
+    assert site.latest() == ["v14.0.1"]
+
+
+def expected(planned: security.SecurityReleasePlan) -> dict[tuple[str, str], int]:
+    """Every package version of every line, once."""
+    return {(n, v): 1 for line in planned.schedule.lines for n, (v, _) in line.packages.items()}
+
+
+def assert_within_server_buckets(log: list[UploadAttempt]) -> None:
+    """Replay the registry's new-version bucket over the accepted uploads: never below zero."""
+    first: dict[str, UploadAttempt] = {}
+    for attempt in log:
+        first.setdefault(attempt.crate, attempt)
+    uploads = [a for a in log if a.status == 200 and first[a.crate] is not a]
+    assert len(uploads) == 10
+    interval = 60.0 / SCALE
+    tokens, stamp = 4.0, uploads[0].time
+    for attempt in uploads:
+        tokens = min(4.0, tokens + (attempt.time - stamp) / interval)
+        stamp = attempt.time
+        tokens -= 1
+        assert tokens > -0.05, f"{attempt} went over the shared new-version bucket"
