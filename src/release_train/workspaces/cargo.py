@@ -165,20 +165,22 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
     ]
 
 
-# `dir/sub/*`-like: literal directories, then one last wildcard part (the usual members glob)
-_SIMPLE_GLOB = re.compile(r"((?:[^*?\[/]+/)*)([^/]*[*?\[][^/]*)")
-
-
 def _glob_dirs(root: Path, pattern: str) -> list[str]:
     """The directories `root.glob(pattern)` gives, joined to `root` and sorted. The usual
-    `crates/*` is read with one `os.scandir`: `Path.glob` builds and stats a `Path` per entry,
-    a tenth of a 2,000-crate `bump` (bench/bump.py)."""
-    simple = _SIMPLE_GLOB.fullmatch(pattern)
-    parents = simple.group(1).split("/")[:-1] if simple else []
-    if simple is None or "**" in pattern or any(p in (".", "..") for p in parents):
+    `crates/*` (literal directories, then one last wildcard part) is read with one
+    `os.scandir`: `Path.glob` builds and stats a `Path` per entry, a tenth of a 2,000-crate
+    `bump` (bench/bump.py)."""
+    head, _, last = pattern.rpartition("/")
+    parents = head.split("/") if head else []
+    if (
+        "**" in pattern
+        or _GLOB_CHARS & set(head)
+        or not _GLOB_CHARS & set(last)
+        or any(p in ("", ".", "..") for p in parents)
+    ):
         return sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
-    parent = join(str(root), simple.group(1) or ".")
-    name_matches = re.compile(fnmatch.translate(simple.group(2))).match
+    parent = join(str(root), head or ".")
+    name_matches = re.compile(fnmatch.translate(last)).match
     try:
         with os.scandir(parent) as entries:
             found = [join(parent, e.name) for e in entries if name_matches(e.name) and e.is_dir()]
