@@ -233,6 +233,7 @@ def _package(
     name = m.name()
     table = m.package_table() or {}
     inherits = m.inherits("version")
+    literal = None
     if inherits:
         if ws_version is None:
             raise WorkspaceError(
@@ -245,7 +246,7 @@ def _package(
         version = parse_version(m.path, literal) if literal else Version(0, 0, 0)
     publish_value = table.get("publish")
     publish = ws_publish if m.inherits("publish") else not (publish_value is False or publish_value == [])
-    if not inherits and m.literal_version() is None:
+    if not inherits and literal is None:
         publish = False  # Cargo: a package without a version is never published
     deps = tuple(_dependency(e, ws_entries, dirs) for e in m.entries if e.table != WORKSPACE_DEPS)
     return Package(
