@@ -29,6 +29,7 @@ from release_train.flows import patch, patch_lines
 from release_train.flows import security_schedule as sched
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.flows.security_publish import publish_and_release, publish_steps
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
 from release_train.infra import fs
@@ -265,7 +266,7 @@ def release_plan(
         if publish and merge
         else ()
     )
-    steps = _release_steps(lines, refresh, merge) + _publish_steps(tags)
+    steps = _release_steps(lines, refresh, merge) + publish_steps(tags)
     notes = list(schedule.describe())
     if not merge:
         notes.append("merge the PRs on the forge, oldest line first: each merge tags and publishes its line")
@@ -305,13 +306,6 @@ def _release_steps(
             for line in lines
         ]
     return tuple(steps)
-
-
-def _publish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
-    if not tags:
-        return ()
-    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
-    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
 
 
 def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
@@ -369,8 +363,6 @@ def release_apply(
         finally:
             env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
-        from release_train.flows.security_publish import publish_and_release
-
         resume = f"release-train security release --advisory {planned.advisory}"
         publish_and_release(env, progress, by_name, planned.tags, registry, resume, tuning, estimates)
     return progress.report()

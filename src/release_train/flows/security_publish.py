@@ -307,3 +307,11 @@ def publish_and_release(
             continue
         made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
         progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)
+
+
+def publish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
+    """The steps `publish_and_release` records: `publish`, then `forge-release:TAG` per tag."""
+    if not tags:
+        return ()
+    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
+    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
