@@ -68,10 +68,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def clock_from(args: argparse.Namespace) -> Clock:
-    from release_train.infra.clock import FixedClock, SystemClock, parse_now
+    from release_train.infra.clock import PinnedClock, SystemClock, parse_now
 
     now = getattr(args, "now", None)
-    return FixedClock(parse_now(now)) if now else SystemClock()
+    return PinnedClock(parse_now(now)) if now else SystemClock()
 
 
 def context_from(args: argparse.Namespace) -> Context:

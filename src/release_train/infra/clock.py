@@ -49,6 +49,18 @@ class FixedClock:
         self._elapsed += max(0.0, seconds)
 
 
+class PinnedClock(SystemClock):
+    """`--now`: the calendar is pinned to a given moment (dates, commit times and the schedule
+    are reproducible), while waiting and pacing use real time, so a publish run under `--now`
+    still waits for the registry's rate limits and index for real."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at if at.tzinfo else at.replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+
 def parse_now(text: str) -> datetime:
     """Parse `--now`: an ISO date or date-time; naive values are UTC."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
