@@ -1,10 +1,11 @@
 """Read a TOML file into plain values whose strings remember their byte position.
 
 Edits must keep every byte of a manifest except the changed version strings, so we need the exact
-span of each string value. `tree-sitter-toml` gives those spans from a real grammar (and parses a
-large workspace several times faster than `tomllib`). The result looks like `tomllib`'s output,
-except that every string is a `Str` carrying its span and line. When the tree has an error, we ask
-`tomllib` for a precise message (file, line, column).
+span of each string value. `tree-sitter-toml` gives those spans from a real grammar. Most
+manifests are plain enough for `toml_fast`, which reads them faster still and leaves the rest (and
+every error) to tree-sitter. The result looks like `tomllib`'s output, except that every string
+is a `Str` carrying its span and line. When the tree has an error, we ask `tomllib` for a precise
+message (file, line, column).
 """
 
 from __future__ import annotations
