@@ -2,7 +2,7 @@
 
 A synthetic workspace generator (N crates, dependency depth D, two version lines, renamed and
 pinned internal crates, caret public ones, a Cargo.lock) and whole-process timings, medians of
-several runs measured in the same run:
+several runs measured in the same run, each command taking turns with its baseline:
 
   (a) floor: a bare `python3` that only reads every manifest with `tomllib`
   (b) `release-train bump major` on N=100             target <= 1.5x (a)
@@ -117,15 +117,18 @@ for path in [root / "Cargo.toml", *sorted(root.glob("crates/*/Cargo.toml"))]:
 """
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    """Median wall time of `runs` runs, after one untimed warm-up run (page cache, bytecode)."""
-    samples = []
+def timed(cmds: list[list[str]], runs: int, env: dict[str, str]) -> list[float]:
+    """Median wall time of each command over `runs` runs, after one untimed warm-up run each
+    (page cache, bytecode). The commands take turns, run after run, so a change in the machine's
+    load (other processes) weighs on a ratio's two sides alike instead of on one of them."""
+    samples: list[list[float]] = [[] for _ in cmds]
     for n in range(runs + 1):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        if n:
-            samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for cmd, times in zip(cmds, samples, strict=True):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            if n:
+                times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
 def bench_env(tmp: Path, bytecode_cache: bool) -> dict[str, str]:
@@ -156,12 +159,14 @@ def main() -> int:
         per_crate: dict[int, float] = {}
         for n in (100, 2000):
             root = generate(tmp / f"ws{n}", n, args.depth)
-            floor = timed([PYTHON, "-c", FLOOR, str(root)], args.runs, env)
-            bump = timed([RELEASE_TRAIN, "bump", "major", "-C", str(root)], args.runs, env)
+            floor, bump = timed(
+                [[PYTHON, "-c", FLOOR, str(root)], [RELEASE_TRAIN, "bump", "major", "-C", str(root)]],
+                args.runs,
+                env,
+            )
             per_crate[n] = bump
             results.append((f"bump major, N={n} vs tomllib floor", bump, floor, 1.5))
-        bare = timed([PYTHON, "-c", "pass"], args.runs, env)
-        help_time = timed([RELEASE_TRAIN, "--help"], args.runs, env)
+        bare, help_time = timed([[PYTHON, "-c", "pass"], [RELEASE_TRAIN, "--help"]], args.runs, env)
         results.append(("release-train --help vs python -c pass", help_time, bare, 2.0))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
