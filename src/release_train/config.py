@@ -9,14 +9,86 @@ spelled `-`. Unknown keys are errors with a "did you mean" hint.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields, replace
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from release_train.errors import ConfigError
 
 CONFIG_FILE = "release-train.toml"
+
+# `dataclasses` imports `inspect` (with `ast`, `dis`, `tokenize`): about 11 ms, more than half of
+# this module's import and the largest single cost of `release-train bump`'s start-up
+# (bench/bump.py). So the classes below are defined without it, and it is imported only when
+# something asks for dataclass machinery (`fields`, `replace`, `asdict`, a frozen assignment).
+
+_NO_DEFAULT: Any = object()
+
+
+class _Opt:
+    """One declared field: what `dataclasses.field` would hold, without importing `dataclasses`."""
+
+    __slots__ = ("default", "default_factory", "help", "kind", "name", "type")
+
+    def __init__(
+        self,
+        default: Any = _NO_DEFAULT,
+        default_factory: Callable[[], Any] | None = None,
+        help: str | None = None,
+        kind: str = "",
+    ) -> None:
+        self.name = ""
+        self.type: Any = None
+        self.default = default
+        self.default_factory = default_factory
+        self.help = help
+        self.kind = kind
+
+    @property
+    def required(self) -> bool:
+        return self.default is _NO_DEFAULT and self.default_factory is None
+
+    def make_default(self) -> Any:
+        return self.default_factory() if self.default_factory is not None else self.default
+
+
+def _specs(cls_or_value: Any) -> tuple[_Opt, ...]:
+    """The declared fields of a settings class (or of its instance), in order."""
+    specs: tuple[_Opt, ...] = cls_or_value.__value_specs__
+    return specs
+
+
+class _LazyFields:
+    """`__dataclass_fields__` built on first access, so `dataclasses.is_dataclass`, `fields`,
+    `replace` and `asdict` work on the settings classes while only they import `dataclasses`."""
+
+    def __get__(self, instance: object, owner: type) -> Any:
+        import dataclasses
+
+        # A stand-in class with the same annotations and `field()`s, processed by `dataclass`
+        # itself: real `Field` objects through the public API only.
+        namespace: dict[str, Any] = {
+            "__module__": owner.__module__,
+            "__qualname__": owner.__qualname__,
+            "__doc__": owner.__doc__,
+            "__annotations__": {spec.name: spec.type for spec in _specs(owner)},
+        }
+        for spec in _specs(owner):
+            metadata = {"help": spec.help, "kind": spec.kind} if spec.help is not None else None
+            if spec.default_factory is not None:
+                namespace[spec.name] = dataclasses.field(
+                    default_factory=spec.default_factory, metadata=metadata
+                )
+            elif spec.default is not _NO_DEFAULT:
+                namespace[spec.name] = dataclasses.field(default=spec.default, metadata=metadata)
+        shadow: Any = dataclasses.dataclass(init=False, repr=False, eq=False, frozen=True)(
+            type(owner.__name__, (), namespace)
+        )
+        built = shadow.__dataclass_fields__
+        # Replace this descriptor: later look-ups are plain attribute reads.
+        type.__setattr__(owner, "__dataclass_fields__", built)
+        type.__setattr__(owner, "__dataclass_params__", shadow.__dataclass_params__)
+        return built
 
 
 if TYPE_CHECKING:
@@ -25,15 +97,29 @@ if TYPE_CHECKING:
 else:
 
     def _values(*, frozen: bool) -> Any:
-        """`@dataclass(frozen=True)`, with the same `__init__`, `__repr__`, `__eq__`, `__hash__` and
-        frozenness, but written once below instead of compiled per class: dataclass compiles six
-        methods for each class, about 1.5 ms each class, which made this module the largest
-        single cost of `release-train bump`'s start-up (bench/bump.py). `fields`, `replace` and
-        `asdict` work as on any dataclass (tests/unit/test_config_values.py)."""
+        """`@dataclass(frozen=True)`, with the same `__init__`, `__repr__`, `__eq__`, `__hash__`,
+        frozenness and fields, but written once below: dataclass compiles six methods for each
+        class (about 1.5 ms each class) and needs `import dataclasses` (about 11 ms). `fields`,
+        `replace` and `asdict` work as on any dataclass (tests/unit/test_config_values.py)."""
         assert frozen
 
         def wrap(cls: type) -> type:
-            cls = dataclass(init=False, repr=False, eq=False)(cls)
+            specs: list[_Opt] = []
+            # Not `inspect.get_annotations`: importing `inspect` is the cost avoided here.
+            annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
+            for name, annotation in annotations.items():
+                value = cls.__dict__.get(name, _NO_DEFAULT)
+                spec = value if isinstance(value, _Opt) else _Opt(default=value)
+                spec.name, spec.type = name, annotation
+                specs.append(spec)
+                # As dataclass does: a plain default stays a class attribute, a factory does not.
+                if spec.default_factory is not None:
+                    delattr(cls, name)
+                elif not spec.required:
+                    setattr(cls, name, spec.default)
+            cls.__value_specs__ = tuple(specs)
+            cls.__match_args__ = tuple(spec.name for spec in specs)
+            cls.__dataclass_fields__ = _LazyFields()
             for name, method in _VALUE_METHODS.items():
                 setattr(cls, name, method)
             return cls
@@ -43,28 +129,26 @@ else:
 
 def _value_init(self: Any, *args: Any, **kwargs: Any) -> None:
     cls = type(self)
-    specs = [f for f in fields(cls) if f.init]
+    specs = _specs(cls)
     if len(args) > len(specs):
         raise TypeError(f"{cls.__name__}() takes {len(specs)} arguments but {len(args)} were given")
-    given = dict(zip((f.name for f in specs), args, strict=False))
+    given = dict(zip((s.name for s in specs), args, strict=False))
     for key, value in kwargs.items():
-        if key in given or key not in {f.name for f in specs}:
+        if key in given or key not in {s.name for s in specs}:
             raise TypeError(f"{cls.__name__}() got an unexpected or repeated argument {key!r}")
         given[key] = value
-    for f in fields(cls):
-        if f.name in given:
-            value = given[f.name]
-        elif f.default is not MISSING:
-            value = f.default
-        elif f.default_factory is not MISSING:
-            value = f.default_factory()
+    for spec in specs:
+        if spec.name in given:
+            value = given[spec.name]
+        elif spec.required:
+            raise TypeError(f"{cls.__name__}() missing required argument: {spec.name!r}")
         else:
-            raise TypeError(f"{cls.__name__}() missing required argument: {f.name!r}")
-        object.__setattr__(self, f.name, value)
+            value = spec.make_default()
+        object.__setattr__(self, spec.name, value)
 
 
 def _value_tuple(self: Any) -> tuple[Any, ...]:
-    return tuple(getattr(self, f.name) for f in fields(self) if f.compare)
+    return tuple(getattr(self, spec.name) for spec in _specs(self))
 
 
 def _value_eq(self: Any, other: object) -> object:
@@ -78,15 +162,19 @@ def _value_hash(self: Any) -> int:
 
 
 def _value_repr(self: Any) -> str:
-    inner = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+    inner = ", ".join(f"{spec.name}={getattr(self, spec.name)!r}" for spec in _specs(self))
     return f"{self.__class__.__qualname__}({inner})"
 
 
 def _value_setattr(self: Any, name: str, value: Any) -> None:
+    from dataclasses import FrozenInstanceError  # only on the error path
+
     raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _value_delattr(self: Any, name: str) -> None:
+    from dataclasses import FrozenInstanceError  # only on the error path
+
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
@@ -103,8 +191,13 @@ _VALUE_METHODS = {
 def _opt(default: Any, help: str, kind: str) -> Any:
     """Declare one option: its default, its help line and its value kind (checked on load)."""
     if isinstance(default, list | dict):
-        return field(default_factory=lambda: default, metadata={"help": help, "kind": kind})
-    return field(default=default, metadata={"help": help, "kind": kind})
+        return _Opt(default_factory=lambda: default, help=help, kind=kind)
+    return _Opt(default=default, help=help, kind=kind)
+
+
+def _factory(make: Callable[[], Any]) -> Any:
+    """`field(default_factory=make)`: a field whose default is made fresh for each value."""
+    return _Opt(default_factory=make)
 
 
 @_values(frozen=True)
@@ -115,8 +208,8 @@ class Pacing:
     every: float
 
 
-# Every settings class has a docstring: for a class without one, `dataclass` makes one from
-# `inspect.signature`, which tokenizes (about 6 ms of every command's start-up).
+# Every settings class has a docstring: for a class without one, `dataclass` (when `fields` or
+# `replace` first asks for it) makes one from `inspect.signature`, which tokenizes.
 @_values(frozen=True)
 class ProjectSettings:
     """[project]: the name, the forge repository and where the train version comes from."""
@@ -260,18 +353,18 @@ class Settings:
 
     root: Path
     config_file: Path | None
-    project: ProjectSettings = field(default_factory=ProjectSettings)
-    branches: BranchSettings = field(default_factory=BranchSettings)
-    release: ReleaseSettings = field(default_factory=ReleaseSettings)
-    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
-    forge: ForgeSettings = field(default_factory=ForgeSettings)
-    publish: PublishSettings = field(default_factory=PublishSettings)
-    support: SupportSettings = field(default_factory=SupportSettings)
-    gates: GateSettings = field(default_factory=GateSettings)
+    project: ProjectSettings = _factory(ProjectSettings)
+    branches: BranchSettings = _factory(BranchSettings)
+    release: ReleaseSettings = _factory(ReleaseSettings)
+    schedule: ScheduleSettings = _factory(ScheduleSettings)
+    forge: ForgeSettings = _factory(ForgeSettings)
+    publish: PublishSettings = _factory(PublishSettings)
+    support: SupportSettings = _factory(SupportSettings)
+    gates: GateSettings = _factory(GateSettings)
     workspaces: tuple[WorkspaceSettings, ...] = (WorkspaceSettings(),)
     version_files: tuple[VersionFileSettings, ...] = ()
     # "section.key" -> "default" | "<file>" | "flag --set"
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = _factory(dict)
 
     @property
     def project_name(self) -> str:
@@ -390,17 +483,17 @@ def _section(
     label: str,
     flagged: set[str],
 ) -> Any:
-    known = {f.name.replace("_", "-"): f for f in fields(cls)}
+    known = {spec.name.replace("_", "-"): spec for spec in _specs(cls)}
     _reject_unknown(table.keys(), list(known), where, f"[{section}] ")
     kwargs: dict[str, Any] = {}
-    for key, f in known.items():
+    for key, spec in known.items():
         qualified = f"{section}.{key}"
         if key in table:
-            kwargs[f.name] = _coerce(table[key], f.metadata["kind"], qualified, where)
+            kwargs[spec.name] = _coerce(table[key], spec.kind, qualified, where)
             sources[qualified] = "flag --set" if qualified in flagged else label
         else:
             sources[qualified] = "default"
-            if f.default is MISSING and f.default_factory is MISSING:
+            if spec.required:
                 raise ConfigError(f"{where}: {qualified} is required")
     return cls(**kwargs)
 
@@ -449,14 +542,14 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
     rows: list[tuple[str, Any, str]] = []
     for section, cls in TABLES.items():
         value = getattr(settings, section)
-        for f in fields(cls):
-            key = f"{section}.{f.name.replace('_', '-')}"
-            rows.append((key, _plain(getattr(value, f.name)), settings.sources.get(key, "default")))
+        for spec in _specs(cls):
+            key = f"{section}.{spec.name.replace('_', '-')}"
+            rows.append((key, _plain(getattr(value, spec.name)), settings.sources.get(key, "default")))
     for section, attr in (("workspace", "workspaces"), ("version-file", "version_files")):
         for n, item in enumerate(getattr(settings, attr)):
-            for f in fields(item):
-                key = f"{section}[{n}].{f.name.replace('_', '-')}"
-                rows.append((key, _plain(getattr(item, f.name)), settings.sources.get(key, "default")))
+            for spec in _specs(item):
+                key = f"{section}[{n}].{spec.name.replace('_', '-')}"
+                rows.append((key, _plain(getattr(item, spec.name)), settings.sources.get(key, "default")))
     return rows
 
 
@@ -468,4 +561,6 @@ def _plain(value: Any) -> Any:
 
 def with_forge_path(settings: Settings, path: str) -> Settings:
     """A copy of `settings` whose local forge lives at `path` (used by `demo` and tests)."""
+    from dataclasses import replace  # not on `bump`'s start-up path
+
     return replace(settings, forge=replace(settings.forge, path=path))
