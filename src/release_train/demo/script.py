@@ -8,6 +8,20 @@ from release_train.infra import proc
 from release_train.infra.git import Git
 
 
+def fix_and_backport(
+    demo: Demo, branch: str, line: str, title: str, day: str, hours: tuple[str, str] = ("10:00", "11:00")
+) -> None:
+    """A contributor's fix lands on main through a PR; `backport` carries it to release-1.0.0,
+    and that PR is merged too (all changes land on main first)."""
+    lib = "crates/railcar-core/src/lib.rs"
+    original = (demo.work / lib).read_text()
+    demo.propose(branch, "main", {lib: f"{original}\n{line}\n"}, title, day)
+    demo.merge(branch, "main", f"{day}T{hours[0]}:00Z")
+    demo.sync_main()
+    demo.rt("backport", demo.head_of("main"), "--to", "release-1.0.0")
+    demo.merge_backport("release-1.0.0", f"{day}T{hours[1]}:00Z")
+
+
 def play(demo: Demo) -> None:
     say = demo.say
     say("\n== Dec 05: the schedule cuts the release branch ==")
@@ -17,20 +31,13 @@ def play(demo: Demo) -> None:
     demo.sync_main()
 
     say("\n== Dec 08: a fix lands on main and is backported ==")
-    lib = "crates/railcar-core/src/lib.rs"
-    original = (demo.work / lib).read_text()
-    demo.propose(
+    fix_and_backport(
+        demo,
         "fix-coupling",
-        "main",
-        {lib: original + "\n// Fix: couplings no longer slip on grades.\n"},
+        "// Fix: couplings no longer slip on grades.",
         "Fix slipping couplings on grades",
         "2026-12-08",
     )
-    demo.merge("fix-coupling", "main", "2026-12-08T10:00:00Z")
-    demo.sync_main()
-    fix = demo.head_of("main")
-    demo.rt("backport", fix, "--to", "release-1.0.0")
-    demo.merge_backport("release-1.0.0", "2026-12-08T11:00:00Z")
 
     say("\n== Dec 20: the schedule opens the release PRs ==")
     demo.rt("tick", "--now", "2026-12-20T00:00:00Z")
@@ -42,19 +49,14 @@ def play(demo: Demo) -> None:
     demo.sync_main()
 
     say("\n== Dec 22: a patch release on release-1.0.0 ==")
-    original = (demo.work / lib).read_text()
-    demo.propose(
+    fix_and_backport(
+        demo,
         "fix-brakes",
-        "main",
-        {lib: original + "// Fix: brakes release evenly.\n"},
+        "// Fix: brakes release evenly.",
         "Fix uneven brake release",
         "2026-12-22",
+        ("08:00", "08:30"),
     )
-    demo.merge("fix-brakes", "main", "2026-12-22T08:00:00Z")
-    demo.sync_main()
-    fix = demo.head_of("main")
-    demo.rt("backport", fix, "--to", "release-1.0.0")
-    demo.merge_backport("release-1.0.0", "2026-12-22T08:30:00Z")
     notes = demo.work / "RELEASES.md"
     demo.git("fetch", "--quiet", "origin")
     released = Git(demo.work).run("show", "origin/release-1.0.0:RELEASES.md")

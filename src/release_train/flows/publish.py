@@ -136,22 +136,27 @@ def publish(
     tuning = tuning or Tuning(index_timeout=settings.publish.index_timeout)
     estimates = estimates or ESTIMATES.get(settings.publish.registry, Estimates())
     with temporary_worktree(git, commit) as tree:
-        ws = load_workspace(replace(settings, root=tree.path))
-        wanted = parse_name(settings.release.tag, tag)
-        if wanted is not None and wanted != ws.train_version:
-            raise RefusedError(
-                f"tag {tag} is on a commit whose workspace version is {ws.train_version}",
-                hint="publish the tag of that version, or fix the tag",
-            )
-        journal = Journal.open(
-            settings.resolve(settings.publish.journal_dir), tag, str(ws.train_version), commit
-        )
+        ws, journal = open_tag(settings, tree.path, tag, commit)
         plan = _plan(settings, registry, ws, journal, tag, commit, estimates)
         for line in plan.describe():
             ctx.emit("plan", line)
         if dry_run:
             return plan
         return _apply(settings, registry, ctx, ws, journal, plan, tuning)
+
+
+def open_tag(settings: Settings, tree: Path, tag: str, commit: str) -> tuple[Workspace, Journal]:
+    """The workspace of `tag` checked out at `tree` and its journal; refuses a tag whose name
+    does not match the version in its tree."""
+    ws = load_workspace(replace(settings, root=tree))
+    wanted = parse_name(settings.release.tag, tag)
+    if wanted is not None and wanted != ws.train_version:
+        raise RefusedError(
+            f"tag {tag} is on a commit whose workspace version is {ws.train_version}",
+            hint="publish the tag of that version, or fix the tag",
+        )
+    journal = Journal.open(settings.resolve(settings.publish.journal_dir), tag, str(ws.train_version), commit)
+    return ws, journal
 
 
 def _plan(

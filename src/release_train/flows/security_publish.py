@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from release_train.config import Settings
@@ -34,7 +34,6 @@ from release_train.model.branches import parse_name
 from release_train.model.pacing import Estimates, Job, Rate, Schedule, format_duration, simulate
 from release_train.model.version import Version
 from release_train.registries.interface import Registry
-from release_train.workspaces import load_workspace
 from release_train.workspaces.interface import Workspace
 
 
@@ -128,16 +127,7 @@ def _opened(
         for name in ordered:
             tag, commit = single.resolve_tag(settings, git, name)
             tree = stack.enter_context(temporary_worktree(git, commit))
-            ws = load_workspace(replace(settings, root=tree.path))
-            wanted = parse_name(settings.release.tag, tag)
-            if wanted is not None and wanted != ws.train_version:
-                raise RefusedError(
-                    f"tag {tag} is on a commit whose workspace version is {ws.train_version}",
-                    hint="publish the tag of that version, or fix the tag",
-                )
-            journal = Journal.open(
-                settings.resolve(settings.publish.journal_dir), tag, str(ws.train_version), commit
-            )
+            ws, journal = single.open_tag(settings, tree.path, tag, commit)
             plan = single._plan(settings, registry, ws, journal, tag, commit, estimates)
             parts.append(Part(plan, ws, journal))
         yield parts
