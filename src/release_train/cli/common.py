@@ -87,7 +87,12 @@ def context_from(args: argparse.Namespace) -> Context:
 
 
 class TextObserver:
-    """Renders events as plain lines on stderr, so stdout stays the command's result."""
+    """Renders events as plain lines on stderr, so stdout stays the command's result.
+
+    A flow command prints its report (every step) on stdout when it ends, so its own steps are not
+    echoed here as well unless `show_steps` (the publish command, whose report is a summary).
+    Steps of what CI does in reaction to a push (tag, publish) are marked `ci` by the reactions
+    and always shown, indented under the push that caused them."""
 
     PREFIX: ClassVar[dict[str, str]] = {
         "step": "  + ",
@@ -96,11 +101,21 @@ class TextObserver:
         "info": "",
         "plan": "  - ",
     }
+    STEPS: ClassVar[frozenset[str]] = frozenset({"step", "skip"})
+
+    def __init__(self, *, show_steps: bool = False) -> None:
+        self.show_steps = show_steps
 
     def __call__(self, event: Event) -> None:
         if event.kind == "progress":
             return
-        print(f"{self.PREFIX.get(event.kind, '')}{event.message}", file=sys.stderr, flush=True)
+        ci = bool(event.data.get("ci"))
+        if event.kind in self.STEPS and not (ci or self.show_steps):
+            return
+        prefix = self.PREFIX.get(event.kind, "")
+        if ci and event.kind != "warn":
+            prefix = f"    ci: {prefix.lstrip()}"
+        print(f"{prefix}{event.message}", file=sys.stderr, flush=True)
 
 
 class JsonLinesObserver:

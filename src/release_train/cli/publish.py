@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     ctx = context_from(args)
-    observer = None if args.json else ProgressObserver(TextObserver())
+    observer = None if args.json else ProgressObserver(TextObserver(show_steps=True))
     if observer is not None:
         ctx.observer = observer
     token = os.environ.get(settings.publish.token_env) or None

@@ -33,6 +33,7 @@ from types import ModuleType
 from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import InterruptedForTest, ReleaseTrainError
+from release_train.events import Event, Observer
 from release_train.forges import open_forge
 from release_train.forges.interface import ZERO_SHA, Forge, PushEvent
 from release_train.model.branches import parse_name
@@ -78,6 +79,9 @@ class Reactions:
             return
         if self.forge is None:
             raise AssertionError("Reactions used before bind(forge)")
+        # What the reaction reports is CI's output, not the command's own steps: mark it so.
+        observer = self.ctx.observer
+        self.ctx.observer = _as_ci(observer)
         try:
             if flow == PUBLISH_FLOW:
                 module.run_reaction(self.settings, self.forge, event, self.ctx, token=self.registry_token)
@@ -87,6 +91,8 @@ class Reactions:
             raise
         except ReleaseTrainError as exc:
             self.ctx.emit("warn", f"{flow.rsplit('.', 1)[-1]} reaction to {event.ref} failed: {exc}")
+        finally:
+            self.ctx.observer = observer
 
     def flow_for(self, event: PushEvent) -> str | None:
         """Which flow this event triggers, if any."""
@@ -100,6 +106,13 @@ class Reactions:
         tag = event.ref.removeprefix("refs/tags/")
         is_new_tag = event.ref.startswith("refs/tags/") and event.before == ZERO_SHA
         return PUBLISH_FLOW if is_new_tag and _matches(self.settings.release.tag, tag) else None
+
+
+def _as_ci(observer: Observer) -> Observer:
+    def marked(event: Event) -> None:
+        observer(Event(event.kind, event.message, {**event.data, "ci": True}))
+
+    return marked
 
 
 def push_handler(settings: Settings, ctx: Context, registry_token: str | None = None) -> Reactions:
