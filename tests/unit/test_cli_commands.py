@@ -43,3 +43,18 @@ def test_help_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_a_reader_that_goes_away_is_not_a_crash() -> None:
+    # `release-train --help | head -1`: the pipe is closed before the help is written (the child
+    # waits a second first, so the order holds on a loaded machine too)
+    code = (
+        "import time; time.sleep(1); from release_train.cli import main; raise SystemExit(main(['--help']))"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    stderr = child.stderr.read().decode()
+    child.stderr.close()
+    assert child.wait(timeout=30) == 141
+    assert "Traceback" not in stderr
