@@ -2,8 +2,9 @@
 pushed range, when it is safe.
 
 Safe means: the marker stands on a line of its own (a quoted marker does not count); the version
-in that commit's tree differs from its first parent's (a release commit that did not move the
-version is never tagged); the tag does not exist on another commit (an identical tag is success);
+in that commit's tree is not already released in its first parent's history (no tag of that
+version is reachable from the first parent: a marker copied into a later commit of a released
+line is never tagged); the tag does not exist on another commit (an identical tag is success);
 and the forge reports the commit's checks green (otherwise the tag is held, and a later push or
 run tags it).
 """
