@@ -4,17 +4,15 @@ it, and looks things up on its forge through the Forge Protocol (whichever forge
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from release_train.errors import ReleaseTrainError
 from release_train.forges.interface import Forge
-from release_train.infra.clock import parse_now
+from release_train.infra.clock import PinnedClock, parse_now
 from release_train.infra.git import Git
 
 ForgeKind = Literal["local", "github"]
@@ -34,23 +32,13 @@ class DemoFailed(ReleaseTrainError):
     exit_code = 1
 
 
-class MonthClock:
+class MonthClock(PinnedClock):
     """The month's simulated date: the `--now` of the latest command that gave one. The GitHub
     stand-in dates its merge commits by it (as the local forge does by `--now`), so release dates
-    read from commits agree between the two forges. Waits are real."""
+    read from commits agree between the two forges. Waits are real (`PinnedClock`)."""
 
-    def __init__(self, at: str) -> None:
-        self.at = parse_now(at)
-
-    def now(self) -> datetime:
-        return self.at
-
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            time.sleep(seconds)
+    def move_to(self, when: str) -> None:
+        self._at = parse_now(when)
 
 
 @dataclass
@@ -64,7 +52,7 @@ class Demo:
     def __post_init__(self) -> None:
         self.work = self.root / "work"
         self.origin = self.root / "origin.git"
-        self.clock = MonthClock(INITIAL_IMPORT)
+        self.clock = MonthClock(parse_now(INITIAL_IMPORT))
 
     # --- running commands like a maintainer --------------------------------------------------
     def rt(self, *argv: str, expect: int = 0) -> int:
@@ -74,7 +62,7 @@ class Demo:
         shown = " ".join(a if " " not in a else repr(a) for a in argv)
         self.say(f"\n$ release-train {shown}")
         if "--now" in argv:
-            self.clock.at = parse_now(argv[argv.index("--now") + 1])
+            self.clock.move_to(argv[argv.index("--now") + 1])
         sys.stdout.flush()
         code = main([*argv, "-C", str(self.work)] if argv[0] not in ("forge",) else list(argv))
         sys.stdout.flush()
