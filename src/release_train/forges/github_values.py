@@ -17,6 +17,9 @@ RED_CONCLUSIONS = frozenset(
     {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
 )
 GREEN_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
+# Where GitHub has no draft PRs (private repositories on free plans), a PR is held by both.
+HOLD_PREFIX = "[HOLD] "
+HOLD_LABEL = "release-train: hold"
 _VERSION_IN_TAG = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _RUSTSEC = re.compile(r"RUSTSEC-\d{4}-\d{4}")
 
@@ -67,20 +70,33 @@ def graphql_url(api_base: str) -> str:
     return f"{api_base}/graphql"
 
 
+def labels_of(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(label["name"]) for label in data.get("labels", []))
+
+
+def is_held(data: Mapping[str, Any]) -> bool:
+    """A PR held without GitHub's draft flag (a repository without drafts): the hold label."""
+    return HOLD_LABEL in labels_of(data)
+
+
 def to_pr(data: Mapping[str, Any]) -> PullRequest:
+    """A held PR reads as a draft (every holding rule treats both the same), titled without its
+    `[HOLD] ` prefix (the title the train gave it)."""
     merged = bool(data.get("merged_at")) or data.get("merged") is True
     state: PrState = "merged" if merged else ("open" if data["state"] == "open" else "closed")
+    held = is_held(data)
+    title = str(data["title"])
     return PullRequest(
         number=int(data["number"]),
-        title=str(data["title"]),
+        title=title.removeprefix(HOLD_PREFIX) if held else title,
         body=str(data.get("body") or ""),
         head=str(data["head"]["ref"]),
         base=str(data["base"]["ref"]),
         state=state,
-        draft=bool(data.get("draft")),
+        draft=bool(data.get("draft")) or held,
         url=str(data.get("html_url", "")),
         merge_commit=str(data["merge_commit_sha"]) if merged and data.get("merge_commit_sha") else None,
-        labels=tuple(str(label["name"]) for label in data.get("labels", [])),
+        labels=labels_of(data),
     )
 
 

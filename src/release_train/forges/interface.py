@@ -125,6 +125,10 @@ class Forge(Protocol):
 
     def check_state(self, sha: str) -> CheckState: ...
 
+    def checks(self, sha: str) -> dict[str, CheckState]:
+        """Each check reported on `sha` (status context or check run name) -> its state."""
+        ...
+
     def tags(self) -> dict[str, str]:
         """tag name -> commit sha (peeled)."""
         ...
