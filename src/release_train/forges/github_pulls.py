@@ -19,15 +19,10 @@ from urllib.parse import quote
 from release_train.context import Context
 from release_train.forges import messages
 from release_train.forges.github_api import Api, error_items, message_of
-from release_train.forges.github_values import (
+from release_train.forges.github_values import graphql_url, is_held, list_state, to_pr
+from release_train.forges.interface import (
     HOLD_LABEL,
     HOLD_PREFIX,
-    graphql_url,
-    is_held,
-    list_state,
-    to_pr,
-)
-from release_train.forges.interface import (
     Conflict,
     ForgeError,
     MergeMethod,

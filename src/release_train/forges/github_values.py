@@ -8,7 +8,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from release_train.forges.interface import CheckState, PrState, PullRequest, Release, SecurityIssue
+from release_train.forges.interface import (
+    HOLD_LABEL,
+    HOLD_PREFIX,
+    CheckState,
+    PrState,
+    PullRequest,
+    Release,
+    SecurityIssue,
+)
 from release_train.model.version import Version
 
 # Conclusions that make a check run red; success/neutral/skipped are green (GitHub's own rule for
@@ -17,9 +25,6 @@ RED_CONCLUSIONS = frozenset(
     {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
 )
 GREEN_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
-# Where GitHub has no draft PRs (private repositories on free plans), a PR is held by both.
-HOLD_PREFIX = "[HOLD] "
-HOLD_LABEL = "release-train: hold"
 _VERSION_IN_TAG = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _RUSTSEC = re.compile(r"RUSTSEC-\d{4}-\d{4}")
 

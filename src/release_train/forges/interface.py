@@ -89,6 +89,10 @@ class PushEvent:
 
 
 ZERO_SHA = "0" * 40
+# Where a forge has no draft PRs (GitHub: private repositories on free plans), a PR is held by a
+# title prefix and a label instead; the forge reports it with `draft=True` (and the plain title).
+HOLD_PREFIX = "[HOLD] "
+HOLD_LABEL = "release-train: hold"
 
 PushHandler = Callable[[PushEvent], None]
 
