@@ -58,7 +58,7 @@ def test_pending_checks_hold_until_they_pass_then_tag_held_tags_the_marker(
     assert f"+ tagged {marker[:10]} as v1.0.0 (held until its checks passed)" in out
     assert blockers(train) == []
     code, out = rt(train, capsys, "tag", "--held")  # nothing left
-    assert "no held release" in out
+    assert code == 0 and "no held release" in out
 
 
 def test_failed_checks_and_a_later_fix_tag_the_fix_and_say_so(
@@ -77,6 +77,7 @@ def test_failed_checks_and_a_later_fix_tag_the_fix_and_say_so(
     train.forge.set_check(fix, "success", context="test-windows")
 
     code, out = rt(train, capsys, "tag", "--held", "--json")
+    assert code == 0
     report = json.loads(out)["report"]
     assert train.forge.tags() == {"v1.0.0": fix}
     assert report["outcomes"][0]["status"] == "done"
@@ -95,7 +96,7 @@ def test_with_tag_fix_off_a_failed_marker_stays_held(
     fix = train.land("release-1.0.0", {"README.md": "fixed\n"}, "Fix CI\n")
     train.forge.set_check(fix, "success", context="ci")
     code, out = rt(train, capsys, "tag", "--held", "--set", "release.tag-fix=false")
-    assert train.forge.tags() == {}
+    assert code == 0 and train.forge.tags() == {}
     assert f"checks failed on the marker commit {marker[:10]}: ci" in out
 
 
