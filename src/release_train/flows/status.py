@@ -91,7 +91,10 @@ def gather(env: FlowEnv) -> Status:
     ]
     from release_train.flows import held
 
-    blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
+    try:
+        blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
+    except ReleaseTrainError as exc:
+        problems.append(f"cannot look for held releases: {exc.message}")
     return Status(
         now=now,
         main=settings.branches.main,
