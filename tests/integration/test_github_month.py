@@ -6,7 +6,9 @@
 - a second check run still in progress on the marker commit: held, then tagged once it completes;
 - CI failing on the marker commit and fixed by a later commit: `status` shows it held, then the
   fix is tagged;
-- no draft PRs: `security prepare` opens held PRs and `security release` finishes.
+- no draft PRs: `security prepare` opens held PRs and `security release` finishes;
+- required status checks, a tag ruleset, head branches kept after merging: each met by the command
+  that meets it on GitHub.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import MARKER
 
 from release_train.cli import main
-from release_train.flows import held, security, status, tag, tick
+from release_train.flows import held, release, security, status, tag, tick
 from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import PushEvent
 from release_train.registries.local_cargo import RegistryServer
@@ -47,7 +49,10 @@ def held_texts(gh: GitHubTrain) -> list[str]:
 def test_a_month_merged_through_the_tool_tags_and_publishes_whatever_the_squash_message(
     tmp_path: Path, standin: GitHubStandIn, monkeypatch: pytest.MonkeyPatch, setting: str
 ) -> None:
-    standin.configure(squash_merge_commit_message=setting, squash_merge_commit_title="PR_TITLE")
+    # and `mergeable` computed late, as GitHub does after each push
+    standin.configure(
+        squash_merge_commit_message=setting, squash_merge_commit_title="PR_TITLE", lazy_mergeable=True
+    )
     use_isolated_cargo(monkeypatch, tmp_path)
     with RegistryServer(tmp_path / "registry", token=REGISTRY_TOKEN) as registry:
         gh = GitHubTrain.start(tmp_path, standin, registry.index_url)
@@ -200,3 +205,65 @@ def test_security_release_without_drafts_holds_by_prefix_and_label_then_finishes
     assert (ready.draft, ready.title, ready.labels) == (False, "Release Railcar 1.0.1", ())
     merged = env.forge.merge_pr(pr.number)
     assert env.forge.tags()["v1.0.1"] == merged
+
+
+def test_required_checks_refuse_pr_merge_until_the_head_is_green(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gh = GitHubTrain.start(tmp_path, standin)
+    gh.cut_and_merge_bump()
+    standin.configure(required_checks=("CI",))
+    number = gh.open_release()
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", TOKEN)
+    capsys.readouterr()
+    assert main(["pr", "merge", str(number), "-C", str(gh.work.path)]) == 7
+    err = capsys.readouterr().err
+    assert 'Required status check "CI" is expected' in err and "wait until the required checks pass" in err
+    head = gh.origin.rev_parse("refs/heads/ci/release-1.0.0")
+    assert head is not None
+    standin.add_check_run(head, "CI", "completed", "success")
+    assert main(["pr", "merge", str(number), "-C", str(gh.work.path)]) == 0
+    merged = gh.origin.rev_parse("refs/heads/release-1.0.0")
+    assert gh.env().forge.tags() == {"v1.0.0": merged}
+    assert TOKEN not in capsys.readouterr().err
+
+
+def test_a_tag_ruleset_says_how_to_let_the_token_through_and_tag_held_tags_it_then(
+    tmp_path: Path, standin: GitHubStandIn
+) -> None:
+    gh = GitHubTrain.start(tmp_path, standin)
+    gh.cut_and_merge_bump()
+    standin.configure(tag_rules=("v*",))
+    merged = gh.release_and_merge()
+    refused = [w for w in gh.warnings() if w.startswith("tag reaction to refs/heads/release-1.0.0 failed")]
+    assert len(refused) == 1 and "Cannot create ref due to creations being restricted" in refused[0]
+    assert "bypass list" in refused[0]
+    env = gh.env()
+    assert env.forge.tags() == {}
+    assert held_texts(gh) == [
+        f"v1.0.0 on release-1.0.0 is held: checks passed on {merged[:10]}: ready to tag"
+    ]
+
+    standin.configure(bypass_tag_rules=True)  # the maintainer adds the app to the bypass list
+    held.apply(env, held.plan(env))
+    assert env.forge.tags() == {"v1.0.0": merged}
+
+
+def test_head_branches_kept_after_merging_do_not_make_a_rerun_open_them_again(
+    tmp_path: Path, standin: GitHubStandIn
+) -> None:
+    standin.configure(delete_branch_on_merge=False, app_checks=(("CI", "in_progress", None),))
+    gh = GitHubTrain.start(tmp_path, standin)
+    gh.cut_and_merge_bump()
+    merged = gh.release_and_merge()  # held: CI still running, so release-latest is not done yet
+    assert gh.origin.rev_parse("refs/heads/ci/release-1.0.0") is not None  # kept by the setting
+
+    env = gh.env()
+    planned = release.plan(env)  # a second run of the 20th's release
+    report = release.apply(env, planned)
+    assert {o.status for o in report.outcomes} == {"skipped"}
+    assert [pr.number for pr in env.forge.list_prs(state=None) if pr.head == "ci/release-1.0.0"] == [2]
+    assert gh.origin.rev_parse("refs/heads/release-1.0.0") == merged
