@@ -54,7 +54,7 @@ class BranchSettings:
 
 @_values(frozen=True)
 class ReleaseSettings:
-    """[release]: the release marker, tag and notes file, and whether to run the rc train."""
+    """[release]: the release marker, tag and notes file, the rc train, and where a held tag goes."""
 
     marker: str = _opt(
         "[automatically-tag-and-release-this-commit]", "marker line that makes a commit get tagged", "str"
@@ -62,6 +62,12 @@ class ReleaseSettings:
     tag: str = _opt("v{version}", "tag pattern", "str")
     notes: str = _opt("RELEASES.md", "release notes file, per branch", "str")
     rc: bool = _opt(False, "run the -dev / -rc.N train", "bool")
+    tag_fix: bool = _opt(
+        True,
+        "when a marker commit's checks fail, tag the newest later commit of its branch with the same "
+        "version whose checks pass",
+        "bool",
+    )
 
 
 @_values(frozen=True)

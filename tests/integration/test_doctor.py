@@ -194,3 +194,44 @@ def test_github_wrong_or_missing_token_fails(
     out = capsys.readouterr().out
     assert "fail  github token: no token: none of RELEASE_TRAIN_TOKEN, GITHUB_TOKEN is set" in out
     assert "      fix: create a fine-grained token" in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "status", "said"),
+    [
+        ("BLANK", "warn", "loses the release marker"),
+        ("PR_BODY", "ok", "PR description, whose last line is the marker"),
+        ("COMMIT_MESSAGES", "ok", "commit messages, marker line included"),
+    ],
+)
+def test_github_merge_settings_say_what_a_web_ui_merge_keeps(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    registry: RegistryServer,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    status: str,
+    said: str,
+) -> None:
+    path = github_repo(tmp_path, standin)
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", "ghs_defaultTOKEN")
+    standin.configure(squash_merge_commit_message=setting)
+
+    main(["doctor", "-C", str(path), "--set", f'publish.index="{registry.index_url}"', "--json"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+
+    assert checks["merge settings"]["status"] == status
+    assert said in checks["merge settings"]["message"]
+    if status == "warn":
+        fix = checks["merge settings"]["fix"]
+        assert "squash_merge_commit_message=PR_BODY" in fix and "release-train pr merge" in fix
+        assert "repos/octo/railcar" in fix
+
+
+def test_merge_settings_the_token_cannot_see_are_a_warning() -> None:
+    from release_train.flows.doctor_merge import judge
+
+    check = judge({}, "octo/railcar")
+    assert (check.status, "push access" in check.message) == ("warn", True)
+    assert "Default commit message" in check.fix

@@ -42,6 +42,10 @@ def test_release_latest_dates_the_notes_and_the_merge_gets_tagged(tmp_path: Path
     pr = train.pr("ci/release-1.0.0", "release-1.0.0")
     assert pr.title == "Release Railcar 1.0.0"
     assert "merging it into `release-1.0.0` tags the merge commit `v1.0.0`" in pr.body
+    # the body carries the marker too, last, on a line of its own (a squash taking the PR body
+    # as its message keeps it)
+    assert pr.body.rstrip().splitlines()[-1] == MARKER
+    assert pr.body.count(MARKER) == 1
     assert train.forge.tags() == {}
 
     merged = train.merge("ci/release-1.0.0", "release-1.0.0")

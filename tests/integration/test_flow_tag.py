@@ -96,10 +96,16 @@ def test_conflicting_tag_is_an_error(tmp_path: Path) -> None:
 def test_checks_not_green_hold_the_tag(tmp_path: Path) -> None:
     train, before, after = _released(tmp_path, require_checks=True)
     assert train.forge.tags() == {}  # no checks recorded + require-checks: held on merge
-    assert f"held: checks pending on {after[:10]}; v1.0.0 not created" in train.events.messages("warn")
+    resume = "(`release-train tag --held` or the next tick tags it once they pass"
+    assert f"held: checks pending on {after[:10]}; v1.0.0 not created {resume})" in train.events.messages(
+        "warn"
+    )
     train.forge.set_check(after, "failure")
     _, report = _tag_report(train, before, after)
-    assert report.lines[-1] == f"! held: checks failing on {after[:10]}; v1.0.0 not created"
+    assert report.lines[-1] == (
+        f"! held: checks failing on {after[:10]}; v1.0.0 not created {resume}, "
+        "or a later fix of the same version that passes)"
+    )
     assert train.forge.tags() == {}
     train.forge.set_check(after, "success")
     _, report = _tag_report(train, before, after)

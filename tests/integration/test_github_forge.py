@@ -145,8 +145,9 @@ def test_merge_conflict_is_not_mergeable(work: Git, forge: GitHubForge) -> None:
     work.commit_all("Ours")
     forge.push(work.path, ["main"])
     pr = forge.open_pr("ci/conflict", "main", "Conflict", "")
-    with pytest.raises(NotMergeable, match="not mergeable"):
+    with pytest.raises(NotMergeable, match="PR #1 conflicts with main") as refused:
         forge.merge_pr(pr.number)
+    assert "resolve the conflicts" in str(refused.value.hint)
 
 
 def test_lists_follow_link_pagination(work: Git, forge: GitHubForge, standin: GitHubStandIn) -> None:

@@ -184,6 +184,12 @@ def test_the_token_appears_in_no_error_log_or_repr(
         forge.list_releases,
         forge.open_security_issues,
         lambda: forge.remote_url,
+        # the paths of issue 11: held PRs, merge settings, checks by name, merges with messages
+        lambda: forge.open_pr("topic", "main", "t", "b", draft=True),
+        lambda: forge.update_pr(1, draft=True),
+        forge.merge_settings,
+        lambda: forge.checks(sha),
+        lambda: forge.merge_pr(1, method="merge"),
     ]
     texts = []
     for call in calls:
@@ -216,14 +222,21 @@ def test_git_pushes_carry_the_token_only_in_the_environment(
     assert TOKEN not in Git(work.path).run("config", "--list")
 
 
-def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> None:
+@pytest.mark.parametrize(
+    "command",
+    [["releases"], ["tag", "--held"], ["doctor"], ["status"], ["pr", "merge", "1"], ["pr", "draft", "1"]],
+)
+def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn, command: list[str]) -> None:
     """The whole program, token in the environment, every request failing: not in stdout, stderr
-    or any file the run leaves (crash logs go to TMPDIR)."""
+    or any file the run leaves (crash logs go to TMPDIR). The commands include the paths of issue
+    11: held releases, doctor's merge settings, merges with their messages, held PRs."""
     repo = init_repo(tmp_path / "repo")
     (repo.path / "release-train.toml").write_text(
         f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
     )
     repo.commit_all("config")
+    repo.run("remote", "add", "origin", str(standin.git_dir))
+    repo.run("push", "--quiet", "origin", "main")
     standin.fail_every_request(500, echo_auth=True)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -234,14 +247,46 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> N
         "HOME": os.environ["HOME"],
     }
     done = proc.run(
-        [sys.executable, "-m", "release_train", "releases", "-C", str(repo.path)], env=env, check=False
+        [sys.executable, "-m", "release_train", *command, "-C", str(repo.path)], env=env, check=False
     )
     assert done.returncode != 0
-    assert "error:" in done.stderr
+    assert "error:" in done.stderr or "fail" in done.stdout
     assert TOKEN not in done.stdout + done.stderr
     for path in scratch.rglob("*"):
         if path.is_file():
             assert TOKEN not in path.read_text(errors="replace")
+
+
+def test_held_prs_and_held_releases_never_show_the_token(tmp_path: Path, standin: GitHubStandIn) -> None:
+    """The new success paths print what they did (a PR held by prefix and label, a held release
+    re-examined); the token is in none of it."""
+    repo = init_repo(tmp_path / "repo")
+    (repo.path / "release-train.toml").write_text(
+        f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
+    )
+    repo.commit_all("config")
+    repo.run("remote", "add", "origin", str(standin.git_dir))
+    repo.run("push", "--quiet", "origin", "main")
+    repo.checkout("main", new_branch="topic")
+    (repo.path / "f").write_text("x")
+    repo.commit_all("Release\n\n[automatically-tag-and-release-this-commit]\n")
+    repo.run("push", "--quiet", "origin", "topic")
+    standin.configure(drafts=False)
+    env = {"RELEASE_TRAIN_TOKEN": TOKEN, "HOME": os.environ["HOME"], "TMPDIR": str(tmp_path)}
+    outputs = []
+    for command in (
+        ["pr", "open", "--head", "topic", "--base", "main", "--title", "t", "--draft"],
+        ["pr", "ready", "1"],
+        ["tag", "--held"],
+        ["status"],
+        ["doctor"],
+    ):
+        done = proc.run(
+            [sys.executable, "-m", "release_train", *command, "-C", str(repo.path)], env=env, check=False
+        )
+        outputs.append(done.stdout + done.stderr)
+    assert "[HOLD]" in outputs[0] and "no draft PRs" in outputs[0]
+    assert TOKEN not in "\n".join(outputs)
 
 
 def test_cli_standin_serves_until_ctrl_c(tmp_path: Path) -> None:

@@ -22,7 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "release-latest": ("release", "Propose the release PR on the latest release branch (the 20th)"),
     "release-rc": ("release_rc", "Propose the next release candidate on the latest release branch"),
     "release-patch": ("patch", "Propose a patch release on a release branch"),
-    "tag": ("tag", "Tag the newest marker commit of a pushed range, when it is safe"),
+    "tag": (
+        "tag",
+        "Tag the newest marker commit of a pushed range, when it is safe; --held: tag held releases now green",
+    ),
     "publish": ("publish", "Publish every package of a tag in dependency order, paced, resumable"),
     "tick": ("tick", "Do whatever the schedule says is due now"),
     "status": ("status", "The train at a glance: versions, branches, tags, open PRs, next dates"),

@@ -1,7 +1,8 @@
 """Check what a release day needs and say how to fix each miss: the workspace loads, the forge
 answers, the GitHub token (which variable, its kind, and that the default GITHUB_TOKEN will not
-trigger the tag workflows), main and the release branches exist, every publishable package is on
-the registry or reported as new, and a registry token or trusted publishing is configured.
+trigger the tag workflows), main and the release branches exist, whether a release PR merged in
+GitHub's web UI keeps its marker under the repository's merge settings, every publishable package
+is on the registry or reported as new, and a registry token or trusted publishing is configured.
 
 Each check prints ok, warn or fail with a fix line; exits 1 when any check fails."""
 

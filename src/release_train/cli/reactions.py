@@ -125,7 +125,9 @@ def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
     from release_train.cli.common import forge_token, registry_token
 
     handler = push_handler(settings, ctx, registry_token(settings))
-    forge = open_forge(settings, on_push=handler, clock=ctx.clock, token=forge_token(settings))
+    forge = open_forge(
+        settings, on_push=handler, clock=ctx.clock, token=forge_token(settings), observer=ctx.observer
+    )
     handler.bind(forge)
     return forge
 

@@ -10,7 +10,7 @@ the PR unless one is open or merged already.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -22,6 +22,7 @@ from release_train.flows.plan import Progress, Step
 from release_train.flows.worktree import temporary_worktree
 from release_train.infra import fs
 from release_train.infra.git import Git
+from release_train.model.marker import has_marker
 from release_train.model.version import Operation, Version
 
 REMOTE = "origin"
@@ -154,6 +155,22 @@ class Proposal:
             tuple(f"| {line}" for line in self.pr_body.rstrip().splitlines()),
         )
         return commit, pr
+
+
+def carry_marker(proposals: Sequence[Proposal], marker: str) -> list[Proposal]:
+    """Each proposal whose commit carries the release marker gets it at the end of its PR body
+    too, on a line of its own (outside any quote or code block): a squash merge that takes the PR
+    description as its message (GitHub's `PR_BODY` default) then still tags the release."""
+    note = (
+        "The last line is the release marker: a squash merge that uses this description as its "
+        "commit message keeps it. Keep it on a line of its own."
+    )
+    return [
+        replace(p, pr_body=f"{p.pr_body.rstrip()}\n\n{note}\n\n{marker}\n")
+        if has_marker(p.message, marker) and not has_marker(p.pr_body, marker)
+        else p
+        for p in proposals
+    ]
 
 
 def bot_branch(settings: Settings, purpose: str) -> str:

@@ -75,7 +75,7 @@ def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> CutPlan:
     proposals = [bump]
     if s.release.rc:
         proposals.append(_rc_proposal(env, release_branch, main_sha))
-    proposals = security_gate.annotate(proposals, gate)
+    proposals = bw.carry_marker(security_gate.annotate(proposals, gate), s.release.marker)
     existing = bw.remote_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",

@@ -2,7 +2,8 @@
 
 Checks, in order: the workspace loads; the forge answers; for GitHub, which token is used, its
 kind, and that the default `GITHUB_TOKEN` will not trigger the tag and publish workflows; `main`
-and at least one release branch exist on the forge; every publishable package is on the registry
+and at least one release branch exist on the forge; on GitHub, whether a release PR merged in the
+web UI keeps its marker under the repository's merge settings (`doctor_merge.py`); every publishable package is on the registry
 or reported as new (a first publish needs an API token: trusted publishing works only for crates
 that exist); and a registry token or trusted publishing is configured.
 
@@ -89,6 +90,9 @@ def run(inputs: Inputs) -> DoctorReport:
     forge = _forge(inputs, checks)
     if forge is not None:
         checks.extend(branch_checks(s, forge))
+        from release_train.flows import doctor_merge  # it builds on this module's Check
+
+        checks.extend(doctor_merge.checks(s, forge))
     if workspace is not None:
         checks.extend(registry_checks(inputs, workspace))
     return DoctorReport(tuple(checks))

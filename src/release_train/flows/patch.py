@@ -93,7 +93,7 @@ def plan(
         ),
         draft=draft,
     )
-    (proposal,) = security_gate.annotate([proposal], gate)
+    (proposal,) = bw.carry_marker(security_gate.annotate([proposal], gate), s.release.marker)
     return PatchPlan(
         flow="release-patch",
         summary=f"patch release {s.project_name} {bumped.new} on {branch} (requested by {who})",

@@ -98,7 +98,7 @@ def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> ReleasePlan:
     main_pr = _main_date_proposal(env, version, day)
     if main_pr is not None:
         proposals.append(main_pr)
-    proposals = security_gate.annotate(proposals, gate)
+    proposals = bw.carry_marker(security_gate.annotate(proposals, gate), s.release.marker)
     return ReleasePlan(
         flow="release-latest",
         summary=f"release {s.project_name} {version} from {branch}, dated {day.isoformat()}",
@@ -172,6 +172,7 @@ def plan_rc(env: FlowEnv) -> ReleasePlan:
             f"`{branch}` (from {bumped.old}).\n\nMerging it tags `{tag}` and publishes the candidate.\n"
         ),
     )
+    (proposal,) = bw.carry_marker([proposal], s.release.marker)
     return ReleasePlan(
         flow="release-rc",
         summary=f"release candidate {s.project_name} {bumped.new} from {branch}",

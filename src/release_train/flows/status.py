@@ -16,14 +16,14 @@ from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
 from release_train.flows.tick import Slot, schedule, upcoming_slots
-from release_train.forges.interface import PullRequest
+from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
 
 
 @dataclass(frozen=True)
 class Blocker:
     """Something that holds a release back until a person acts."""
 
-    kind: str  # "security-issue" | "draft-pr"
+    kind: str  # "security-issue" | "draft-pr" | "held-release"
     text: str
     url: str = ""
 
@@ -85,10 +85,16 @@ def gather(env: FlowEnv) -> Status:
         for issue in security_gate.open_issues(env)  # forge issues + configured advisory sources
     ]
     blockers += [
-        Blocker("draft-pr", f"PR #{pr.number} ({pr.head} -> {pr.base}) is a draft: {pr.title}", pr.url)
+        Blocker("draft-pr", f"PR #{pr.number} ({pr.head} -> {pr.base}) is {_held(pr)}: {pr.title}", pr.url)
         for pr in bot_prs
         if pr.draft
     ]
+    from release_train.flows import held
+
+    try:
+        blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
+    except ReleaseTrainError as exc:
+        problems.append(f"cannot look for held releases: {exc.message}")
     return Status(
         now=now,
         main=settings.branches.main,
@@ -99,6 +105,10 @@ def gather(env: FlowEnv) -> Status:
         blockers=tuple(blockers),
         problems=tuple(problems),
     )
+
+
+def _held(pr: PullRequest) -> str:
+    return f"held ({HOLD_PREFIX.strip()}, no drafts here)" if HOLD_LABEL in pr.labels else "a draft"
 
 
 def _main_version(env: FlowEnv) -> tuple[str | None, list[str]]:

@@ -5,12 +5,13 @@ Safe means: the marker stands on a line of its own (a quoted marker does not cou
 in that commit's tree is not already released in its first parent's history (no tag of that
 version is reachable from the first parent: a marker copied into a later commit of a released
 line is never tagged); the tag does not exist on another commit (an identical tag is success);
-and the forge reports the commit's checks green (otherwise the tag is held, and a later push or
-run tags it).
+and the forge reports the commit's checks green (otherwise the tag is held, and `tag --held` or
+the next tick tags it: see `held.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from release_train.config import Settings
@@ -57,15 +58,17 @@ def _commits(env: FlowEnv, before: str, after: str) -> list[tuple[str, str]]:
     return found
 
 
-def _released_before(env: FlowEnv, sha: str, version: Version) -> str | None:
+def released_before(
+    env: FlowEnv, sha: str, version: Version, tags: Mapping[str, str] | None = None
+) -> str | None:
     """The tag of `version` when the first parent's history already holds it. (Compared with the
     parent's release history, not the parent's tree: a release commit on a release branch dates
     the notes without moving the version, and it must still be tagged; a marker copied into a
-    later commit of an already released line must not be.)"""
+    later commit of an already released line must not be.) `tags`: the forge's, when known."""
     parent = env.git.rev_parse(f"{sha}^1")
     if parent is None:
         return None
-    for name, tagged in env.forge.tags().items():
+    for name, tagged in (env.forge.tags() if tags is None else tags).items():
         if parse_name(env.settings.release.tag, name) == version and env.git.ok(
             "merge-base", "--is-ancestor", tagged, parent
         ):
@@ -96,7 +99,7 @@ def plan(env: FlowEnv, *, before: str, after: str, ref: str) -> TagPlan:
         return _nothing(ref, summary, f"not tagging: {why}")
     sha = marked[0][0]
     version = bw.train_version(env, sha)
-    released = _released_before(env, sha, version)
+    released = released_before(env, sha, version)
     if released is not None:
         return _nothing(
             ref,
@@ -137,7 +140,13 @@ def apply(env: FlowEnv, tagging: TagPlan) -> Report:
     if state != "success":
         said = "failing" if state == "failure" else state
         progress.record(
-            step, "held", f"held: checks {said} on {sha[:10]}; {tag} not created", tag=tag, sha=sha
+            step,
+            "held",
+            f"held: checks {said} on {sha[:10]}; {tag} not created "
+            "(`release-train tag --held` or the next tick tags it once they pass"
+            + (", or a later fix of the same version that passes)" if state == "failure" else ")"),
+            tag=tag,
+            sha=sha,
         )
         return progress.report()
     env.forge.create_tag(tag, sha)

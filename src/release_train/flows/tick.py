@@ -1,4 +1,5 @@
-"""`tick`: do whatever the `[schedule]` says is due now, exactly once per slot.
+"""`tick`: do whatever the `[schedule]` says is due now, exactly once per slot; then re-examine
+held releases (`held.py`), tagging those whose checks now pass.
 
 A scheduled event (cut, release) is due when it has a fire time on the same UTC day as `now`, at
 or before `now`: that fire time is the slot. Due slots run in a fixed order, cut before release,
@@ -216,6 +217,11 @@ def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
         progress.done(
             step, f"{slot.label} done: {summary}; recorded as {slot.ref}", ref=slot.ref, summary=summary
         )
+    from release_train.flows import held  # every tick re-examines held releases
+
+    again = held.plan(env)
+    if again.held:
+        flows.append(("held releases", held.apply(env, again)))
     return TickReport(plan, progress.report(), tuple(flows))
 
 

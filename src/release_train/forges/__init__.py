@@ -11,18 +11,26 @@ from typing import TYPE_CHECKING
 
 from release_train.config import Settings
 from release_train.errors import ConfigError
+from release_train.events import Observer
 from release_train.forges.interface import Forge, PushHandler
 from release_train.infra.clock import Clock
 
 if TYPE_CHECKING:
     from release_train.forges.github_api import Token
 
-# (settings, on_push, clock, token): the token is read from the environment by the CLI only.
-ForgeOpener = Callable[[Settings, PushHandler | None, Clock | None, "Token | str | None"], Forge]
+# (settings, on_push, clock, token, observer): the token is read from the environment by the CLI
+# only; the observer hears what the forge itself has to say (rate-limit waits, held PRs).
+ForgeOpener = Callable[
+    [Settings, PushHandler | None, Clock | None, "Token | str | None", Observer | None], Forge
+]
 
 
 def _open_local(
-    settings: Settings, on_push: PushHandler | None, clock: Clock | None, token: Token | str | None = None
+    settings: Settings,
+    on_push: PushHandler | None,
+    clock: Clock | None,
+    token: Token | str | None = None,
+    observer: Observer | None = None,
 ) -> Forge:
     from release_train.forges.local import LocalForge
 
@@ -40,10 +48,16 @@ def _open_local(
 
 
 def _open_github(
-    settings: Settings, on_push: PushHandler | None, clock: Clock | None, token: Token | str | None = None
+    settings: Settings,
+    on_push: PushHandler | None,
+    clock: Clock | None,
+    token: Token | str | None = None,
+    observer: Observer | None = None,
 ) -> Forge:
     from release_train.context import Context
+    from release_train.events import null_observer
     from release_train.forges.github import GitHubForge
+    from release_train.infra.clock import SystemClock
 
     # The git remote comes from the API (`clone_url`) unless [forge] path overrides it.
     remote = str(settings.resolve(settings.forge.path)) if settings.forge.path else None
@@ -53,7 +67,7 @@ def _open_github(
         token,
         git_remote_url=remote,
         on_push=on_push,
-        ctx=Context(clock=clock) if clock is not None else None,
+        ctx=Context(clock=clock or SystemClock(), observer=observer or null_observer),
         require_checks=settings.forge.require_checks,
         security_query=settings.gates.security_query,
     )
@@ -71,6 +85,7 @@ def open_forge(
     *,
     clock: Clock | None = None,
     token: Token | str | None = None,
+    observer: Observer | None = None,
 ) -> Forge:
     """The forge the settings name. `on_push` receives every push event (CI's reactions).
     `token` (GitHub) is read by the CLI: `github_api.token_from_env(settings.forge.token_env, os.environ)`."""
@@ -80,4 +95,4 @@ def open_forge(
             f"unknown forge kind {settings.forge.kind!r}",
             hint=f"[forge] kind must be one of: {', '.join(FORGES)}",
         )
-    return opener(settings, on_push, clock, token)
+    return opener(settings, on_push, clock, token, observer)

@@ -18,16 +18,14 @@ from urllib.parse import quote, urlsplit
 
 from release_train.context import Context
 from release_train.errors import ConfigError
-from release_train.forges.github_api import Api, RateLimited, Token, error_items, message_of, token_from_env
+from release_train.forges.github_api import Api, RateLimited, Token, message_of, token_from_env
+from release_train.forges.github_pulls import READ_AGAIN, GitHubPulls
 from release_train.forges.github_values import (
     advisory_to_security,
     combine_checks,
-    graphql_url,
     issue_to_security,
-    list_state,
     same_remote,
     tag_version,
-    to_pr,
     to_release,
 )
 from release_train.forges.interface import (
@@ -36,7 +34,6 @@ from release_train.forges.interface import (
     Conflict,
     ForgeError,
     MergeMethod,
-    NotMergeable,
     PrState,
     PullRequest,
     PushEvent,
@@ -49,6 +46,15 @@ from release_train.infra import proc
 __all__ = ["GitHubForge", "RateLimited", "Token", "combine_checks", "token_from_env"]
 
 DEFAULT_API_URL = "https://api.github.com"
+MERGE_SETTINGS = (
+    "allow_squash_merge",
+    "allow_merge_commit",
+    "allow_rebase_merge",
+    "squash_merge_commit_title",
+    "squash_merge_commit_message",
+    "merge_commit_title",
+    "merge_commit_message",
+)
 DEFAULT_SECURITY_QUERY = "is:issue is:open RUSTSEC in:title"
 
 
@@ -82,6 +88,7 @@ class GitHubForge:
         self.require_checks = require_checks
         self.api = Api(api_url, self.token, self.ctx, transport)
         self.repo = f"/repos/{quote(owner)}/{quote(name)}"
+        self.pulls = GitHubPulls(self.api, self.repo, owner, self.ctx)
         self._remote = git_remote_url
 
     def close(self) -> None:
@@ -159,106 +166,60 @@ class GitHubForge:
         response = self.api.request("GET", f"{self.repo}/git/ref/heads/{branch}", allow=(404,))
         return None if response.status_code == 404 else str(response.json()["object"]["sha"])
 
-    # --- pull requests ---------------------------------------------------------------------------
+    # --- pull requests (github_pulls.py) ---------------------------------------------------------
     def find_pr(self, head: str, base: str, *, state: PrState | None = "open") -> PullRequest | None:
-        # GitHub silently ignores a bare `head=branch`; it must be `owner:branch`.
-        query = {"head": f"{self.owner}:{head}", "base": base, "state": list_state(state)}
-        for item in self.api.paginate(f"{self.repo}/pulls", query):
-            pr = to_pr(item)
-            if pr.head == head and pr.base == base and (state is None or pr.state == state):
-                return pr
-        return None
+        return self.pulls.find(head, base, state=state)
 
     def open_pr(self, head: str, base: str, title: str, body: str, *, draft: bool = False) -> PullRequest:
-        existing = self.find_pr(head, base)
-        if existing is None:
-            payload = {"head": head, "base": base, "title": title, "body": body, "draft": draft}
-            response = self.api.request("POST", f"{self.repo}/pulls", json=payload, allow=(422,))
-            if response.status_code != 422:
-                return to_pr(response.json())
-            # Someone (an earlier run) opened it between our look and our create.
-            if "already exists" not in " ".join(error_items(response)):
-                raise self.api.error(response, f"opening the PR {head} -> {base}")
-            existing = self.find_pr(head, base)
-            if existing is None:
-                raise Conflict(
-                    f"GitHub says a PR from {head} already exists, but not one into {base}",
-                    hint=f"close or retarget the open PR from {head}, then run again",
-                )
-        if existing.title == title and existing.body == body:
-            return existing
-        return self.update_pr(existing.number, title=title, body=body)
+        return self.pulls.open(head, base, title, body, draft=draft)
 
     def update_pr(
         self, number: int, *, title: str | None = None, body: str | None = None, draft: bool | None = None
     ) -> PullRequest:
-        changes = {k: v for k, v in (("title", title), ("body", body)) if v is not None}
-        if changes:
-            data = self.api.request("PATCH", f"{self.repo}/pulls/{number}", json=changes).json()
-        else:
-            data = self._raw_pr(number)
-        if draft is not None and bool(data.get("draft")) != draft:
-            self._set_draft(str(data["node_id"]), draft)
-            data = self._raw_pr(number)
-        return to_pr(data)
-
-    def _set_draft(self, node_id: str, draft: bool) -> None:
-        """REST cannot change draft status; GraphQL can."""
-        mutation = "convertPullRequestToDraft" if draft else "markPullRequestReadyForReview"
-        query = f"mutation($id: ID!) {{ {mutation}(input: {{pullRequestId: $id}}) {{ pullRequest {{ isDraft }} }} }}"
-        data = self.api.request(
-            "POST", graphql_url(self.api.base), json={"query": query, "variables": {"id": node_id}}
-        ).json()
-        if data.get("errors"):
-            messages = "; ".join(str(e.get("message", e)) for e in data["errors"])
-            raise ForgeError(f"GitHub GraphQL {mutation} failed: {self.api.token.mask(messages)}")
-
-    def _raw_pr(self, number: int) -> dict[str, Any]:
-        data: dict[str, Any] = self.api.request("GET", f"{self.repo}/pulls/{number}").json()
-        return data
+        return self.pulls.update(number, title=title, body=body, draft=draft)
 
     def get_pr(self, number: int) -> PullRequest:
-        return to_pr(self._raw_pr(number))
+        return self.pulls.get(number)
 
     def list_prs(self, *, state: PrState | None = "open") -> list[PullRequest]:
-        # Oldest first, as the local forge lists them (GitHub's default is newest first).
-        query = {"state": list_state(state), "sort": "created", "direction": "asc"}
-        prs = [to_pr(i) for i in self.api.paginate(f"{self.repo}/pulls", query)]
-        return [pr for pr in prs if state is None or pr.state == state]
+        return self.pulls.list(state=state)
 
     def merge_pr(self, number: int, *, method: MergeMethod = "squash") -> str:
-        data = self._raw_pr(number)
-        pr = to_pr(data)
+        pr, data = self.pulls.mergeable(number)
         if pr.state == "merged":
             return str(data["merge_commit_sha"])  # an earlier run merged it
-        if pr.state == "closed":
-            raise NotMergeable(f"PR #{number} is closed", hint="reopen it on GitHub or open a new one")
-        if pr.draft:
-            raise NotMergeable(f"PR #{number} is still a draft", hint="mark it ready for review first")
         before = self._branch_sha(pr.base) or ZERO_SHA
-        payload = {"merge_method": method, "sha": data["head"]["sha"]}
-        response = self.api.request(
-            "PUT", f"{self.repo}/pulls/{number}/merge", json=payload, allow=(405, 409, 422)
-        )
-        if response.status_code != 200:
-            raise NotMergeable(
-                f"GitHub refused to merge PR #{number}: {self.api.token.mask(message_of(response))}",
-                hint="resolve what GitHub reports (checks, conflicts, a moved head), then run again",
-            )
-        sha = str(response.json()["sha"])
+        sha = self.pulls.merge(pr, data, method)
         self._emit_push(PushEvent(f"refs/heads/{pr.base}", before, sha))
         return sha
 
+    def merge_settings(self) -> dict[str, Any]:
+        """The repository's merge settings (`GET /repos/{o}/{r}`; absent keys: the token cannot
+        see them)."""
+        data: dict[str, Any] = self.api.request("GET", self.repo).json()
+        return {key: data[key] for key in MERGE_SETTINGS if key in data}
+
     # --- checks ----------------------------------------------------------------------------------
-    def check_state(self, sha: str) -> CheckState:
+    def _signals(self, sha: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The latest statuses (one per context) and the latest check runs of `sha`."""
         combined = self.api.request("GET", f"{self.repo}/commits/{sha}/status").json()
         runs = list(
             self.api.paginate(f"{self.repo}/commits/{sha}/check-runs", {"filter": "latest"}, "check_runs")
         )
-        state = combine_checks(combined.get("statuses", []), runs)
-        if state == "pending" and not combined.get("statuses") and not runs and not self.require_checks:
+        return list(combined.get("statuses", [])), runs
+
+    def check_state(self, sha: str) -> CheckState:
+        statuses, runs = self._signals(sha)
+        state = combine_checks(statuses, runs)
+        if state == "pending" and not statuses and not runs and not self.require_checks:
             return "success"  # nothing reports on this commit and the settings do not ask for checks
         return state
+
+    def checks(self, sha: str) -> dict[str, CheckState]:
+        statuses, runs = self._signals(sha)
+        named = {str(s["context"]): combine_checks([s], []) for s in statuses}
+        named.update({str(r["name"]): combine_checks([], [r]) for r in runs})
+        return named
 
     # --- tags ------------------------------------------------------------------------------------
     def tags(self) -> dict[str, str]:
@@ -281,11 +242,9 @@ class GitHubForge:
             if message != "Reference already exists":
                 raise ForgeError(
                     f"GitHub refused tag {name} on {sha}: {self.api.token.mask(message)}",
-                    hint="push the commit to GitHub first" if "does not exist" in message else None,
+                    hint=_tag_refusal_hint(message),
                 )
-            existing = self._peel(
-                self.api.request("GET", f"{self.repo}/git/ref/tags/{name}").json()["object"]
-            )
+            existing = self._existing_tag(name)
             if existing != sha:
                 raise Conflict(
                     f"tag {name} already exists on {existing[:12]}, not on {sha[:12]}",
@@ -294,6 +253,23 @@ class GitHubForge:
             return False
         self._emit_push(PushEvent(f"refs/tags/{name}", ZERO_SHA, sha))
         return True
+
+    def _existing_tag(self, name: str) -> str:
+        """The commit of a tag GitHub says exists; a read right after a write may not show it
+        yet, so it is read again a few times before that counts as a conflict."""
+        url = f"{self.repo}/git/ref/tags/{quote(name)}"
+        response = self.api.request("GET", url, allow=(404,))
+        for delay in READ_AGAIN:
+            if response.status_code != 404:
+                break
+            self.ctx.clock.sleep(delay)
+            response = self.api.request("GET", url, allow=(404,))
+        if response.status_code == 404:
+            raise Conflict(
+                f"GitHub says tag {name} exists, but reading it keeps answering 404",
+                hint="look at the repository's tags on GitHub and run again; nothing was changed",
+            )
+        return self._peel(response.json()["object"])
 
     # --- releases --------------------------------------------------------------------------------
     def _find_release(self, tag: str, listing: Sequence[dict[str, Any]]) -> dict[str, Any] | None:
@@ -376,3 +352,14 @@ class GitHubForge:
                 break
             found += [advisory_to_security(a) for a in self.api.paginate(url, {"state": state})]
         return found
+
+
+def _tag_refusal_hint(message: str) -> str | None:
+    if "does not exist" in message:
+        return "push the commit to GitHub first"
+    if "rule violation" in message.lower():
+        return (
+            "a tag ruleset restricts creating this tag: add the token's app or user to the "
+            "ruleset's bypass list (Settings > Rules > Rulesets), or exempt the release tag pattern"
+        )
+    return None

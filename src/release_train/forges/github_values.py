@@ -8,7 +8,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from release_train.forges.interface import CheckState, PrState, PullRequest, Release, SecurityIssue
+from release_train.forges.interface import (
+    HOLD_LABEL,
+    HOLD_PREFIX,
+    CheckState,
+    PrState,
+    PullRequest,
+    Release,
+    SecurityIssue,
+)
 from release_train.model.version import Version
 
 # Conclusions that make a check run red; success/neutral/skipped are green (GitHub's own rule for
@@ -67,20 +75,33 @@ def graphql_url(api_base: str) -> str:
     return f"{api_base}/graphql"
 
 
+def labels_of(data: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(label["name"]) for label in data.get("labels", []))
+
+
+def is_held(data: Mapping[str, Any]) -> bool:
+    """A PR held without GitHub's draft flag (a repository without drafts): the hold label."""
+    return HOLD_LABEL in labels_of(data)
+
+
 def to_pr(data: Mapping[str, Any]) -> PullRequest:
+    """A held PR reads as a draft (every holding rule treats both the same), titled without its
+    `[HOLD] ` prefix (the title the train gave it)."""
     merged = bool(data.get("merged_at")) or data.get("merged") is True
     state: PrState = "merged" if merged else ("open" if data["state"] == "open" else "closed")
+    held = is_held(data)
+    title = str(data["title"])
     return PullRequest(
         number=int(data["number"]),
-        title=str(data["title"]),
+        title=title.removeprefix(HOLD_PREFIX) if held else title,
         body=str(data.get("body") or ""),
         head=str(data["head"]["ref"]),
         base=str(data["base"]["ref"]),
         state=state,
-        draft=bool(data.get("draft")),
+        draft=bool(data.get("draft")) or held,
         url=str(data.get("html_url", "")),
         merge_commit=str(data["merge_commit_sha"]) if merged and data.get("merge_commit_sha") else None,
-        labels=tuple(str(label["name"]) for label in data.get("labels", [])),
+        labels=labels_of(data),
     )
 
 

@@ -89,6 +89,10 @@ class PushEvent:
 
 
 ZERO_SHA = "0" * 40
+# Where a forge has no draft PRs (GitHub: private repositories on free plans), a PR is held by a
+# title prefix and a label instead; the forge reports it with `draft=True` (and the plain title).
+HOLD_PREFIX = "[HOLD] "
+HOLD_LABEL = "release-train: hold"
 
 PushHandler = Callable[[PushEvent], None]
 
@@ -124,6 +128,10 @@ class Forge(Protocol):
         ...
 
     def check_state(self, sha: str) -> CheckState: ...
+
+    def checks(self, sha: str) -> dict[str, CheckState]:
+        """Each check reported on `sha` (status context or check run name) -> its state."""
+        ...
 
     def tags(self) -> dict[str, str]:
         """tag name -> commit sha (peeled)."""

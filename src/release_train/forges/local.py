@@ -32,6 +32,7 @@ from release_train.forges.interface import (
     SecurityIssue,
 )
 from release_train.forges.local_store import Store, assets_dir, store_path
+from release_train.forges.messages import compose
 from release_train.infra import proc
 from release_train.infra.clock import Clock, SystemClock
 from release_train.infra.fs import atomic_write
@@ -230,13 +231,12 @@ class LocalForge:
             "GIT_COMMITTER_DATE": self.clock.now().isoformat(timespec="seconds"),
         }
         commits = self.git.log(f"{base_sha}..{head_sha}", "%H")[::-1]  # oldest first
+        messages = [self.git.message(sha).strip() for sha in commits]
+        message = compose(method, pr.number, pr.title, pr.head, messages)
         if method == "merge":
-            message = f"Merge pull request #{pr.number} from {pr.head}\n\n{pr.title}\n"
             author = {"GIT_AUTHOR_NAME": FORGE_NAME, "GIT_AUTHOR_EMAIL": FORGE_EMAIL}
             parents = [base_sha, head_sha]
         else:
-            messages = [self.git.message(sha).strip() for sha in commits]
-            message = squash_message(pr.number, pr.title, messages)
             # The squash is authored by whoever wrote the PR's first commit, as GitHub credits the
             # PR author; only the committer is the forge.
             name, email = self.git.run("log", "-1", "--format=%an%x00%ae", commits[0]).strip().split("\0")
@@ -258,6 +258,9 @@ class LocalForge:
     def set_check(self, sha: str, state: CheckState, *, context: str = "ci") -> None:
         """Record the state of one check (`context`) on a commit."""
         self.store.set_check(self._commit(sha), state, context)
+
+    def checks(self, sha: str) -> dict[str, CheckState]:
+        return self.store.checks(self._commit(sha))
 
     def check_state(self, sha: str) -> CheckState:
         """Combined: any failure fails, any pending is pending; none recorded is success unless
@@ -348,16 +351,6 @@ class LocalForge:
 
     def _first_parent(self, sha: str) -> str:
         return self.git.run("rev-parse", f"{sha}^1").strip()
-
-
-def squash_message(number: int, title: str, messages: Sequence[str]) -> str:
-    """The squash commit's message. It keeps every commit message whole, so a marker line stays on
-    a line of its own: one commit -> its message with ` (#N)` on the subject; several -> the PR
-    title with ` (#N)`, a blank line, then each message, separated by blank lines."""
-    if len(messages) == 1:
-        subject, _, rest = messages[0].partition("\n")
-        return f"{subject} (#{number})" + (f"\n{rest}" if rest else "") + "\n"
-    return f"{title} (#{number})\n\n" + "\n\n".join(messages) + "\n"
 
 
 def _diff(before: dict[str, str], after: dict[str, str]) -> list[PushEvent]:

@@ -215,7 +215,11 @@ class Store:
             )
 
     def check_states(self, sha: str) -> list[str]:
-        return [row["state"] for row in self._read("SELECT state FROM checks WHERE sha = ?", (sha,))]
+        return list(self.checks(sha).values())
+
+    def checks(self, sha: str) -> dict[str, CheckState]:
+        rows = self._read("SELECT context, state FROM checks WHERE sha = ? ORDER BY context", (sha,))
+        return {row["context"]: row["state"] for row in rows}
 
     # --- releases ------------------------------------------------------------------------------
     def _release(self, row: sqlite3.Row) -> Release:

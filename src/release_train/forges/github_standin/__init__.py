@@ -6,8 +6,14 @@ real (`git merge-tree --write-tree`, `git commit-tree`, `update-ref`).
     with GitHubStandIn(tmp_path, "octo/train", token="t0k") as gh:
         forge = GitHubForge("octo/train", gh.api_url, "t0k")   # remote: gh.git_dir
 
-Tests turn the knobs: `exhaust_primary`, `secondary_limit`, `fail_every_request`, and seed CI
-results, issues and advisories with `set_status`, `add_check_run`, `add_issue`, `add_advisory`.
+Tests turn the knobs: `exhaust_primary`, `secondary_limit`, `fail_every_request`, `lag`, set the
+repository's settings with `configure` (merge messages, head-branch deletion, draft support,
+required checks, tag rulesets, lazy mergeability, the check runs an app posts on merges; see
+`settings.RepoSettings`), and seed CI results, issues and advisories with `set_status`,
+`add_check_run`, `complete_check_run`, `add_issue`, `add_advisory`.
+
+Request bodies and query strings are checked against the types and enums of GitHub's OpenAPI
+description (`schema.py`) and refused in GitHub's shapes.
 """
 
 from __future__ import annotations
@@ -133,6 +139,20 @@ class GitHubStandIn:
         with self.state.lock:
             self.state.limits.fail_all = None
 
+    def lag(self, reads: int) -> None:
+        """PRs and refs created from now on are missing from the next `reads` PR listings and ref
+        reads, as GitHub's replicas can answer right after a write."""
+        with self.state.lock:
+            self.state.limits.lag_reads = reads
+            self.state.limits.lagging.clear()
+
+    # --- repository settings ---------------------------------------------------------------------
+    def configure(self, **settings: Any) -> None:
+        """Change repository settings (`settings.RepoSettings` fields), e.g.
+        `configure(squash_merge_commit_message="BLANK", drafts=False, required_checks=["ci"])`."""
+        with self.state.lock:
+            self.state.settings.update(**settings)
+
     # --- seeding ---------------------------------------------------------------------------------
     def set_status(self, sha: str, state: str, context: str = "ci") -> None:
         with self.state.lock:
@@ -148,8 +168,17 @@ class GitHubStandIn:
         self, sha: str, name: str, status: str = "completed", conclusion: str | None = None
     ) -> None:
         with self.state.lock:
-            run = {"id": self.state.new_id(), "name": name, "head_sha": sha, "status": status}
-            self.state.check_runs.setdefault(sha, []).append({**run, "conclusion": conclusion})
+            self.core.add_check_run(sha, name, status, conclusion)
+
+    def complete_check_run(self, sha: str, name: str, conclusion: str = "success") -> None:
+        """The newest run `name` on `sha` finishes with `conclusion`."""
+        with self.state.lock:
+            run = [r for r in self.state.check_runs.get(sha, []) if r["name"] == name][-1]
+            run.update(status="completed", conclusion=conclusion, completed_at=self.core.now())
+
+    def check_runs(self, sha: str) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [dict(run) for run in self.state.check_runs.get(sha, [])]
 
     def add_issue(self, title: str, body: str = "", state: str = "open") -> int:
         with self.state.lock:

@@ -9,6 +9,7 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
+from release_train.forges.github_standin import settings
 from release_train.forges.github_standin.core import Core
 from release_train.forges.github_standin.web import (
     Request,
@@ -25,6 +26,13 @@ STATUS_STATES = ("error", "failure", "pending", "success")
 
 
 def repository(core: Core, req: Request, m: re.Match[str]) -> Response:
+    return Response(200, core.repository_json())
+
+
+def update_repository(core: Core, req: Request, m: re.Match[str]) -> Response:
+    """The merge settings of `PATCH /repos/{o}/{r}` (checked against their enums first)."""
+    body = req.json()
+    core.state.settings.update(**{k: v for k, v in body.items() if k in settings.API_KEYS})
     return Response(200, core.repository_json())
 
 
@@ -98,18 +106,23 @@ def create_check_run(core: Core, req: Request, m: re.Match[str]) -> Response:
     body = req.json()
     require(body, "name", "head_sha", resource="CheckRun")
     conclusion = body.get("conclusion")
-    run = {
-        "id": core.state.new_id(),
-        "name": str(body["name"]),
-        "head_sha": str(body["head_sha"]),
-        "status": "completed" if conclusion else str(body.get("status") or "queued"),
-        "conclusion": conclusion,
-        "started_at": core.now(),
-        "completed_at": core.now() if conclusion else None,
-        "app": {"slug": "github-actions"},
-    }
-    core.state.check_runs.setdefault(str(body["head_sha"]), []).append(run)
+    status = "completed" if conclusion else str(body.get("status") or "queued")
+    run = core.add_check_run(str(body["head_sha"]), str(body["name"]), status, conclusion)
     return Response(201, run, {"Location": f"{core.repo_api}/check-runs/{run['id']}"})
+
+
+def update_check_run(core: Core, req: Request, m: re.Match[str]) -> Response:
+    """An app finishing its run: a conclusion completes it."""
+    body = req.json()
+    for runs in core.state.check_runs.values():
+        for run in runs:
+            if run["id"] == int(m["id"]):
+                if body.get("conclusion"):
+                    run.update(status="completed", conclusion=body["conclusion"], completed_at=core.now())
+                elif body.get("status"):
+                    run["status"] = body["status"]
+                return Response(200, run)
+    return not_found()
 
 
 def create_issue(core: Core, req: Request, m: re.Match[str]) -> Response:
@@ -213,15 +226,31 @@ def rate_limit(core: Core, req: Request, m: re.Match[str]) -> Response:
     return Response(200, {"resources": {"core": core_limit}, "rate": core_limit})
 
 
+ADVISORY_DOC = "https://docs.github.com/rest/security-advisories/repository-advisories"
 ROUTES: list[Route] = [
     route("GET", r"/repo", repository),
-    route("GET", r"/repo/commits/(?P<ref>[^/]+)/status", combined_status),
-    route("POST", r"/repo/statuses/(?P<sha>[0-9a-f]{40})", create_status),
-    route("GET", r"/repo/commits/(?P<ref>[^/]+)/check-runs", check_runs),
-    route("POST", r"/repo/check-runs", create_check_run),
+    route("PATCH", r"/repo", update_repository, body="repos/update"),
+    route("GET", r"/repo/commits/(?P<ref>[^/]+)/status", combined_status, query="page?", resource="Status"),
+    route("POST", r"/repo/statuses/(?P<sha>[0-9a-f]{40})", create_status, body="statuses/create"),
+    route(
+        "GET",
+        r"/repo/commits/(?P<ref>[^/]+)/check-runs",
+        check_runs,
+        query="checks/list?",
+        resource="CheckRun",
+    ),
+    route("POST", r"/repo/check-runs", create_check_run, body="checks/create"),
+    route("PATCH", r"/repo/check-runs/(?P<id>\d+)", update_check_run, body="checks/create"),
     route("POST", r"/repo/issues", create_issue),
-    route("PATCH", r"/repo/issues/(?P<n>\d+)", update_issue),
-    route("GET", r"/search/issues", search_issues),
-    route("GET", r"/repo/security-advisories", list_advisories),
+    route("PATCH", r"/repo/issues/(?P<n>\d+)", update_issue, body="issues/update"),
+    route("GET", r"/search/issues", search_issues, query="search/issues?", resource="Search"),
+    route(
+        "GET",
+        r"/repo/security-advisories",
+        list_advisories,
+        query="advisories/list?",
+        resource="RepositoryAdvisory",
+        doc=ADVISORY_DOC,
+    ),
     route("GET", r"/rate_limit", rate_limit),
 ]

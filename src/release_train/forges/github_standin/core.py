@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
+from typing import Any
 
 from release_train.forges.github_standin.state import State
+from release_train.forges.github_values import GREEN_CONCLUSIONS
 from release_train.infra import proc
 from release_train.infra.clock import Clock
 from release_train.infra.git import Git
@@ -19,7 +21,6 @@ class Core:
     git: Git  # the bare repository acting as the remote
     clock: Clock
     base_url: str = ""  # http://127.0.0.1:PORT, set once the server listens
-    delete_head_branches: bool = True  # GitHub's "Automatically delete head branches"
 
     @property
     def repo_api(self) -> str:
@@ -51,6 +52,35 @@ class Core:
                 return sha
         return None
 
+    def add_check_run(self, sha: str, name: str, status: str, conclusion: str | None) -> dict[str, Any]:
+        run = {
+            "id": self.state.new_id(),
+            "name": name,
+            "head_sha": sha,
+            "status": status,
+            "conclusion": conclusion,
+            "started_at": self.now(),
+            "completed_at": self.now() if status == "completed" else None,
+            "app": {"slug": "github-actions"},
+        }
+        self.state.check_runs.setdefault(sha, []).append(run)
+        return run
+
+    def check_of(self, sha: str, name: str) -> str | None:
+        """The state of the status context or check run `name` on `sha` (success, pending or
+        failure; None when nothing by that name reported), newest report first."""
+        statuses = [s for s in self.state.statuses.get(sha, []) if s["context"] == name]
+        runs = [r for r in self.state.check_runs.get(sha, []) if r["name"] == name]
+        if runs:
+            run = runs[-1]
+            if run["status"] != "completed":
+                return "pending"
+            return "success" if run["conclusion"] in GREEN_CONCLUSIONS else "failure"
+        if statuses:
+            state = str(statuses[-1]["state"])
+            return "failure" if state == "error" else state
+        return None
+
     def repository_json(self) -> dict[str, object]:
         owner = {"login": self.state.owner, "id": 1, "type": "Organization"}
         return {
@@ -65,4 +95,6 @@ class Core:
             # GitHub gives an https URL; the stand-in's git remote is the bare repository itself.
             "clone_url": str(self.git.path),
             "default_branch": "main",
+            # shown to tokens with push access, as GitHub does
+            **self.state.settings.api_fields(),
         }

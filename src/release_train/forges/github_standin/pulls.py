@@ -1,11 +1,14 @@
-"""Pull requests: create (with GitHub's 422s), list (head `owner:branch`, base, state), get,
-update, real merges into the bare repository, and the two GraphQL draft mutations."""
+"""Pull requests: create (with GitHub's 422s, drafts refused where the repository has none), list
+(head `owner:branch`, base, state; a listing may lag behind a create), get (`mergeable` null until
+computed, when the repository says so), update, commits, labels, merges (`merging.py`) and the two
+GraphQL draft mutations."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from release_train.forges.github_standin import merging
 from release_train.forges.github_standin.core import Core
 from release_train.forges.github_standin.state import Pull
 from release_train.forges.github_standin.web import (
@@ -18,16 +21,20 @@ from release_train.forges.github_standin.web import (
     page_of,
     require,
     route,
+    unprocessable,
     validation_failed,
 )
-from release_train.forges.local import squash_message
 
 DOC = "https://docs.github.com/rest/pulls/pulls"
-GITHUB_IDENTITY = {"GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+NO_DRAFTS = "Draft pull requests are not supported in this repository."
 
 
 def node_id(number: int) -> str:
     return f"PR_kwstandin{number}"
+
+
+def label_json(name: str) -> dict[str, Any]:
+    return {"id": abs(hash(name)) % 10**9, "node_id": f"LA_{name}", "name": name, "color": "ededed"}
 
 
 def pr_json(core: Core, pr: Pull, *, full: bool = True) -> dict[str, Any]:
@@ -45,7 +52,7 @@ def pr_json(core: Core, pr: Pull, *, full: bool = True) -> dict[str, Any]:
         "title": pr.title,
         "user": owner,
         "body": pr.body or None,
-        "labels": [],
+        "labels": [label_json(name) for name in pr.labels],
         "created_at": pr.created_at,
         "updated_at": pr.updated_at or pr.created_at,
         "closed_at": pr.merged_at if pr.state == "closed" else None,
@@ -57,10 +64,11 @@ def pr_json(core: Core, pr: Pull, *, full: bool = True) -> dict[str, Any]:
     }
     if full:
         mergeable = _mergeable(core, pr, base_sha, head_sha) if pr.state == "open" else None
+        state = "unknown" if mergeable is None else "clean" if mergeable else "dirty"
         data.update(
             merged=pr.merged_at is not None,
             mergeable=mergeable,
-            mergeable_state="draft" if pr.draft else ("clean" if mergeable else "dirty"),
+            mergeable_state="draft" if pr.draft else state,
             merged_by=owner if pr.merged_at else None,
             comments=0,
             commits=len(core.git.log(f"{base_sha}..{head_sha}")) if pr.state == "open" and head_sha else 0,
@@ -68,7 +76,12 @@ def pr_json(core: Core, pr: Pull, *, full: bool = True) -> dict[str, Any]:
     return data
 
 
-def _mergeable(core: Core, pr: Pull, base_sha: str, head_sha: str) -> bool:
+def _mergeable(core: Core, pr: Pull, base_sha: str, head_sha: str) -> bool | None:
+    """GitHub computes mergeability in the background after a change: with `lazy_mergeable`, the
+    first look after the base or head moved answers null, the next one knows."""
+    if core.state.settings.lazy_mergeable and pr.mergeable_for != (base_sha, head_sha):
+        pr.mergeable_for = (base_sha, head_sha)
+        return None
     if not base_sha or not head_sha:
         return False
     return not core.git.merge_tree(base_sha, head_sha).conflicts
@@ -97,6 +110,8 @@ def create(core: Core, req: Request, m: re.Match[str]) -> Response:
     if not core.git.log(f"refs/heads/{base}..refs/heads/{head}"):
         message = f"No commits between {base} and {head}"
         return validation_failed([{"resource": "PullRequest", "code": "custom", "message": message}], DOC)
+    if body.get("draft") and not core.state.settings.drafts:
+        return unprocessable(NO_DRAFTS, f"{DOC}#create-a-pull-request")
     pr = Pull(
         number=core.state.new_number(),
         head=head,
@@ -107,7 +122,9 @@ def create(core: Core, req: Request, m: re.Match[str]) -> Response:
         created_at=core.now(),
     )
     core.state.pulls[pr.number] = pr
+    core.state.limits.wrote(f"pull:{pr.number}")
     data = pr_json(core, pr)
+    pr.mergeable_for = None  # the create's own answer does not count as a look
     return Response(201, data, {"Location": data["url"]})
 
 
@@ -120,9 +137,11 @@ def list_pulls(core: Core, req: Request, m: re.Match[str]) -> Response:
         pr
         for pr in core.state.pulls.values()
         if state in ("all", pr.state)
+        and not core.state.limits.lags(f"pull:{pr.number}")
         and (not head_branch or (head_owner.lower() == core.state.owner.lower() and pr.head == head_branch))
         and (not req.query.get("base") or pr.base == req.query["base"])
     ]
+    core.state.limits.read_done()
     pulls.sort(key=lambda pr: pr.number, reverse=req.query.get("direction", "desc") == "desc")
     return page_of(core, req, [pr_json(core, pr, full=False) for pr in pulls])
 
@@ -147,60 +166,43 @@ def merge(core: Core, req: Request, m: re.Match[str]) -> Response:
     pr = _get(core, m["n"])
     body = req.json()
     base_sha, head_sha = core.branch_sha(pr.base), core.branch_sha(pr.head)
-    refused = _refusal(pr, body, base_sha, head_sha)
+    refused = merging.refusal(core, pr, body, base_sha, head_sha)
     if refused is not None:
         return refused
     assert base_sha is not None and head_sha is not None
-    merged = core.git.merge_tree(base_sha, head_sha)
-    if merged.conflicts:
-        return error(405, "Pull Request is not mergeable", DOC)
-    commit = _merge_commit(
-        core, pr, str(body.get("merge_method", "merge")), merged.tree, base_sha, head_sha, body
-    )
+    commit = merging.merge(core, pr, body, base_sha, head_sha)
+    if commit is None:
+        return error(405, "Pull Request is not mergeable", merging.DOC)
     if not core.git.update_ref(f"refs/heads/{pr.base}", commit, base_sha):
-        return error(409, "Base branch was modified. Review and try the merge again.", DOC)
+        return error(409, "Base branch was modified. Review and try the merge again.", merging.DOC)
     pr.state, pr.merged_at, pr.merge_commit_sha = "closed", core.now(), commit
-    pr.head_sha_at_close = head_sha
-    if core.delete_head_branches:
+    pr.head_sha_at_close, pr.base_sha_at_merge = head_sha, base_sha
+    if core.state.settings.delete_branch_on_merge:
         core.git.delete_ref(f"refs/heads/{pr.head}", head_sha)
+    for name, status, conclusion in core.state.settings.app_checks:
+        core.add_check_run(commit, name, status, conclusion)
     return Response(200, {"sha": commit, "merged": True, "message": "Pull Request successfully merged"})
 
 
-def _refusal(pr: Pull, body: dict[str, Any], base_sha: str | None, head_sha: str | None) -> Response | None:
-    """GitHub's 405/409 answers, in the order it checks them."""
-    if pr.state != "open" or not base_sha or not head_sha:
-        return error(405, "Pull Request is not mergeable", DOC)
-    if pr.draft:
-        return error(405, "Pull Request is still a draft", DOC)
-    if body.get("sha") and body["sha"] != head_sha:
-        return error(409, "Head branch was modified. Review and try the merge again.", DOC)
-    if body.get("merge_method", "merge") not in ("merge", "squash"):
-        return error(405, "Rebase merges are not allowed on this repository.", DOC)
-    return None
+def commits(core: Core, req: Request, m: re.Match[str]) -> Response:
+    """The PR's commits, oldest first (GitHub lists at most 250)."""
+    pr = _get(core, m["n"])
+    base = pr.base_sha_at_merge or core.branch_sha(pr.base) or ""
+    head = core.branch_sha(pr.head) or pr.head_sha_at_close or ""
+    shas = core.git.log(f"{base}..{head}")[::-1] if base and head else []
+    return page_of(core, req, [_commit_json(core, sha) for sha in shas[:250]])
 
 
-def _merge_commit(
-    core: Core, pr: Pull, method: str, tree: str, base: str, head: str, body: dict[str, Any]
-) -> str:
-    commits = core.git.log(f"{base}..{head}")[::-1]
-    if method == "merge":
-        title = (
-            body.get("commit_title") or f"Merge pull request #{pr.number} from {core.state.owner}/{pr.head}"
-        )
-        message = f"{title}\n\n{body.get('commit_message') or pr.title}\n"
-        env = {**GITHUB_IDENTITY, "GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.com"}
-        return core.git.commit_tree(tree, [base, head], message, env={**env, **_dated(core)})
-    message = squash_message(pr.number, pr.title, [core.git.message(sha).strip() for sha in commits])
-    if body.get("commit_title"):
-        message = f"{body['commit_title']}\n\n{body.get('commit_message') or ''}".rstrip() + "\n"
-    name, email = core.git.run("log", "-1", "--format=%an%x00%ae", commits[0]).strip().split("\0")
-    env = {**GITHUB_IDENTITY, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
-    return core.git.commit_tree(tree, [base], message, env={**env, **_dated(core)})
-
-
-def _dated(core: Core) -> dict[str, str]:
-    """GitHub dates a merge commit at the merge: the stand-in's clock (simulated in demos)."""
-    return {"GIT_AUTHOR_DATE": core.now(), "GIT_COMMITTER_DATE": core.now()}
+def _commit_json(core: Core, sha: str) -> dict[str, Any]:
+    fields = core.git.run("log", "-1", "--format=%an%x00%ae%x00%aI%x00%P", sha).strip().split("\0")
+    author = {"name": fields[0], "email": fields[1], "date": fields[2]}
+    return {
+        "sha": sha,
+        "node_id": f"C_{sha}",
+        "url": f"{core.repo_api}/commits/{sha}",
+        "commit": {"message": core.git.message(sha).rstrip("\n"), "author": author, "committer": author},
+        "parents": [{"sha": parent} for parent in fields[3].split()],
+    }
 
 
 def is_merged(core: Core, req: Request, m: re.Match[str]) -> Response:
@@ -225,17 +227,20 @@ def graphql(core: Core, req: Request, m: re.Match[str]) -> Response:
     if pr is None:
         message = f"Could not resolve to a node with the global id of '{pr_id}'"
         return Response(200, {"data": None, "errors": [{"type": "NOT_FOUND", "message": message}]})
+    if mutation.group(1) == "convertPullRequestToDraft" and not core.state.settings.drafts:
+        return Response(200, {"data": None, "errors": [{"type": "UNPROCESSABLE", "message": NO_DRAFTS}]})
     pr.draft = mutation.group(1) == "convertPullRequestToDraft"
     result = {"pullRequest": {"id": pr_id, "number": pr.number, "isDraft": pr.draft}}
     return Response(200, {"data": {mutation.group(1): result}})
 
 
 ROUTES: list[Route] = [
-    route("POST", r"/repo/pulls", create),
-    route("GET", r"/repo/pulls", list_pulls),
+    route("POST", r"/repo/pulls", create, body="pulls/create", doc=DOC),
+    route("GET", r"/repo/pulls", list_pulls, query="pulls/list?", resource="PullRequest", doc=DOC),
     route("GET", r"/repo/pulls/(?P<n>\d+)", get),
-    route("PATCH", r"/repo/pulls/(?P<n>\d+)", update),
-    route("PUT", r"/repo/pulls/(?P<n>\d+)/merge", merge),
+    route("PATCH", r"/repo/pulls/(?P<n>\d+)", update, body="pulls/update", doc=DOC),
+    route("PUT", r"/repo/pulls/(?P<n>\d+)/merge", merge, body="pulls/merge", doc=merging.DOC),
     route("GET", r"/repo/pulls/(?P<n>\d+)/merge", is_merged),
+    route("GET", r"/repo/pulls/(?P<n>\d+)/commits", commits, query="page?", resource="Commit"),
     route("POST", r"/graphql", graphql),
 ]

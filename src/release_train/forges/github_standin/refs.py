@@ -1,5 +1,7 @@
 """The git database API over the bare repository: refs (get, matching, create, update, delete)
-and annotated tag objects, with GitHub's 422 messages ("Reference already exists"...)."""
+and annotated tag objects, with GitHub's 422 messages ("Reference already exists"...), a tag
+ruleset that restricts creation unless the token may bypass it, and reads that may lag behind a
+create."""
 
 from __future__ import annotations
 
@@ -36,13 +38,27 @@ def ref_json(core: Core, ref: str, sha: str) -> dict[str, Any]:
 def get_ref(core: Core, req: Request, m: re.Match[str]) -> Response:
     full = f"refs/{m['ref']}"
     sha = core.git.refs(full).get(full)
-    return Response(200, ref_json(core, full, sha)) if sha else not_found(DOC)
+    lagging = core.state.limits.lags(f"ref:{full}")
+    core.state.limits.read_done()
+    return Response(200, ref_json(core, full, sha)) if sha and not lagging else not_found(DOC)
 
 
 def matching_refs(core: Core, req: Request, m: re.Match[str]) -> Response:
     prefix = f"refs/{m['ref']}"
     refs = sorted(core.git.refs("refs/heads", "refs/tags").items())
-    return page_of(core, req, [ref_json(core, r, sha) for r, sha in refs if r.startswith(prefix)])
+    seen = [(r, sha) for r, sha in refs if r.startswith(prefix) and not core.state.limits.lags(f"ref:{r}")]
+    core.state.limits.read_done()
+    return page_of(core, req, [ref_json(core, r, sha) for r, sha in seen])
+
+
+def rule_violation(core: Core, ref: str) -> Response | None:
+    """A tag ruleset restricting creation refuses the token unless it is on the bypass list."""
+    if ref.startswith("refs/tags/") and core.state.settings.tag_restricted(ref.removeprefix("refs/tags/")):
+        message = (
+            "Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n"
+        )
+        return unprocessable(message, f"{DOC}#create-a-reference")
+    return None
 
 
 def create_ref(core: Core, req: Request, m: re.Match[str]) -> Response:
@@ -55,8 +71,12 @@ def create_ref(core: Core, req: Request, m: re.Match[str]) -> Response:
         return unprocessable("Reference already exists", DOC)
     if not _SHA.match(sha) or core.object_type(sha) is None:
         return unprocessable("Object does not exist", DOC)
+    refused = rule_violation(core, ref)
+    if refused is not None:
+        return refused
     if not core.git.update_ref(ref, sha, ""):
         return unprocessable("Reference update failed", DOC)
+    core.state.limits.wrote(f"ref:{ref}")
     data = ref_json(core, ref, sha)
     return Response(201, data, {"Location": data["url"]})
 
@@ -126,12 +146,13 @@ def create_tag(core: Core, req: Request, m: re.Match[str]) -> Response:
     return Response(201, data, {"Location": data["url"]})
 
 
+TAG_DOC = "https://docs.github.com/rest/git/tags"
 ROUTES: list[Route] = [
     route("GET", r"/repo/git/ref/(?P<ref>(?:heads|tags)/.+)", get_ref),
     route("GET", r"/repo/git/matching-refs/(?P<ref>.*)", matching_refs),
-    route("POST", r"/repo/git/refs", create_ref),
-    route("PATCH", r"/repo/git/refs/(?P<ref>(?:heads|tags)/.+)", update_ref),
+    route("POST", r"/repo/git/refs", create_ref, body="git/create-ref", doc=DOC),
+    route("PATCH", r"/repo/git/refs/(?P<ref>(?:heads|tags)/.+)", update_ref, body="git/update-ref", doc=DOC),
     route("DELETE", r"/repo/git/refs/(?P<ref>(?:heads|tags)/.+)", delete_ref),
     route("GET", r"/repo/git/tags/(?P<sha>[0-9a-f]{40})", get_tag),
-    route("POST", r"/repo/git/tags", create_tag),
+    route("POST", r"/repo/git/tags", create_tag, body="git/create-tag", doc=TAG_DOC),
 ]

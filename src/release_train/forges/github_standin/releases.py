@@ -100,6 +100,26 @@ def _ensure_tag(core: Core, r: ReleaseRow) -> None:
     """Publishing a release whose tag is missing creates it from `target_commitish`, as GitHub does."""
     ref = f"refs/tags/{r.tag_name}"
     if ref not in core.git.refs(ref):
+        if core.state.settings.tag_restricted(r.tag_name):
+            violation = "pre_receive Repository rule violations found\n\nCannot create ref due to creations being restricted.\n\n"
+            raise HttpError(
+                validation_failed(
+                    [
+                        {
+                            "resource": "Release",
+                            "code": "custom",
+                            "field": "pre_receive",
+                            "message": violation,
+                        },
+                        {
+                            "resource": "Release",
+                            "code": "custom",
+                            "message": "Published releases must have a valid tag",
+                        },
+                    ],
+                    DOC,
+                )
+            )
         sha = core.resolve_commit(r.target_commitish or "main")
         if sha:
             core.git.update_ref(ref, sha, "")
@@ -225,12 +245,12 @@ def download(core: Core, req: Request, m: re.Match[str]) -> Response:
 
 
 ROUTES: list[Route] = [
-    route("POST", r"/repo/releases", create),
-    route("GET", r"/repo/releases", list_releases),
+    route("POST", r"/repo/releases", create, body="releases/write", doc=DOC),
+    route("GET", r"/repo/releases", list_releases, query="page?", resource="Release"),
     route("GET", r"/repo/releases/latest", latest),
     route("GET", r"/repo/releases/tags/(?P<tag>.+)", by_tag),
     route("GET", r"/repo/releases/(?P<id>\d+)", get),
-    route("PATCH", r"/repo/releases/(?P<id>\d+)", update),
+    route("PATCH", r"/repo/releases/(?P<id>\d+)", update, body="releases/write", doc=DOC),
     route("DELETE", r"/repo/releases/(?P<id>\d+)", delete),
     route("GET", r"/repo/releases/(?P<id>\d+)/assets", list_assets),
     route("POST", r"/uploads/repo/releases/(?P<id>\d+)/assets", upload),

@@ -9,11 +9,11 @@ import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from release_train.forges.github_standin import checks, pulls, refs, releases
+from release_train.forges.github_standin import checks, labels, pulls, refs, releases, schema
 from release_train.forges.github_standin.core import Core
 from release_train.forges.github_standin.web import HttpError, Request, Response, Route, error, not_found
 
-ROUTES: list[Route] = [*pulls.ROUTES, *refs.ROUTES, *releases.ROUTES, *checks.ROUTES]
+ROUTES: list[Route] = [*pulls.ROUTES, *labels.ROUTES, *refs.ROUTES, *releases.ROUTES, *checks.ROUTES]
 SUPPORTED_VERSIONS = ("2022-11-28", "2026-03-10")
 LIMIT = 5000
 RATE_DOC = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
@@ -30,11 +30,15 @@ def dispatch(core: Core, method: str, target: str, headers: dict[str, str], body
     if path is None:
         return not_found()
     request = Request(method, path, dict(parse_qsl(split.query)), headers, body, split.path)
-    for verb, pattern, handler in ROUTES:
-        match = pattern.match(path) if verb == method else None
+    for entry in ROUTES:
+        match = entry.pattern.match(path) if entry.method == method else None
         if match is not None:
             try:
-                return handler(core, request, match)
+                if entry.query is not None:
+                    schema.check_query(entry.query, request.query, entry.resource, entry.doc)
+                if entry.body is not None:
+                    schema.check_body(entry.body, request.json(), entry.doc)
+                return entry.handler(core, request, match)
             except HttpError as exc:
                 return exc.response
     return not_found()

@@ -1,12 +1,15 @@
-"""The stand-in's memory: one repository's PRs, releases, statuses, check runs, issues and
-advisories, plus the fault knobs tests turn (rate limits, failing every request). Git refs are not
-kept here: the bare repository beside the server is their only truth."""
+"""The stand-in's memory: one repository's settings, PRs, releases, statuses, check runs, issues
+and advisories, plus the fault knobs tests turn (rate limits, failing every request, listings that
+lag behind writes). Git refs are not kept here: the bare repository beside the server is their
+only truth."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from release_train.forges.github_standin.settings import RepoSettings
 
 
 @dataclass
@@ -22,7 +25,10 @@ class Pull:
     merged_at: str | None = None
     merge_commit_sha: str | None = None
     head_sha_at_close: str | None = None
+    base_sha_at_merge: str | None = None
     updated_at: str = ""
+    labels: list[str] = field(default_factory=list)
+    mergeable_for: tuple[str, str] | None = None  # (base, head) whose mergeability is computed
 
 
 @dataclass
@@ -62,6 +68,22 @@ class Limits:
     fail_all: int | None = None  # a status code every request gets, or None
     echo_auth: bool = False  # a failing answer quotes the Authorization header back (a leaky proxy)
     used: int = 0
+    lag_reads: int = 0  # listings and ref reads still to miss what was written since `lag` was set
+    lagging: set[str] = field(default_factory=set)  # "pull:N" and "ref:refs/..." written meanwhile
+
+    def lags(self, key: str) -> bool:
+        """Whether a read misses `key` (a read of a lagging listing uses up one lagging read)."""
+        return self.lag_reads > 0 and key in self.lagging
+
+    def read_done(self) -> None:
+        if self.lag_reads > 0:
+            self.lag_reads -= 1
+            if not self.lag_reads:
+                self.lagging.clear()
+
+    def wrote(self, key: str) -> None:
+        if self.lag_reads > 0:
+            self.lagging.add(key)
 
 
 @dataclass
@@ -71,6 +93,7 @@ class State:
     token: str | None
     lock: threading.RLock = field(default_factory=threading.RLock)
     limits: Limits = field(default_factory=Limits)
+    settings: RepoSettings = field(default_factory=RepoSettings)
     pulls: dict[int, Pull] = field(default_factory=dict)
     releases: dict[int, ReleaseRow] = field(default_factory=dict)
     latest_release: int | None = None

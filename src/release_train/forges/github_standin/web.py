@@ -53,11 +53,33 @@ class HttpError(Exception):
 
 
 Handler = Callable[["Core", Request, "re.Match[str]"], Response]
-Route = tuple[str, "re.Pattern[str]", Handler]
 
 
-def route(method: str, pattern: str, handler: Handler) -> Route:
-    return (method, re.compile(f"^{pattern}$"), handler)
+@dataclass(frozen=True)
+class Route:
+    """A handler for METHOD + path pattern, with the schema (`schema.SPECS` keys) its body and
+    query are checked against before it runs."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    body: str | None = None
+    query: str | None = None
+    resource: str = ""  # names the resource in a query refusal
+    doc: str = DOCS
+
+
+def route(
+    method: str,
+    pattern: str,
+    handler: Handler,
+    *,
+    body: str | None = None,
+    query: str | None = None,
+    resource: str = "",
+    doc: str = DOCS,
+) -> Route:
+    return Route(method, re.compile(f"^{pattern}$"), handler, body, query, resource, doc)
 
 
 def error(status: int, message: str, doc: str = DOCS) -> Response:
