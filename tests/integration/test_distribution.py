@@ -77,7 +77,7 @@ def test_the_metadata_is_complete_and_its_version_is_the_package_version(dists: 
     assert "cargo" in meta["Keywords"].split(",")
     assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL", []))
     assert "Typing :: Typed" in meta.get_all("Classifier", [])
-    assert meta.get_payload().startswith("# release-train")  # the README is the long description
+    assert str(meta.get_payload()).startswith("# release-train")  # the README is the long description
 
 
 def test_twine_check_strict_passes(dists: dict[str, Path]) -> None:
