@@ -255,3 +255,20 @@ def test_a_broken_existing_workflow_is_named_with_the_fix(
     assert "error: .github/workflows/ci.yml:3: not valid YAML: expected ',' or ']'" in err
     assert "hint: fix the workflow" in err
     assert not (root / "release-train.toml").exists()
+
+
+def test_json_says_what_was_chosen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    root = wit_bindgen_shaped(tmp_path / "wit-bindgen")
+    assert main(["init", "-C", str(root), "--github", "--dry-run", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    workflows = report["workflows"]
+    assert workflows["install"] == f"release-train=={release_train.__version__}"
+    assert workflows["ci"]["names"] == ["CI"]
+    assert "so the tag job would never run" in workflows["ci"]["warnings"][0]
+    assert [w.split(" ")[0] for w in workflows["release_warnings"]] == [
+        ".github/workflows/publish.yml",
+        ".github/workflows/release-process.yml",
+    ]
+    assert not (root / "release-train.toml").exists()

@@ -19,8 +19,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from release_train.cli.common import add_dry_run, add_json, print_json
+
+if TYPE_CHECKING:
+    from release_train.flows.init_workflows import WorkflowPlan
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -61,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "dry_run": args.dry_run,
                 "derived": asdict(planned.derived),
-                "workflows": asdict(planned.workflows) if planned.workflows else None,
+                "workflows": _workflows_json(planned.workflows),
                 "files": [path for path, _ in planned.files],
                 "written": written,
             }
@@ -78,3 +82,16 @@ def run(args: argparse.Namespace) -> int:
         )
     print("\n".join(lines))
     return 0
+
+
+def _workflows_json(workflows: WorkflowPlan | None) -> dict[str, Any] | None:
+    """What init chose for the workflows (their text is in `files`)."""
+    from dataclasses import asdict
+
+    if workflows is None:
+        return None
+    return {
+        "install": workflows.install,
+        "ci": asdict(workflows.ci),
+        "release_warnings": list(workflows.release_warnings),
+    }
