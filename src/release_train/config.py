@@ -162,6 +162,18 @@ class GateSettings:
     )
 
 
+@_values(frozen=True)
+class GithubSettings:
+    """[github]: what the GitHub Actions workflows written by `init --github` install."""
+
+    install: str = _opt(
+        "",
+        "pip requirement the generated workflows install release-train from, e.g. a git+https URL "
+        "pinned to a commit (forks, unreleased builds); default: release-train==<the version that wrote them>",
+        "str",
+    )
+
+
 TABLES: dict[str, type] = {
     "project": ProjectSettings,
     "branches": BranchSettings,
@@ -171,6 +183,7 @@ TABLES: dict[str, type] = {
     "publish": PublishSettings,
     "support": SupportSettings,
     "gates": GateSettings,
+    "github": GithubSettings,
 }
 ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": VersionFileSettings}
 
@@ -189,6 +202,7 @@ class Settings:
     publish: PublishSettings = _factory(PublishSettings)
     support: SupportSettings = _factory(SupportSettings)
     gates: GateSettings = _factory(GateSettings)
+    github: GithubSettings = _factory(GithubSettings)
     workspaces: tuple[WorkspaceSettings, ...] = (WorkspaceSettings(),)
     version_files: tuple[VersionFileSettings, ...] = ()
     # "section.key" -> "default" | "<file>" | "flag --set"

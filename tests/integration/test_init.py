@@ -14,7 +14,6 @@ from tests.fixtures.train import DEMO
 
 from release_train.cli import main
 from release_train.config import load_settings
-from release_train.infra import proc
 from release_train.infra.git import init_repo
 
 
@@ -143,7 +142,7 @@ def test_release_process_workflow(tmp_path: Path) -> None:
     assert inputs["branch"]["type"] == "string"
     assert process["concurrency"]["cancel-in-progress"] is False
     steps = process["jobs"]["release-process"]["steps"]
-    assert steps[0]["with"]["token"] == "${{ secrets.RELEASE_TRAIN_TOKEN }}"
+    assert steps[0]["with"]["persist-credentials"] is False
     runs = "\n".join(s.get("run", "") for s in steps)
     assert "release-train tick" in runs
     assert 'release-train release-patch --branch "$BRANCH"' in runs
@@ -156,9 +155,9 @@ def test_tag_workflow_runs_after_ci_with_a_token_that_triggers_workflows(tmp_pat
     run = _on(tag)["workflow_run"]
     assert run == {"workflows": ["Tests"], "types": ["completed"], "branches": ["main", "release-*"]}
     job = tag["jobs"]["tag"]
-    assert "conclusion == 'success'" in job["if"]
-    assert job["steps"][0]["with"]["token"] == "${{ secrets.RELEASE_TRAIN_TOKEN }}"
-    assert "release-train tag --range" in job["steps"][-1]["run"]
+    assert "github.event.workflow_run.conclusion == 'success'" in job["if"]
+    ranged = next(s for s in job["steps"] if "release-train tag --range" in s.get("run", ""))
+    assert ranged["env"]["RELEASE_TRAIN_TOKEN"] == "${{ secrets.RELEASE_TRAIN_TOKEN }}"
     assert tag["concurrency"]["cancel-in-progress"] is False
     text = (directory / "release-train-tag.yml").read_text()
     assert "secrets.GITHUB_TOKEN" not in text
@@ -171,20 +170,11 @@ def test_publish_workflow_uses_trusted_publishing(tmp_path: Path) -> None:
     assert _on(publish) == {"push": {"tags": ["v*"]}}
     job = publish["jobs"]["publish"]
     assert job["permissions"] == {"contents": "write", "id-token": "write"}
-    uses = [s.get("uses", "") for s in job["steps"]]
-    auth = uses.index("rust-lang/crates-io-auth-action@v1")
+    uses = [s.get("uses", "").partition("@")[0] for s in job["steps"]]
+    auth = uses.index("rust-lang/crates-io-auth-action")
     final = job["steps"][-1]
     assert job["steps"][auth]["id"] == "auth"
     assert final["run"] == 'release-train publish --tag "$TAG"'
     assert final["env"]["CARGO_REGISTRY_TOKEN"] == "${{ steps.auth.outputs.token }}"
     assert job["steps"].index(final) > auth
     assert publish["concurrency"]["cancel-in-progress"] is False
-
-
-@pytest.mark.skipif(shutil.which("actionlint") is None, reason="actionlint is not installed")
-def test_actionlint_accepts_the_workflows(tmp_path: Path) -> None:
-    directory, _ = _workflows(tmp_path)
-    result = proc.run(
-        ["actionlint", *sorted(str(p) for p in directory.iterdir())], cwd=directory, check=False
-    )
-    assert result.returncode == 0, result.stdout + result.stderr

@@ -16,7 +16,7 @@ from release_train.cli import main
 from release_train.config import load_settings
 from release_train.workspaces import load_workspace
 
-DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo"
+DEMO = Path(__file__).resolve().parents[2] / "src" / "release_train" / "demo" / "example"
 needs_cargo = pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 
 

@@ -1,8 +1,16 @@
 """Write a release-train.toml derived from the Cargo workspace here (project name, where the train's
 version comes from, a guess of the public packages, the forge), and with --github the GitHub
 Actions workflows under .github/workflows/: the release process (cron on the cut and release days,
-or by hand with an `action` choice), the tag job (after CI succeeds on main and release branches),
-and publish (on v* tags, crates.io trusted publishing, then the forge release).
+or by hand with an `action` choice), the tag job (after CI succeeds on main and release branches,
+and again for releases held on pending checks), and publish (on v* tags, crates.io trusted
+publishing, then the forge release).
+
+The workflows install exactly this version of release-train (or --install SPEC), pin every action
+to a commit, keep no credentials in their checkouts and grant each job only what it needs. init
+reads the workflows already in .github/workflows/: it names the CI the tag job waits for (those
+run on push or pull_request that run tests, preferring those that run for pushes to the main and
+release branches; --ci-workflow overrides) and says why, and warns about workflows that already
+publish or release on their own.
 
 Refuses to overwrite an existing file unless --force. Review the result: the public list is a
 guess from the requirement styles (exact pins mark internal packages)."""
@@ -11,8 +19,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from release_train.cli.common import add_dry_run, add_json, print_json
+
+if TYPE_CHECKING:
+    from release_train.flows.init_workflows import WorkflowPlan
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -23,9 +35,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite files that exist")
     parser.add_argument(
         "--ci-workflow",
-        default="CI",
+        action="append",
+        default=[],
         metavar="NAME",
-        help="the `name:` of your CI workflow, after which the tag job runs (default: CI)",
+        help="the `name:` of a CI workflow after which the tag job runs (repeatable; "
+        "default: found in .github/workflows)",
+    )
+    parser.add_argument(
+        "--install",
+        metavar="SPEC",
+        help="what the workflows pip install, e.g. git+https://github.com/OWNER/release-train@COMMIT "
+        "(kept as [github] install; default: release-train==this version)",
     )
     add_dry_run(parser)
     add_json(parser)
@@ -36,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
     from release_train.flows import init
 
-    planned = init.plan(args.repo, github=args.github, ci_workflow=args.ci_workflow)
+    planned = init.plan(args.repo, github=args.github, ci_workflows=args.ci_workflow, install=args.install)
     written: list[str] = []
     if not args.dry_run:
         written = [str(p.relative_to(planned.root)) for p in init.apply(planned, force=args.force)]
@@ -45,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             {
                 "dry_run": args.dry_run,
                 "derived": asdict(planned.derived),
+                "workflows": _workflows_json(planned.workflows),
                 "files": [path for path, _ in planned.files],
                 "written": written,
             }
@@ -61,3 +82,16 @@ def run(args: argparse.Namespace) -> int:
         )
     print("\n".join(lines))
     return 0
+
+
+def _workflows_json(workflows: WorkflowPlan | None) -> dict[str, Any] | None:
+    """What init chose for the workflows (their text is in `files`)."""
+    from dataclasses import asdict
+
+    if workflows is None:
+        return None
+    return {
+        "install": workflows.install,
+        "ci": asdict(workflows.ci),
+        "release_warnings": list(workflows.release_warnings),
+    }

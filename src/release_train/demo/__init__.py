@@ -1,6 +1,6 @@
 """The main job: a full release month of the bundled example, on one machine, no credentials.
 
-It builds a working repository from `examples/demo` (the Railcar workspace), an embedded local
+It builds a working repository from `demo/example/` (the Railcar workspace), an embedded local
 forge as its `origin`, and a local Cargo registry server, then plays the month with the same
 commands a maintainer and CI would run, printing each one as a timeline:
 

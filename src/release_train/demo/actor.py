@@ -18,7 +18,8 @@ from release_train.infra.git import Git
 ForgeKind = Literal["local", "github"]
 FORGE_KINDS: tuple[ForgeKind, ...] = ("local", "github")
 
-EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "demo"
+# The Railcar workspace ships inside the package (package data), so the demo runs from an install.
+EXAMPLE = Path(__file__).resolve().parent / "example"
 TOKEN_ENV = "CARGO_REGISTRY_TOKEN"  # noqa: S105 (the variable's name, not a secret)
 DEMO_TOKEN = "demo-registry-token"  # noqa: S105 (a throwaway token for the throwaway local registry)
 FORGE_TOKEN_ENV = "RELEASE_TRAIN_TOKEN"  # noqa: S105 (the variable's name, not a secret)

@@ -173,14 +173,22 @@ def _month(
     return Month(prs, tags, releases, published(), resolved)
 
 
+def _command_name() -> str:
+    """How this user runs the tool: `./dev rt` from a source checkout (it runs release-train from
+    the project's .venv, which may not be on PATH), `release-train` from an installed wheel."""
+    checkout = Path(__file__).resolve().parents[3]
+    from_checkout = (checkout / "dev").is_file() and (checkout / "pyproject.toml").is_file()
+    return "./dev rt" if from_checkout else "release-train"
+
+
 def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
     if forge == "github":
         origin = "the GitHub stand-in's git remote (its PRs and releases lived in memory: listed above)"
         commands = ""
     else:
         origin = "the local forge (bare repository; PRs and releases in its .forge.sqlite3)"
-        # `./dev rt` runs release-train from the project's .venv (it may not be on PATH)
-        commands = f"\n  ./dev rt status -C {demo.work}\n  ./dev rt pr list --state all -C {demo.work}"
+        rt = _command_name()
+        commands = f"\n  {rt} status -C {demo.work}\n  {rt} pr list --state all -C {demo.work}"
     return (
         "\nWhere to look:\n"
         f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"

@@ -1,6 +1,6 @@
 """`init`: derive a `release-train.toml` from the workspace found at the repository root, and with
-`github=True` the GitHub Actions workflows (release process, tag, publish) from the templates in
-`templates/github/`.
+`github=True` the GitHub Actions workflows (release process, tag, publish; see `init_workflows`,
+which also reads the repository's existing workflows for its CI and for release steps of its own).
 
 What is guessed, and how:
 - the train's version: `[workspace.package] version` when the root manifest has one, else
@@ -19,23 +19,22 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from release_train.config import CONFIG_FILE, ScheduleSettings, Settings
 from release_train.errors import RefusedError, WorkspaceError
+from release_train.flows import init_workflows
 from release_train.infra import fs
 from release_train.infra.git import Git
-from release_train.model.branches import format_name
 from release_train.workspaces.interface import Workspace
 
-WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")
-WORKFLOW_DIR = ".github/workflows"
+WORKFLOWS = init_workflows.WORKFLOWS
+WORKFLOW_DIR = init_workflows.WORKFLOW_DIR
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
-_PLACEHOLDER = re.compile(r"@[A-Z_]+@")
 
 
 @dataclass(frozen=True)
@@ -56,6 +55,7 @@ class InitPlan:
     root: Path
     derived: Derived
     files: tuple[tuple[str, str], ...]  # path relative to the root -> text
+    workflows: init_workflows.WorkflowPlan | None = None  # with github=True
 
     def describe(self) -> list[str]:
         d = self.derived
@@ -64,11 +64,15 @@ class InitPlan:
             f"  version from: {d.version_from or '[workspace.package] version'}",
             f"  public: {', '.join(d.public) or '(none)'}",
         ]
+        if self.workflows is not None:
+            lines += self.workflows.describe()
         lines += [f"  write {path}" for path, _ in self.files]
         return lines
 
 
-def plan(root: Path, *, github: bool = False, ci_workflow: str = "CI") -> InitPlan:
+def plan(
+    root: Path, *, github: bool = False, ci_workflows: Sequence[str] = (), install: str | None = None
+) -> InitPlan:
     root = root.resolve()
     manifest = root / "Cargo.toml"
     if not manifest.is_file():
@@ -77,15 +81,10 @@ def plan(root: Path, *, github: bool = False, ci_workflow: str = "CI") -> InitPl
             hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has [workspace])",
         )
     derived = derive(root, github=github)
-    config = render_config(derived)
-    files = [(CONFIG_FILE, config)]
-    if github:
-        schedule = ScheduleSettings()
-        files += [
-            (f"{WORKFLOW_DIR}/{name}", render_workflow(name, schedule, ci_workflow=ci_workflow))
-            for name in WORKFLOWS
-        ]
-    return InitPlan(root, derived, tuple(files))
+    workflows = init_workflows.plan(root, ci_workflows=ci_workflows, install=install) if github else None
+    config = render_config(derived, install=install or "")
+    files = [(CONFIG_FILE, config), *(workflows.files if workflows else ())]
+    return InitPlan(root, derived, tuple(files), workflows)
 
 
 def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
@@ -236,7 +235,7 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_config(d: Derived) -> str:
+def render_config(d: Derived, *, install: str = "") -> str:
     s = ScheduleSettings()
     public = ", ".join(_toml_string(g) for g in d.public)
     lines = [
@@ -281,28 +280,14 @@ def render_config(d: Derived) -> str:
     if d.forge_kind == "local":
         path = d.forge_path or "../origin.git"
         lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
-    lines += ["", "[publish]", 'registry = "crates-io"', ""]
+    lines += ["", "[publish]", 'registry = "crates-io"']
+    if d.forge_kind == "github":
+        lines += ["", "[github]"]
+        if install:
+            lines.append(f"install = {_toml_string(install)}  # what the workflows pip install")
+        else:
+            lines.append(
+                '# install = "git+https://github.com/OWNER/release-train@COMMIT"  # default: this version'
+            )
+    lines.append("")
     return "\n".join(lines)
-
-
-def render_workflow(name: str, schedule: ScheduleSettings, *, ci_workflow: str = "CI") -> str:
-    from release_train.config import BranchSettings, ReleaseSettings
-
-    branches, release = BranchSettings(), ReleaseSettings()
-    values = {
-        "@MAIN@": branches.main,
-        "@RELEASE_PATTERN@": format_name(branches.release, "X.Y.Z"),
-        "@RELEASE_GLOB@": format_name(branches.release, "*"),
-        "@RELEASE_EXAMPLE@": format_name(branches.release, "1.0.0"),
-        "@TAG_GLOB@": format_name(release.tag, "*"),
-        "@CUT_CRON@": schedule.cut,
-        "@RELEASE_CRON@": schedule.release,
-        "@CI_WORKFLOW@": ci_workflow,
-    }
-    text = (resources.files("release_train") / "templates" / "github" / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace(key, value)
-    left = _PLACEHOLDER.findall(text)
-    if left:  # a template and this table disagree: a bug here, not the user's
-        raise AssertionError(f"unfilled placeholders in {name}: {left}")
-    return text
