@@ -72,7 +72,7 @@ def gather(env: FlowEnv, lines: Sequence[Line], now: datetime) -> tuple[TagFacts
     if not listed:
         return ()
     since = now.date() - timedelta(days=RECENT_DAYS)
-    latest = {facts.branch: facts.tag for facts in reversed(listed)}  # ascending: the last wins
+    latest = {facts.branch: facts.tag for facts in listed}  # ascending: the highest tag wins
     recent = [f for f in listed if latest[f.branch] == f.tag or (f.date is not None and f.date >= since)]
     checked = {facts.tag: facts for facts in _check(env, recent)}
     return tuple(checked.get(facts.tag, facts) for facts in reversed(listed))

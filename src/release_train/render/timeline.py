@@ -101,7 +101,7 @@ def timeline_svg(status: Status, *, project: str) -> str:
     height = rows_end + 44
     caption = f"{project} release lines on {today.isoformat()}"
     desc = (
-        f"{len(bars)} release lines; {sum(b.supported for b in bars)} supported, "
+        f"{len(bars)} release line{'' if len(bars) == 1 else 's'}; {sum(b.supported for b in bars)} supported, "
         f"{sum(b.lts for b in bars)} LTS. " + "; ".join(f"{name} {day.isoformat()}" for name, day in marks)
     )
     parts = [
@@ -111,6 +111,8 @@ def timeline_svg(status: Status, *, project: str) -> str:
         f'<title id="rt-timeline-title">{esc(caption)}</title>',
         f'<desc id="rt-timeline-desc">{esc(desc)}</desc>',
         f"<style>{STYLE}</style>",
+        # opaque, so the picture reads the same on a dark page (a README in dark mode)
+        f'<rect class="background" x="0" y="0" width="{WIDTH}" height="{height}" fill="#ffffff"/>',
         f'<text class="caption" x="8" y="18">{esc(caption)}</text>',
         *_axis(scale, rows_end),
         *(_row(bar, index, scale, tags[bar.branch]) for index, bar in enumerate(bars)),
@@ -184,7 +186,7 @@ def _axis(scale: Scale, rows_end: int) -> list[str]:
         labelled = {m: str(m.year) for m in months if m.month == 1}
     out = []
     for month in months:
-        major = month in labelled
+        major = month in labelled and scale.x(month) <= scale.right - 30  # room for its label
         if not major and per_month < 6:
             continue
         x = scale.x(month)
@@ -222,7 +224,7 @@ def _row(bar: Bar, index: int, scale: Scale, tags: Sequence[tuple[str, date]]) -
     badge = ""
     if bar.lts:
         inside = width >= 26
-        bx = x0 + 3 if inside else x1 + 3
+        bx = x0 + 6 if inside else x1 + 3  # clear of the diamond of the line's first release
         badge = f'<text class="badge{"" if inside else " out"}" x="{bx}" y="{y + BAR - 3}">LTS</text>'
     until = ""
     if bar.supported and WIDTH - RIGHT - x1 >= 130:  # beside the bar
@@ -258,15 +260,15 @@ def _releases(tags: Sequence[tuple[str, date]], y: int, scale: Scale) -> str:
 
 
 def _marks(scale: Scale, today: date, marks: Sequence[tuple[str, date]], rows_end: int) -> list[str]:
-    """Today's line and one dashed line per scheduled date, each labelled on its own row above
-    the axis so that close dates do not overwrite each other."""
+    """Today's line and one dashed line per scheduled date, from the axis down; their labels
+    stand on rows of their own above the axis, so close dates do not overwrite each other."""
     out = []
     for number, (name, day) in enumerate(marks):
         x = scale.x(day)
         y = 34 + 13 * (number + 1)
         out.append(
             f'<g class="mark-group" data-event="{esc(name)}" data-date="{day.isoformat()}">'
-            f'<line class="mark mark-{number % 3}" x1="{x}" y1="{y + 3}" x2="{x}" y2="{rows_end}">'
+            f'<line class="mark mark-{number % 3}" x1="{x}" y1="{TOP - 20}" x2="{x}" y2="{rows_end}">'
             f"<title>{esc(name)}: {day.isoformat()}</title></line>"
             f'<text class="mark-label mark-label-{number % 3}" x="{x}" y="{y}" '
             f'text-anchor="{_anchor(x, scale)}">{esc(name)} {_short(day)}</text></g>'
@@ -274,7 +276,7 @@ def _marks(scale: Scale, today: date, marks: Sequence[tuple[str, date]], rows_en
     x = scale.x(today)
     out.append(
         f'<g class="today-group" data-date="{today.isoformat()}">'
-        f'<line id="rt-today" class="today" x1="{x}" y1="37" x2="{x}" y2="{rows_end + 4}">'
+        f'<line id="rt-today" class="today" x1="{x}" y1="{TOP - 20}" x2="{x}" y2="{rows_end + 4}">'
         f"<title>today: {today.isoformat()}</title></line>"
         f'<text class="today-label" x="{x}" y="34" text-anchor="{_anchor(x, scale)}">'
         f"today {_short(today)}</text></g>"
