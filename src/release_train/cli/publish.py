@@ -23,7 +23,9 @@ from release_train.cli.common import (
     context_from,
     print_json,
     settings_from,
+    summarized,
 )
+from release_train.cli.summary import add_summary
 from release_train.events import Event, Observer
 
 
@@ -34,6 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_dry_run(parser)
     add_json(parser)
     add_repo_options(parser)
+    add_summary(parser)
 
 
 class ProgressObserver:
@@ -87,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True))
     if observer is not None:
-        ctx.observer = observer
+        ctx.observer = summarized(observer)
     token = os.environ.get(settings.publish.token_env) or None
     registry = open_registry(settings, token, clock=ctx.clock)
     try:
@@ -98,10 +101,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     elif not isinstance(result, PublishPlan):
+        from release_train.cli import summary
         from release_train.model.pacing import format_duration
 
-        print(
+        done = (
             f"published {len(result.published)} package(s) of {result.plan.tag} in "
             f"{format_duration(result.elapsed)}; {len(result.plan.present)} were already there"
         )
+        summary.report([done])
+        print(done)
     return 0
