@@ -76,9 +76,13 @@ def dashboard_html(status: Status, *, project: str, generator: str) -> str:
         f"<footer>Written by {esc(generator)} from the facts of <code>release-train status --json</code> "
         f"as of {esc(day)} (embedded in this page as <code>#status-json</code>).</footer>",
         # Data, not a script to run: the same JSON as `status --json`, for anyone who reads the page
-        # with a program. "<" is escaped so no string in it can close the element.
+        # with a program. "<", ">" and "&" are escaped (JSON allows it), so no string in it can
+        # close the element or break the page as XML ("]]>").
         '<script type="application/json" id="status-json">'
-        + json.dumps(status.to_json(), indent=1, default=str).replace("<", "\\u003c").replace("&", "\\u0026")
+        + json.dumps(status.to_json(), indent=1, default=str)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
         + "</script>",
     ]
     return (
