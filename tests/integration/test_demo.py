@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.fixtures.demo_month import demo_month
 
 from release_train.cli import main
 from release_train.infra.git import Git
@@ -15,11 +16,12 @@ from release_train.infra.git import Git
 pytestmark = pytest.mark.skipif(shutil.which("cargo") is None, reason="needs cargo")
 
 
-def test_demo_plays_the_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tmp_path / "demo"
-    assert main(["demo", str(root)]) == 0
-    out = capsys.readouterr().out
+def test_demo_plays_the_month(
+    tmp_path_factory: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = demo_month(tmp_path_factory)
     assert 'resolved railcar-core = "1.0" to 1.0.1' in out
+    assert f"{root / 'dashboard' / 'index.html'}    the release dashboard" in out
 
     tags = Git(root / "origin.git").run("tag", "--list").split()
     assert {"v1.0.0", "v1.0.1"} <= set(tags)

@@ -63,7 +63,7 @@ def status_json(train: Train, capsys: pytest.CaptureFixture[str], now: str) -> d
 def test_status_json(released: Train, capsys: pytest.CaptureFixture[str]) -> None:
     assert "v12.0.0" in released.forge.tags()
     data = status_json(released, capsys, "2027-01-21T10:00:00Z")
-    assert set(data) == {"now", "main", "release_branches", "bot_prs", "next", "blocking", "problems"}
+    assert set(data) == {"now", "main", "release_branches", "bot_prs", "next", "blocking", "problems", "tags"}
     assert data["now"] == "2027-01-21T10:00:00+00:00"
     assert data["main"] == {"branch": "main", "version": "14.0.0"}
     assert data["release_branches"] == [
@@ -104,6 +104,18 @@ def test_status_json(released: Train, capsys: pytest.CaptureFixture[str]) -> Non
         },
     ]
     assert data["problems"] == []
+    # The train publishes nowhere (no registry index configured): the tag's packages are unknown,
+    # and its forge release was never made.
+    [tag] = data["tags"]
+    assert (tag["tag"], tag["branch"], tag["date"], tag["checked"]) == (
+        "v12.0.0",
+        "release-12.0.0",
+        "2026-12-20",
+        True,
+    )
+    assert tag["forge_release"] is False
+    assert tag["missing"] == ["forge release"]
+    assert tag["unknown"].startswith("the registry is not configured")
 
 
 def test_status_table_for_people(released: Train, capsys: pytest.CaptureFixture[str]) -> None:

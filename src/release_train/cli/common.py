@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     # fast (bench/bump.py); settings, context and JSON are loaded only by the commands that ask.
     from release_train.config import Settings
     from release_train.context import Context
-    from release_train.events import Event
+    from release_train.events import Event, Observer
     from release_train.flows.env import FlowEnv
     from release_train.forges.github_api import Token
     from release_train.forges.interface import Forge
@@ -81,9 +81,17 @@ def context_from(args: argparse.Namespace) -> Context:
     as_json = bool(getattr(args, "json", False))
     return Context(
         clock=clock_from(args),
-        observer=JsonLinesObserver() if as_json else TextObserver(),
+        observer=summarized(JsonLinesObserver() if as_json else TextObserver()),
         fail_after=int(fail_after) if fail_after else None,
     )
+
+
+def summarized(observer: Observer) -> Observer:
+    """`observer`, also feeding the CI summary when the running command records one. The
+    summary module is loaded by the runner for the commands that take `--summary` only, so
+    the others (bump) do not pay for its imports."""
+    summary = sys.modules.get("release_train.cli.summary")
+    return observer if summary is None else summary.tee(observer)
 
 
 class TextObserver:

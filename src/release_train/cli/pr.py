@@ -21,6 +21,7 @@ from release_train.cli.common import (
     print_json,
     settings_from,
 )
+from release_train.cli.summary import add_summary
 from release_train.forges.interface import CapabilityMissing, Forge, PullRequest
 
 
@@ -37,6 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     merge.add_argument("--method", choices=["squash", "merge"], default="squash")
     add_json(merge)
     add_now(merge)
+    add_summary(merge)
     opening = sub.add_parser(
         "open", help="open a pull request (or update the open one of that head and base)"
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from typing import Any
 
 from release_train.cli.common import (
     TextObserver,
@@ -23,8 +21,10 @@ from release_train.cli.common import (
     context_from,
     print_json,
     settings_from,
+    summarized,
 )
-from release_train.events import Event, Observer
+from release_train.cli.progress import ProgressObserver
+from release_train.cli.summary import add_summary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,49 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_dry_run(parser)
     add_json(parser)
     add_repo_options(parser)
-
-
-class ProgressObserver:
-    """Prints the schedule on stdout, a rich progress bar on a terminal (plain lines otherwise),
-    and every other event as the plain text observer does."""
-
-    def __init__(self, text: Observer) -> None:
-        self._text = text
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __call__(self, event: Event) -> None:
-        if event.kind == "plan":
-            print(event.message, flush=True)
-        elif event.kind == "progress":
-            self._progress(event)
-        else:
-            self._text(event)
-
-    def _progress(self, event: Event) -> None:
-        done, total = int(event.data.get("done", 0)), int(event.data.get("total", 0))
-        if not sys.stderr.isatty():
-            print(f"  [{done}/{total}] {event.message}", file=sys.stderr, flush=True)
-            return
-        if self._bar is None:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._bar = Progress(
-                TextColumn("publishing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("{task.description}"),
-                console=Console(stderr=True),
-            )
-            self._bar.start()
-            self._task = self._bar.add_task("", total=total)
-        self._bar.update(self._task, completed=done, description=event.message)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.stop()
+    add_summary(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -85,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     ctx = context_from(args)
-    observer = None if args.json else ProgressObserver(TextObserver(show_steps=True))
+    observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
-        ctx.observer = observer
+        ctx.observer = summarized(observer)
     token = os.environ.get(settings.publish.token_env) or None
     registry = open_registry(settings, token, clock=ctx.clock)
     try:
@@ -98,10 +56,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     elif not isinstance(result, PublishPlan):
+        from release_train.cli import summary
         from release_train.model.pacing import format_duration
 
-        print(
+        done = (
             f"published {len(result.published)} package(s) of {result.plan.tag} in "
             f"{format_duration(result.elapsed)}; {len(result.plan.present)} were already there"
         )
+        summary.report([done])
+        print(done)
     return 0

@@ -19,6 +19,9 @@ from release_train.errors import INTERNAL_ERROR_EXIT, ReleaseTrainError
 
 if TYPE_CHECKING:
     from pathlib import Path
+    from types import ModuleType
+
+    from release_train.cli.summary import Ending
 
 
 def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
@@ -39,16 +42,28 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
     module.configure(parser)
     args = parser.parse_args(argv)
     args.command = name
+    if not hasattr(args, "summary"):  # only flow commands write a CI summary
+        return _call(module, name, argv, args, None)
+    from release_train.cli.summary import recording
+
+    with recording(name, argv, args) as ending:
+        return _call(module, name, argv, args, ending)
+
+
+def _call(
+    module: ModuleType, name: str, argv: list[str], args: argparse.Namespace, ending: Ending | None
+) -> int:
+    """Run the command; its errors become exit codes (and, when recorded, the summary's end)."""
     try:
         code: int = module.run(args)
     except ReleaseTrainError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
-        return exc.exit_code
+        code, failure, hint = exc.exit_code, exc.message, exc.hint or ""
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        code, failure, hint = 130, "interrupted", "run the same command again: it does only what is missing"
     except Exception:
         log = _crash_log(name, argv)
         print(
@@ -56,7 +71,11 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
             "Please report it with that file attached.",
             file=sys.stderr,
         )
-        return INTERNAL_ERROR_EXIT
+        code, failure, hint = INTERNAL_ERROR_EXIT, "release-train crashed unexpectedly", ""
+    else:
+        failure = hint = ""
+    if ending is not None:
+        ending.exit_code, ending.failure, ending.hint = code, failure, hint
     return code
 
 

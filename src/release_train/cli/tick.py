@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from release_train.cli import summary
 from release_train.cli.common import (
     add_dry_run,
     add_json,
@@ -18,6 +19,7 @@ from release_train.cli.common import (
     flow_env,
     print_json,
 )
+from release_train.cli.summary import add_summary
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +27,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_now(parser)
     add_dry_run(parser)
     add_json(parser)
+    add_summary(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     plan = tick.plan(env, with_subplans=args.dry_run)
+    summary.plan(plan.describe())
     if args.dry_run:
         if args.json:
             print_json({"dry_run": True, "plan": plan.to_json()})
@@ -39,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
             print("\n".join(plan.describe()))
         return 0
     report = tick.apply(env, plan)
+    summary.report(report.lines)
     if args.json:
         print_json({"dry_run": False, **report.to_json()})
     else:

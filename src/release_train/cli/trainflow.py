@@ -8,6 +8,7 @@ import argparse
 from collections.abc import Callable
 from typing import TypeVar
 
+from release_train.cli import summary
 from release_train.cli.common import (
     add_dry_run,
     add_json,
@@ -27,6 +28,7 @@ def add_flow_options(parser: argparse.ArgumentParser) -> None:
     add_dry_run(parser)
     add_now(parser)
     add_json(parser)
+    summary.add_summary(parser)
 
 
 def add_allow_open_advisories(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +50,7 @@ def plan_and_apply(
 ) -> int:
     """`--dry-run`: print the plan. Otherwise apply it and print what was done; then raise the
     error `failure` finds in the report, if any (the report is shown before the command fails)."""
+    summary.plan(planned.describe())
     if args.dry_run:
         if args.json:
             print_json({"dry_run": True, "plan": planned.to_json()})
@@ -55,6 +58,7 @@ def plan_and_apply(
             print("\n".join(["dry run: nothing will be changed", *planned.describe()]))
         return 0
     report = apply(env, planned)
+    summary.report([planned.summary, *report.lines])
     if args.json:
         print_json({"dry_run": False, "plan": planned.to_json(), "report": report.to_json()})
     else:

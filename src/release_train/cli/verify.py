@@ -1,13 +1,14 @@
 """Check the workspace without touching a registry: manifests read, the publish set is complete,
 no dependency cycle, requirement styles (caret on public, `=` pin on internal), version files agree
 with the train version, and `bump major` and `bump patch` would succeed (computed in memory).
-Exits non-zero when any check fails."""
+On a terminal a progress bar follows the checks. Exits non-zero when any check fails."""
 
 from __future__ import annotations
 
 import argparse
 
 from release_train.cli.common import add_json, add_repo_options, context_from, print_json, settings_from
+from release_train.cli.progress import ProgressObserver
 from release_train.errors import WorkspaceError
 
 
@@ -19,7 +20,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.verify import verify
 
-    report = verify(settings_from(args), context_from(args))
+    ctx = context_from(args)
+    bar = None if args.json else ProgressObserver(ctx.observer, "verifying", plain=False)
+    if bar is not None:
+        ctx.observer = bar
+    try:
+        report = verify(settings_from(args), ctx)
+    finally:
+        if bar is not None:
+            bar.close()
     if args.json:
         print_json(
             {

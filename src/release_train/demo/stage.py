@@ -28,6 +28,9 @@ from release_train.demo.script import consume, play
 from release_train.forges.interface import PullRequest, Release
 from release_train.infra.git import init_repo
 
+NOW = "2026-12-22T12:00:00Z"  # where the month ends: the status and its dashboard are as of then
+DASHBOARD = "dashboard"  # `status --html` writes the month's page there
+
 if TYPE_CHECKING:
     from release_train.forges.github_standin import GitHubStandIn
     from release_train.registries.local_cargo import RegistryServer
@@ -162,7 +165,7 @@ def _month(
     setup(demo, index_url, standin)
     play(demo)
     demo.say("\n== Where things stand ==")
-    demo.rt("status", "--now", "2026-12-22T12:00:00Z")
+    demo.rt("status", "--now", NOW, "--html", str(demo.root / DASHBOARD))
     demo.rt("pr", "list", "--state", "all")
     demo.rt("releases")
     resolved = consume(demo, index_url)
@@ -193,6 +196,7 @@ def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
         "\nWhere to look:\n"
         f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
         f"  {demo.origin}    {origin}\n"
-        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)"
+        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)\n"
+        f"  {demo.root / DASHBOARD / 'index.html'}    the release dashboard (`status --html`)"
         f"{commands}"
     )

@@ -55,7 +55,7 @@ def release_lines(source: FlowEnv | Git, settings: Settings, now: datetime | dat
     heads = _release_branches(git, settings.branches.release)
     tags = _tag_versions(git, settings.release.tag)
     policy = SupportPolicy.from_settings(settings.support)
-    dates = _commit_dates(git, [sha for _, sha, _ in tags])
+    dates = commit_dates(git, [sha for _, sha, _ in tags])
     lines: list[Line] = []
     for branch, (version, head) in sorted(heads.items(), key=lambda item: item[1][0]):
         own = [
@@ -110,7 +110,7 @@ def _tag_versions(git: Git, pattern: str) -> list[tuple[str, str, Version]]:
     return found
 
 
-def _commit_dates(git: Git, shas: list[str]) -> dict[str, date]:
+def commit_dates(git: Git, shas: list[str]) -> dict[str, date]:
     """The UTC committer date of each commit, in one git call."""
     unique = sorted(set(shas))
     if not unique:

@@ -41,6 +41,9 @@ ESTIMATES = {
 }
 
 
+RESUME_COMMAND = "release-train publish --tag {tag}"  # the command that finishes a tag's publish
+
+
 class PublishFailed(RegistryError):
     """Some packages were not published; the message lists what was and the command that resumes."""
 
@@ -102,6 +105,15 @@ class PublishReport:
         return {**self.plan.to_json(), "published": list(self.published), "elapsed_seconds": self.elapsed}
 
 
+def plan_facts(plan: PublishPlan) -> dict[str, Any]:
+    """What the plan's first event carries for observers (the CI summary's table): the tag,
+    every package with its version and whether it is in the registry already, and the command
+    that resumes the publish."""
+    packages = [{"crate": p.name, "version": p.version, "state": "present"} for p in plan.present]
+    packages += [{"crate": j.name, "version": j.version, "state": j.action} for j in plan.jobs]
+    return {"tag": plan.tag, "packages": packages, "resume": RESUME_COMMAND.format(tag=plan.tag)}
+
+
 def _rate(pacing: Pacing) -> Rate:
     return Rate(pacing.burst, pacing.every)
 
@@ -138,7 +150,9 @@ def publish(
     with temporary_worktree(git, commit) as tree:
         ws, journal = open_tag(settings, tree.path, tag, commit)
         plan = _plan(settings, registry, ws, journal, tag, commit, estimates)
-        for line in plan.describe():
+        head, *rest = plan.describe()
+        ctx.emit("plan", head, **plan_facts(plan))
+        for line in rest:
             ctx.emit("plan", line)
         if dry_run:
             return plan
@@ -277,7 +291,7 @@ def _failure(plan: PublishPlan, outcome: Outcome) -> PublishFailed:
         f"not published ({len(missing)}):\n" + "\n".join(f"  - {m}" for m in missing)
     )
     return PublishFailed(
-        message, hint=f"fix the cause, then resume with: release-train publish --tag {plan.tag}"
+        message, hint=f"fix the cause, then resume with: {RESUME_COMMAND.format(tag=plan.tag)}"
     )
 
 

@@ -168,7 +168,12 @@ class _Run:
             return
         target = self._target(job)
         target.journal.set(target.crate, "uploading")
-        self.ctx.emit("step", f"uploading {target.crate} {job.version} ({job.action})", crate=target.crate)
+        self.ctx.emit(
+            "step",
+            f"uploading {target.crate} {job.version} ({job.action})",
+            crate=target.crate,
+            version=job.version,
+        )
         self._submit(pool, self._upload, job)
 
     def _submit(self, pool: ThreadPoolExecutor, task: Callable[[Job], _Result], job: Job) -> None:
@@ -184,7 +189,10 @@ class _Run:
         if error is None or (isinstance(error, Rejected) and error.already_exists):
             if error is not None:
                 self.ctx.emit(
-                    "skip", f"{target.crate} {job.version} was already uploaded", crate=target.crate
+                    "skip",
+                    f"{target.crate} {job.version} was already uploaded",
+                    crate=target.crate,
+                    version=job.version,
                 )
             target.journal.set(target.crate, "uploaded")
             self._submit(pool, self._await_visible, job)
@@ -225,7 +233,9 @@ class _Run:
         if stop:
             self.outcome.rejected = self.outcome.rejected or why
             self.scheduler.stop()
-        self.ctx.emit("warn", f"{job.name} failed: {why}", crate=job.name)
+        self.ctx.emit(
+            "warn", f"{job.name} failed: {why}", crate=target.crate, version=job.version, failed=True, why=why
+        )
 
     def _handle_wait(self, result: _Result) -> None:
         job = result.job
@@ -246,6 +256,7 @@ class _Run:
             "progress",
             f"{target.crate} {job.version} is in the index",
             crate=target.crate,
+            version=job.version,
             done=self.done_count,
             total=self.total,
             elapsed=self.clock.monotonic() - self.started,

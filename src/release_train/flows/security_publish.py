@@ -94,6 +94,8 @@ def publish_together(
         schedule = simulate(jobs, rates, estimates, concurrency=tuning.concurrency)
         for line in _describe(today, held, jobs, targets, schedule):
             ctx.emit("plan", line)
+        for part in today:  # each tag's packages, for observers (the CI summary's tables)
+            ctx.emit("plan", f"  {part.plan.describe()[0]}", **single.plan_facts(part.plan))
         for part in today:
             _prepare(registry, part)
         total = sum(len(p.workspace.publish_order()) for p in today)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import security_gate
+from release_train.flows import security_gate, tag_facts
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
 from release_train.flows.tick import Slot, schedule, upcoming_slots
@@ -41,6 +41,7 @@ class Status:
     upcoming: tuple[Slot, ...]  # the next fire of each scheduled event
     blockers: tuple[Blocker, ...]
     problems: tuple[str, ...] = ()
+    tags: tuple[tag_facts.TagFacts, ...] = ()  # the tags of the supported lines; recent ones checked
 
     def next_date(self, event: str) -> datetime:
         return next(slot.at for slot in self.upcoming if slot.event == event)
@@ -54,6 +55,7 @@ class Status:
             "next": {slot.event: slot.at.isoformat() for slot in self.upcoming},
             "blocking": [b.to_json() for b in self.blockers],
             "problems": list(self.problems),
+            "tags": [t.to_json() for t in self.tags],
         }
 
 
@@ -104,6 +106,7 @@ def gather(env: FlowEnv) -> Status:
         upcoming=tuple(upcoming_slots(schedule(env), now)),
         blockers=tuple(blockers),
         problems=tuple(problems),
+        tags=tag_facts.gather(env, lines, now),
     )
 
 

@@ -8,6 +8,7 @@ requirement's value and style). Bumps are computed in memory; nothing is written
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from release_train.config import Settings
@@ -46,15 +47,20 @@ def verify(settings: Settings, ctx: Context | None = None) -> VerifyReport:
         check = Check("workspace reads; publish set complete; no cycle", (str(exc),))
         ctx.emit("warn", f"{check.name}: failed")
         return VerifyReport((check,))
-    checks = [
-        Check("workspace reads; publish set complete; no cycle"),
-        _published_deps(ws),
-        _version_files(settings, ws),
-        _bump(settings, ws, Operation.MAJOR),
-        _bump(settings, ws, Operation.PATCH),
+    steps: list[Callable[[], Check]] = [
+        lambda: Check("workspace reads; publish set complete; no cycle"),
+        lambda: _published_deps(ws),
+        lambda: _version_files(settings, ws),
+        lambda: _bump(settings, ws, Operation.MAJOR),
+        lambda: _bump(settings, ws, Operation.PATCH),
     ]
-    for check in checks:
-        ctx.emit("progress" if check.ok else "warn", f"{check.name}: {'ok' if check.ok else 'failed'}")
+    checks = []
+    for done, step in enumerate(steps, 1):  # one at a time, so a progress bar moves with them
+        check = step()
+        checks.append(check)
+        ctx.emit("progress", f"{check.name}: {'ok' if check.ok else 'failed'}", done=done, total=len(steps))
+        if not check.ok:
+            ctx.emit("warn", f"{check.name}: failed")
     return VerifyReport(tuple(checks))
 
 
