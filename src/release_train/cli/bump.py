@@ -25,9 +25,7 @@ from release_train.model.version import Operation
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "operation", choices=[op.value for op in Operation], help="the version operation"
-    )
+    parser.add_argument("operation", choices=[op.value for op in Operation], help="the version operation")
     add_repo_options(parser)
     add_dry_run(parser)
     add_json(parser)

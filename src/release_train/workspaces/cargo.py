@@ -105,6 +105,10 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
     packages = tuple(
         _package(m, root_manifest, ws_version, ws_publish, dirs, config.public, ws_entries) for m in members
     )
+    if config.rule:
+        from release_train.workspaces.rules import apply_rules
+
+        packages = apply_rules(packages, config, settings)
     by_name = {p.name: m for p, m in zip(packages, members, strict=True)}
     _check_duplicates(packages)
     train = _train_version(settings, root_manifest, ws_version, packages)

@@ -19,25 +19,33 @@ if TYPE_CHECKING:
 
     from release_train.workspaces.cargo import CargoWorkspace
 
-# "=1.2.3", "= 1.2.3", "^1.2.3", "1.2.3": the operator (kept as written) and the version.
-_REQ = re.compile(r"^(=\s*|\^\s*)?(\S*)$")
+# A requirement naming one exact version: `1.2.3`, `=1.2.3`, `^1.2.3`, `~1.2.3` (spaces allowed, as
+# cargo reads them). It follows the member: the operator is kept, the version replaced. Any other
+# requirement (`*`, `1.2`, `>=1, <3`) is a range, left as written while the member satisfies it.
+_EXACT = re.compile(
+    r"^\s*([=^~]?)\s*([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$", re.ASCII
+)
 
 
 def new_versions(
     ws: CargoWorkspace, op: Operation, rc_train: bool
 ) -> tuple[Version | None, dict[str, Version]]:
     """The `[workspace.package]` version after the bump, and each package's version after it.
-    Unpublishable packages with a literal version keep it; inheriting ones follow the workspace."""
+    Packages that inherit the workspace version follow it, publishable or not. Unpublishable
+    packages with a version of their own keep it, as Wasmtime's release script does (its history
+    never moved one). The others move by `op`, or, under `major`, by their `[[workspace.rule]]`."""
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     ws_new = Version.parse(ws_str.value).bump(op, rc_train=rc_train) if ws_str else None
     result: dict[str, Version] = {}
     for p in ws.packages:
         if p.inherits_version and ws_new is not None:
             result[p.name] = ws_new
-        elif p.publish:
-            result[p.name] = p.version.bump(op, rc_train=rc_train)
-        else:
+        elif not p.publish or (op is Operation.MAJOR and p.major_rule == "none"):
             result[p.name] = p.version
+        elif op is Operation.MAJOR:
+            result[p.name] = p.version.bump(p.major_rule, rc_train=rc_train)
+        else:
+            result[p.name] = p.version.bump(op, rc_train=rc_train)
     return ws_new, result
 
 
@@ -75,8 +83,10 @@ def _own_version_edits(
     if ws_str is not None and ws_new is not None:
         edits.append((ws_str.start, ws_str.end, str(ws_new).encode()))
     literal = manifest.literal_version()
-    if package is not None and literal is not None and package.publish and not package.inherits_version:
-        edits.append((literal.start, literal.end, str(versions[package.name]).encode()))
+    if package is not None and literal is not None and not package.inherits_version:
+        new = versions[package.name]
+        if new != package.version:
+            edits.append((literal.start, literal.end, str(new).encode()))
     return edits
 
 
@@ -88,47 +98,121 @@ def _requirement_edit(
     versions: dict[str, Version],
     problems: list[Problem],
 ) -> tuple[int, int, bytes] | None:
+    """The edit of one first-party requirement, whatever either side's `publish`: an exact one
+    follows its member when the member's version changes (and must name the member's version
+    now); a range stays as written and must admit the new version. Style problems are added for
+    publishable dependents (and `[workspace.dependencies]`) on publishable members."""
     req = entry.version
     if req is None or entry.registry_only or not ws.has(entry.name):
         return None
     dep = ws.package(entry.name)
-    if not dep.publish or not _points_at(ws, manifest, entry, dep):
+    if not _points_at(ws, manifest, entry, dep):
         return None
-    who = package.name if package and entry.table != WORKSPACE_DEPS else "[workspace.dependencies]"
-    match = _REQ.match(req.value)
-    operator, core = (match.group(1) or "", match.group(2)) if match else ("", req.value)
-    if core != str(dep.version):
+    new = versions[dep.name]
+    where = Where(manifest, package, entry)
+    exact = _EXACT.match(req.value)
+    checked = dep.publish and (entry.table == WORKSPACE_DEPS or (package is not None and package.publish))
+    if checked:
+        _check_style(where, dep, exact.group(1) if exact else None, problems)
+    if exact is None or new == dep.version:
+        _check_admits(where, dep, new, problems)
+        return None
+    operator, written = exact.groups()
+    if written != str(dep.version):
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
-                f'set the requirement to "{operator}{dep.version}" in [{entry.table}] {entry.key}',
+            where.problem(
+                f"lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
+                f'set the requirement to "{operator}{dep.version}"',
             )
         )
         return None
-    checked = entry.table == WORKSPACE_DEPS or (package is not None and package.publish)
-    pinned = operator.startswith("=")
-    if checked and dep.public and pinned:
+    if req.end - req.start != len(req.value.encode()):  # escapes: the text is not the bytes
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} pins public package {dep.name} with {req.value!r}",
+            where.problem(
+                f"writes the requirement on {dep.name} with escapes", f'write it plainly: "{req.value}"'
+            )
+        )
+        return None
+    start = req.start + exact.start(2)
+    return (start, start + len(written), str(new).encode())
+
+
+class Where:
+    """One requirement's place: the manifest, the dependent, the entry; words its problems."""
+
+    __slots__ = ("entry", "manifest", "unpublished", "who")
+
+    def __init__(self, manifest: Manifest, package: Package | None, entry: Entry) -> None:
+        self.manifest = manifest
+        self.entry = entry
+        dependent = None if entry.table == WORKSPACE_DEPS else package
+        self.who = dependent.name if dependent else "[workspace.dependencies]"
+        self.unpublished = dependent is not None and not dependent.publish  # never published
+
+    def problem(self, message: str, fix: str) -> Problem:
+        req = self.entry.version
+        assert req is not None
+        return Problem(
+            self.manifest.path,
+            req.line,
+            f"{self.who} {message}",
+            f"{fix} in [{self.entry.table}] {self.entry.key}",
+        )
+
+
+def _check_style(where: Where, dep: Package, operator: str | None, problems: list[Problem]) -> None:
+    """SPEC section 1: a public package is required with a caret requirement, an internal one
+    pinned with `=` (`operator` is None for a range)."""
+    req = where.entry.version
+    assert req is not None
+    pinned = operator == "="
+    if dep.public and pinned:
+        problems.append(
+            where.problem(
+                f"pins public package {dep.name} with {req.value!r}",
                 f'use a caret requirement "{dep.version}" (public packages keep their API in patch releases)',
             )
         )
-    elif checked and not dep.public and not pinned:
+    elif not dep.public and not pinned:
+        kind = "a caret requirement" if operator is not None else "a range requirement"
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} uses a caret requirement {req.value!r} on internal package {dep.name}",
+            where.problem(
+                f"uses {kind} {req.value!r} on internal package {dep.name}",
                 f'pin it: "={dep.version}", or list {dep.name} in [[workspace]] public if its API is stable',
             )
         )
-    start = req.start + len(req.value) - len(core)
-    return (start, req.end, str(versions[dep.name]).encode())
+
+
+def _check_admits(where: Where, dep: Package, new: Version, problems: list[Problem]) -> None:
+    """A requirement left as written must still admit the member's version (cargo refuses the
+    workspace otherwise). The matcher is imported here: most workspaces never need it."""
+    from release_train.model.cargo_req import Requirement, RequirementError
+
+    req = where.entry.version
+    assert req is not None
+    no_version = (
+        ", or drop `version` (a path dependency of a package that is never published needs none)"
+        if where.unpublished
+        else ""
+    )
+    try:
+        admits = Requirement.parse(req.value).matches(new)
+    except RequirementError:
+        problems.append(
+            where.problem(
+                f"lists {dep.name} {req.value!r}, which is not a Cargo version requirement",
+                f'write a requirement such as "{new}"{no_version}',
+            )
+        )
+        return
+    if not admits:
+        after = "after the bump" if new != dep.version else "now"
+        problems.append(
+            where.problem(
+                f"lists {dep.name} {req.value!r}, which {dep.name} {new} ({after}) does not satisfy",
+                f'write "{new}" or a range that admits it{no_version}',
+            )
+        )
 
 
 def _points_at(ws: CargoWorkspace, manifest: Manifest, entry: Entry, dep: Package) -> bool:

@@ -74,6 +74,7 @@ class Package(Record):
         "public",
         "dependencies",
         "inherits_version",
+        "major_rule",
     )
     name: str
     directory: Path
@@ -83,6 +84,7 @@ class Package(Record):
     public: bool
     dependencies: tuple[Dependency, ...]
     inherits_version: bool  # the version comes from the workspace (`version.workspace = true`)
+    major_rule: str  # what the train's `major` does to it: "major", "minor", "patch" or "none"
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class Package(Record):
         public: bool,
         dependencies: tuple[Dependency, ...] = (),
         inherits_version: bool = False,
+        major_rule: str = "major",
     ) -> None:
         setattr_ = object.__setattr__  # as Dependency: set directly
         setattr_(self, "name", name)
@@ -104,6 +107,7 @@ class Package(Record):
         setattr_(self, "public", public)
         setattr_(self, "dependencies", dependencies)
         setattr_(self, "inherits_version", inherits_version)
+        setattr_(self, "major_rule", major_rule)
 
     def ordering_deps(self) -> set[str]:
         """First-party packages that must be published before this one (dev-deps do not order)."""
