@@ -61,7 +61,9 @@ def expected_files(case: Path) -> dict[str, bytes]:
                 f'name = "{package}"\nversion = "{new}"\n',
             )
         else:
-            assert EXPLAINS_HISTORY.match(note), f"{case.name}: a note this test does not know how to apply: {note}"
+            assert EXPLAINS_HISTORY.match(note), (
+                f"{case.name}: a note this test does not know how to apply: {note}"
+            )
     return expected
 
 

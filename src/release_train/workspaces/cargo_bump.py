@@ -67,7 +67,7 @@ def bump_workspace(ws: CargoWorkspace, op: Operation, *, rc_train: bool) -> Bump
     _bump_lock(ws, versions, files)
     return BumpEdits(
         files=files,
-        lines=_lines(ws, ws_new, versions),
+        lines=_lines(ws, op, ws_new, versions),
         old_train=ws.train_version,
         new_train=_new_train(ws, ws_new, versions),
         new_versions=versions,
@@ -238,18 +238,22 @@ def _new_train(ws: CargoWorkspace, ws_new: Version | None, versions: dict[str, V
 
 
 def _lines(
-    ws: CargoWorkspace, ws_new: Version | None, versions: dict[str, Version]
+    ws: CargoWorkspace, op: Operation, ws_new: Version | None, versions: dict[str, Version]
 ) -> list[tuple[str, str, str]]:
-    """One line per version line: the shared workspace version, then each group of literal versions."""
+    """One (label, old, new) per version line: the shared workspace version, then each group of
+    publishable packages with versions of their own that move alike. Under `major`, the packages
+    a `[[workspace.rule]]` moves are their own lines, labelled with the rule ("wasm-tools, wat
+    (rule: minor)"), even where another group has the same versions."""
     lines: list[tuple[str, str, str]] = []
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     if ws_str is not None and ws_new is not None:
         lines.append(("workspace", ws_str.value, str(ws_new)))
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for p in ws.publish_order():
         if not p.inherits_version:
-            groups.setdefault((str(p.version), str(versions[p.name])), []).append(p.name)
-    for (old, new), names in groups.items():
+            rule = p.major_rule if op is Operation.MAJOR and p.major_rule != "major" else ""
+            groups.setdefault((str(p.version), str(versions[p.name]), rule), []).append(p.name)
+    for (old, new, rule), names in groups.items():
         label = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append((label, old, new))
+        lines.append((f"{label} (rule: {rule})" if rule else label, old, new))
     return lines

@@ -109,6 +109,13 @@ class Package(Record):
         setattr_(self, "inherits_version", inherits_version)
         setattr_(self, "major_rule", major_rule)
 
+    @property
+    def on_major(self) -> str:
+        """What the train's `major` does to this package: "major", "minor", "patch" or "none"
+        (its `[[workspace.rule]]`; "none" for an unpublished package with a version of its own,
+        which keeps it)."""
+        return "none" if not self.publish and not self.inherits_version else self.major_rule
+
     def ordering_deps(self) -> set[str]:
         """First-party packages that must be published before this one (dev-deps do not order)."""
         return {d.name for d in self.dependencies if d.first_party and d.kind != "dev"}
