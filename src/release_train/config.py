@@ -255,6 +255,11 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: malformed TOML: {exc}", hint="fix the syntax at the position given"
         ) from exc
+    except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
+        raise ConfigError(
+            f"{path}: malformed TOML: values nested too deep to read (cargo refuses more than 80 levels)",
+            hint="flatten the nested arrays or inline tables",
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     if path.name == "pyproject.toml":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
+from release_train.infra.confine import Confined
 from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_manifest import (
     WORKSPACE_DEPS,
@@ -39,7 +40,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 class CargoWorkspace(Workspace):
-    __slots__ = ("manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
+    __slots__ = ("confined", "manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
     FIELDS = (
         *Workspace.FIELDS,
         "root_manifest",
@@ -47,12 +48,14 @@ class CargoWorkspace(Workspace):
         "member_manifest",
         "public_globs",
         "train_source",
+        "confined",
     )
     root_manifest: Manifest | None
     manifests: tuple[Manifest, ...]  # the root first, then each member's (root not repeated)
     member_manifest: dict[str, Manifest]
     public_globs: tuple[str, ...]
     train_source: str  # [project] version-from; empty: [workspace.package] version
+    confined: Confined | None  # the repository root the workspace was read within
 
     def __init__(
         self,
@@ -64,9 +67,10 @@ class CargoWorkspace(Workspace):
         member_manifest: dict[str, Manifest] | None = None,
         public_globs: tuple[str, ...] = (),
         train_source: str = "",
+        confined: Confined | None = None,
     ) -> None:
         super().__init__(root, packages, train_version)
-        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source)
+        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source, confined)
         for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
             object.__setattr__(self, name, value)
 
@@ -88,15 +92,22 @@ class CargoKind:
 
 
 def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
-    root = settings.resolve(config.path)
-    root_manifest = read_manifest(root / "Cargo.toml")
+    confined = Confined(str(settings.root))
+    root = Path(
+        confined.resolve(
+            str(settings.root / config.path),
+            "[[workspace]] path",
+            "point [[workspace]] path at a directory inside the repository",
+        )
+    )
+    root_manifest = read_manifest(root / "Cargo.toml", confined)
     ws_table = root_manifest.workspace_table()
     if ws_table is None:
         raise WorkspaceError(
             f"{root_manifest.path} has no [workspace] table",
             hint="point [[workspace]] path at the directory whose Cargo.toml holds [workspace]",
         )
-    manifests = _members(root, root_manifest, ws_table)
+    manifests = _members(root, root_manifest, ws_table, confined)
     ws_version = root_manifest.workspace_package_version()
     ws_publish = _workspace_publish(root_manifest)
     members = [m for m in manifests if m.package_table() is not None]
@@ -121,6 +132,7 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
         member_manifest=by_name,
         public_globs=tuple(config.public),
         train_source=settings.project.version_from,
+        confined=confined,
     )
     _check_allow_list(ws, config, settings)
     from release_train.workspaces.graph import check_acyclic
@@ -129,24 +141,20 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
     return ws
 
 
-def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -> list[Manifest]:
-    members = _strings(ws_table.get("members"))
+def _members(
+    root: Path, root_manifest: Manifest, ws_table: dict[str, object], confined: Confined
+) -> list[Manifest]:
     base = str(root)
-    excludes = [join(base, e) for e in _strings(ws_table.get("exclude"))]
-    explicit: list[str] = []
-    for pattern in members:
-        if _GLOB_CHARS & set(pattern):
-            # as Cargo: every matched directory is a member and must hold a Cargo.toml
-            explicit += [p for p in _glob_dirs(root, pattern) if not _excluded(p, excludes)]
-        else:
-            explicit.append(join(base, pattern))
+    excludes = [join(base, e.value) for e in _strings(ws_table.get("exclude"))]
+    explicit = _listed_members(root, root_manifest, ws_table.get("members"), excludes, confined)
     found: dict[str, Manifest] = {}
     if root_manifest.package_table() is not None:
         found[base] = root_manifest
     queue = [root_manifest] if base in found else []
     for directory in explicit:
         if directory not in found:
-            found[directory] = read_manifest(Path(directory, "Cargo.toml"))
+            confined.check_dir(directory)
+            found[directory] = read_manifest(Path(directory, "Cargo.toml"), confined)
             queue.append(found[directory])
     ws_paths = _workspace_dep_paths(root_manifest)
     while queue:
@@ -158,9 +166,12 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
             if target is None or target in found or _excluded(target, excludes):
                 continue
             manifest_path = Path(target, "Cargo.toml")
-            if not _inside(target, base) or not manifest_path.is_file():
+            if not _inside(target, base):
                 continue
-            found[target] = read_manifest(manifest_path)
+            confined.check_dir(target)
+            if not manifest_path.is_file():
+                continue
+            found[target] = read_manifest(manifest_path, confined)
             queue.append(found[target])
     # the root manifest first, always: even a virtual one holds versions a bump rewrites
     return [
@@ -169,11 +180,30 @@ def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -
     ]
 
 
-def _glob_dirs(root: Path, pattern: str) -> list[str]:
-    """The directories `root.glob(pattern)` gives, joined to `root` and sorted. The usual
-    `crates/*` (literal directories, then one last wildcard part) is read with one
-    `os.scandir`: `Path.glob` builds and stats a `Path` per entry, a tenth of a 2,000-crate
-    `bump` (bench/bump.py)."""
+def _listed_members(
+    root: Path, root_manifest: Manifest, members: object, excludes: list[str], confined: Confined
+) -> list[str]:
+    """The directories `[workspace] members` names, globs expanded, less `exclude`."""
+    listed: list[str] = []
+    for pattern in _strings(members):
+        if _GLOB_CHARS & set(pattern.value):
+            # as Cargo: every matched directory is a member and must hold a Cargo.toml; a pattern
+            # that matches nothing is read as a directory name, which does not exist
+            matched = _glob_dirs(root, pattern.value, confined)
+            if not matched:
+                raise _matches_nothing(root_manifest, pattern)
+            listed += [p for p in matched if not _excluded(p, excludes)]
+        else:
+            listed.append(join(str(root), pattern.value))
+    return listed
+
+
+def _glob_dirs(root: Path, pattern: str, confined: Confined) -> list[str]:
+    """The directories `root.glob(pattern)` gives, joined to `root` and sorted, each checked to
+    stay inside the repository. The usual `crates/*` (literal directories, then one last
+    wildcard part) is read with one `os.scandir`: `Path.glob` builds and stats a `Path` per
+    entry, a tenth of a 2,000-crate `bump` (bench/bump.py); and scandir says which entries are
+    links, so only those cost a check."""
     head, _, last = pattern.rpartition("/")
     parents = head.split("/") if head else []
     if (
@@ -182,15 +212,35 @@ def _glob_dirs(root: Path, pattern: str) -> list[str]:
         or not _GLOB_CHARS & set(last)
         or any(p in ("", ".", "..") for p in parents)
     ):
-        return sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
+        found = sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
+        for directory in found:
+            confined.check_dir(directory)
+        return found
     parent = join(str(root), head or ".")
+    confined.check_dir(parent)
     name_matches = re.compile(fnmatch.translate(last)).match
+    found = []
     try:
         with os.scandir(parent) as entries:
-            found = [join(parent, e.name) for e in entries if name_matches(e.name) and e.is_dir()]
+            for e in entries:
+                if name_matches(e.name) and e.is_dir():
+                    found.append(directory := join(parent, e.name))
+                    if e.is_symlink():
+                        confined.check_dir(directory)
+                    else:
+                        confined.known(directory)
     except OSError:  # as Path.glob: a missing or unreadable directory matches nothing
         return []
     return sorted(found)
+
+
+def _matches_nothing(root_manifest: Manifest, pattern: Str) -> WorkspaceError:
+    head = pattern.value.rpartition("/")[0] or "."
+    return WorkspaceError(
+        f"{root_manifest.path}:{pattern.line}: [workspace] members {pattern.value!r} matches no "
+        "directory (cargo refuses the workspace: it reads the pattern as a directory name)",
+        hint=f"remove {pattern.value!r} from members, or add a package (a directory with a Cargo.toml) under {head}/",
+    )
 
 
 def _inside(directory: str, parent: str) -> bool:
@@ -201,9 +251,9 @@ def _excluded(directory: str, excludes: list[str]) -> bool:
     return any(_inside(directory, e) for e in excludes)
 
 
-def _strings(value: object) -> list[str]:
+def _strings(value: object) -> list[Str]:
     if isinstance(value, list):
-        return [v.value for v in value if isinstance(v, Str)]
+        return [v for v in value if isinstance(v, Str)]
     return []
 
 

@@ -225,7 +225,7 @@ def _bump_lock(ws: CargoWorkspace, versions: dict[str, Version], files: dict[Pat
     lock = ws.lock_path
     if not changes or not lock.is_file():
         return
-    data = lock.read_bytes()
+    data = ws.confined.read(str(lock)) if ws.confined else lock.read_bytes()
     new = bump_lock(data, changes)
     if new != data:
         files[lock] = new
