@@ -105,8 +105,8 @@ def test_a_range_the_new_version_leaves_is_an_error(
     err = fails(work, capsys)
     assert (
         f"{manifest}:{line_of(manifest, '>=1')}: user lists a '>=1, <2', which a 2.0.0 (after the bump) does not satisfy "
-        '(fix: write "2.0.0" or a range that admits it, or drop `version` (a path dependency of a '
-        "package that is never published needs none) in [dependencies] a)"
+        '(fix: write "2.0.0" or a range that admits it in [dependencies] a, or drop `version` (a path '
+        "dependency of a package that is never published needs none))"
     ) in err
 
 

@@ -122,14 +122,15 @@ def _requirement_edit(
         problems.append(
             where.problem(
                 f"lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
-                f'set the requirement to "{operator}{dep.version}"',
+                f'set the requirement to "{operator}{dep.version}" {where.at}',
             )
         )
         return None
     if req.end - req.start != len(req.value.encode()):  # escapes: the text is not the bytes
         problems.append(
             where.problem(
-                f"writes the requirement on {dep.name} with escapes", f'write it plainly: "{req.value}"'
+                f"writes the requirement on {dep.name} with escapes",
+                f'write it plainly: "{req.value}" {where.at}',
             )
         )
         return None
@@ -152,12 +153,11 @@ class Where:
     def problem(self, message: str, fix: str) -> Problem:
         req = self.entry.version
         assert req is not None
-        return Problem(
-            self.manifest.path,
-            req.line,
-            f"{self.who} {message}",
-            f"{fix} in [{self.entry.table}] {self.entry.key}",
-        )
+        return Problem(self.manifest.path, req.line, f"{self.who} {message}", fix)
+
+    @property
+    def at(self) -> str:
+        return f"in [{self.entry.table}] {self.entry.key}"
 
 
 def _check_style(where: Where, dep: Package, operator: str | None, problems: list[Problem]) -> None:
@@ -201,7 +201,7 @@ def _check_admits(where: Where, dep: Package, new: Version, problems: list[Probl
         problems.append(
             where.problem(
                 f"lists {dep.name} {req.value!r}, which is not a Cargo version requirement",
-                f'write a requirement such as "{new}"{no_version}',
+                f'write a requirement such as "{new}" {where.at}{no_version}',
             )
         )
         return
@@ -210,7 +210,7 @@ def _check_admits(where: Where, dep: Package, new: Version, problems: list[Probl
         problems.append(
             where.problem(
                 f"lists {dep.name} {req.value!r}, which {dep.name} {new} ({after}) does not satisfy",
-                f'write "{new}" or a range that admits it{no_version}',
+                f'write "{new}" or a range that admits it {where.at}{no_version}',
             )
         )
 
