@@ -152,7 +152,10 @@ class BumpEdits(Record):
 
     __slots__ = FIELDS = ("files", "lines", "old_train", "new_train", "new_versions", "problems")
     files: dict[Path, bytes]
-    lines: list[tuple[str, str, str]]  # (version line label, old, new)
+    # (label, old, new) per version line: "workspace" for the shared version, else the names of the
+    # packages that move alike ("a, b and 3 more"); under `major`, packages a [[workspace.rule]]
+    # moves are their own line, labelled "names (rule: minor)"
+    lines: list[tuple[str, str, str]]
     old_train: Version
     new_train: Version
     new_versions: Mapping[str, Version]  # package name -> version after the bump
