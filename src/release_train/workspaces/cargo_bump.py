@@ -109,16 +109,17 @@ def _requirement_edit(
     if not _points_at(ws, manifest, entry, dep):
         return None
     new = versions[dep.name]
-    where = Where(manifest, package, entry)
     exact = _EXACT.match(req.value)
+    operator = exact.group(1) if exact else None
     checked = dep.publish and (entry.table == WORKSPACE_DEPS or (package is not None and package.publish))
-    if checked:
-        _check_style(where, dep, exact.group(1) if exact else None, problems)
+    if checked and dep.public == (operator == "="):  # a public package pinned, an internal one not
+        problems.append(_style_problem(Where(manifest, package, entry), dep, operator))
     if exact is None or new == dep.version:
-        _check_admits(where, dep, new, problems)
+        _check_admits(Where(manifest, package, entry), dep, new, problems)
         return None
-    operator, written = exact.groups()
+    written = exact.group(2)
     if written != str(dep.version):
+        where = Where(manifest, package, entry)
         problems.append(
             where.problem(
                 f"lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
@@ -127,6 +128,7 @@ def _requirement_edit(
         )
         return None
     if req.end - req.start != len(req.value.encode()):  # escapes: the text is not the bytes
+        where = Where(manifest, package, entry)
         problems.append(
             where.problem(
                 f"writes the requirement on {dep.name} with escapes",
@@ -160,27 +162,21 @@ class Where:
         return f"in [{self.entry.table}] {self.entry.key}"
 
 
-def _check_style(where: Where, dep: Package, operator: str | None, problems: list[Problem]) -> None:
+def _style_problem(where: Where, dep: Package, operator: str | None) -> Problem:
     """SPEC section 1: a public package is required with a caret requirement, an internal one
     pinned with `=` (`operator` is None for a range)."""
     req = where.entry.version
     assert req is not None
-    pinned = operator == "="
-    if dep.public and pinned:
-        problems.append(
-            where.problem(
-                f"pins public package {dep.name} with {req.value!r}",
-                f'use a caret requirement "{dep.version}" (public packages keep their API in patch releases)',
-            )
+    if dep.public:
+        return where.problem(
+            f"pins public package {dep.name} with {req.value!r}",
+            f'use a caret requirement "{dep.version}" (public packages keep their API in patch releases)',
         )
-    elif not dep.public and not pinned:
-        kind = "a caret requirement" if operator is not None else "a range requirement"
-        problems.append(
-            where.problem(
-                f"uses {kind} {req.value!r} on internal package {dep.name}",
-                f'pin it: "={dep.version}", or list {dep.name} in [[workspace]] public if its API is stable',
-            )
-        )
+    kind = {None: "a range requirement", "~": "a tilde requirement"}.get(operator, "a caret requirement")
+    return where.problem(
+        f"uses {kind} {req.value!r} on internal package {dep.name}",
+        f'pin it: "={dep.version}", or list {dep.name} in [[workspace]] public if its API is stable',
+    )
 
 
 def _check_admits(where: Where, dep: Package, new: Version, problems: list[Problem]) -> None:
