@@ -219,7 +219,11 @@ def test_a_rule_name_that_matches_nothing_is_an_error(
         config='\n[[workspace.rule]]\npackages = ["a", "wta"]\nmajor = "minor"\n',
     )
     err = fails(work, capsys)
-    assert f"{work / 'release-train.toml'}: [[workspace.rule]] 1 names 'wta', which matches no package" in err
+    config = work / "release-train.toml"
+    assert (
+        f"{config}:{line_of(config, 'wta')}: [[workspace.rule]] 1 names 'wta', which matches no package"
+        in err
+    )
     assert "fix the name (`release-train packages` lists them) or remove it from packages" in err
 
 

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from release_train.workspaces.interface import Package, Problem, raise_problems
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from release_train.config import Settings, WorkspaceSettings
 
 
@@ -40,7 +42,7 @@ def apply_rules(
                 problems.append(
                     Problem(
                         where,
-                        0,
+                        _line_of(where, glob),
                         f"[[workspace.rule]] {n + 1} names {glob!r}, which matches no package",
                         "fix the name (`release-train packages` lists them) or remove it from packages",
                     )
@@ -85,3 +87,13 @@ def _with_rule(p: Package, rule: str) -> Package:
         p.inherits_version,
         rule,
     )
+
+
+def _line_of(config: Path, name: str) -> int:
+    """The line of the configuration file where `name` is written as a string (0: not found)."""
+    try:
+        lines = config.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    quoted = (f'"{name}"', f"'{name}'")
+    return next((n for n, line in enumerate(lines, 1) if any(q in line for q in quoted)), 0)
