@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from release_train.infra.confine import Confined
-from release_train.workspaces.cargo import _glob_dirs
 from release_train.workspaces.cargo_manifest import join
+from release_train.workspaces.cargo_members import _glob_dirs
 
 
 @pytest.mark.parametrize(
