@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from tests.fixtures.crates import cargo_available, isolated_cargo_env
+from tests.fixtures.train import build_train
 
 from release_train.cli import main
 
@@ -253,3 +254,23 @@ def test_cargo_refuses_them_too(case: str, tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode != 0, done.stdout
+
+
+def test_cut_refuses_a_committed_link_out_of_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The flows read a commit in a temporary worktree: a member committed as a link to a
+    directory outside is refused there too (once a crash, exit 70), and nothing is pushed."""
+    train = build_train(tmp_path, now="2026-12-05")
+    evil = outside_crate(tmp_path / "elsewhere")
+    (train.work.path / "crates" / "evil").symlink_to(evil)
+    train.work.run("add", "--all")
+    train.work.run("commit", "--quiet", "-m", "vendor a crate")
+    train.env().forge.push(train.work.path, ["main"])
+    refs = train.forge.git.refs("refs/")
+    before = state(evil)
+    assert main(["cut", "--now", "2026-12-05", "-C", str(train.work.path)]) == 4
+    err = capsys.readouterr().err
+    assert f"leads to {evil}, outside the repository" in err
+    assert train.forge.git.refs("refs/") == refs
+    assert state(evil) == before
