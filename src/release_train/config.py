@@ -79,14 +79,31 @@ class ScheduleSettings:
 
 
 @_values(frozen=True)
+class RuleSettings:
+    """One [[workspace.rule]]: what the train's `major` bump does to the packages it names."""
+
+    packages: list[str] = _opt(
+        [], "names or globs of the packages this rule is for (at least one)", "list[str]"
+    )
+    major: str = _opt(
+        "major",
+        "what `bump major` does to them: major (X+1.0.0), minor (X.Y+1.0), patch or none",
+        "major|minor|patch|none",
+    )
+
+
+@_values(frozen=True)
 class WorkspaceSettings:
-    """One [[workspace]]: its kind, path, public globs and publish allow-list."""
+    """One [[workspace]]: its kind, path, public globs, publish allow-list and per-package rules."""
 
     kind: str = _opt("cargo", "workspace kind: cargo", "str")
     path: str = _opt(".", "workspace root, relative to the repository", "str")
     public: list[str] = _opt([], "globs naming public packages; the rest are internal", "list[str]")
     publish: list[str] | None = _opt(
         None, "optional allow-list: every package is in it or has publish = false", "list[str]?"
+    )
+    rule: tuple[RuleSettings, ...] = _opt(
+        (), "[[workspace.rule]] tables: packages whose `bump major` moves them otherwise", "rules"
     )
 
 
@@ -186,6 +203,7 @@ TABLES: dict[str, type] = {
     "github": GithubSettings,
 }
 ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": VersionFileSettings}
+NESTED: dict[str, type] = {"rules": RuleSettings}  # option kind -> the class of its tables
 
 
 @_values(frozen=True)
@@ -257,6 +275,11 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError(
             f"{path}: malformed TOML: {exc}", hint="fix the syntax at the position given"
         ) from exc
+    except RecursionError:  # tomllib recurses once per level of nested arrays and inline tables
+        raise ConfigError(
+            f"{path}: malformed TOML: values nested too deep to read (cargo refuses more than 80 levels)",
+            hint="flatten the nested arrays or inline tables",
+        ) from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc}") from exc
     if path.name == "pyproject.toml":
@@ -330,14 +353,36 @@ def _section(
     kwargs: dict[str, Any] = {}
     for key, spec in known.items():
         qualified = f"{section}.{key}"
-        if key in table:
+        if key in table and spec.kind in NESTED:
+            tables = _tables(table[key], qualified, where)
+            kwargs[spec.name] = tuple(
+                _section(NESTED[spec.kind], item, f"{qualified}[{n}]", where, sources, label, flagged)
+                for n, item in enumerate(tables)
+            )
+            sources[qualified] = label
+        elif key in table:
             kwargs[spec.name] = _coerce(table[key], spec.kind, qualified, where)
             sources[qualified] = "flag --set" if qualified in flagged else label
         else:
             sources[qualified] = "default"
             if spec.required:
                 raise ConfigError(f"{where}: {qualified} is required")
+    if cls is RuleSettings and not kwargs.get("packages"):
+        raise ConfigError(
+            f"{where}: [{section}] names no packages",
+            hint='add packages = ["name", "glob-*"] to the [[workspace.rule]] table, or remove it',
+        )
     return cls(**kwargs)
+
+
+def _tables(value: Any, key: str, where: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        written = key.split("[", 1)[0] + "." + key.rsplit(".", 1)[-1]
+        raise ConfigError(
+            f"{where}: {key} must be an array of tables, written [[{written}]]",
+            hint=f"write each as its own [[{written}]] table under its [[{key.split('[', 1)[0]}]]",
+        )
+    return value
 
 
 def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
@@ -358,6 +403,8 @@ def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise bad("a number")
         return int(value) if kind == "int" else float(value)
+    if "|" in kind:  # one of a few words
+        return _choice(value, kind.split("|"), key, where)
     if kind == "list[str]":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad("a list of strings")
@@ -367,6 +414,16 @@ def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
             raise bad("a table { burst = N, every = SECONDS }")
         return Pacing(int(value["burst"]), float(value["every"]))
     raise AssertionError(f"unknown option kind {kind}")
+
+
+def _choice(value: Any, choices: list[str], key: str, where: str) -> str:
+    if value not in choices:
+        import difflib  # only on the error path
+
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(choices)}"
+        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}", hint=hint)
+    return str(value)
 
 
 def _reject_unknown(keys: Any, known: list[str], where: str, prefix: str) -> None:
@@ -389,9 +446,24 @@ def describe(settings: Settings) -> list[tuple[str, Any, str]]:
             rows.append((key, _plain(getattr(value, spec.name)), settings.sources.get(key, "default")))
     for section, attr in (("workspace", "workspaces"), ("version-file", "version_files")):
         for n, item in enumerate(getattr(settings, attr)):
-            for spec in _specs(item):
-                key = f"{section}[{n}].{spec.name.replace('_', '-')}"
-                rows.append((key, _plain(getattr(item, spec.name)), settings.sources.get(key, "default")))
+            rows += _rows(settings, f"{section}[{n}]", item)
+    return rows
+
+
+def _rows(settings: Settings, prefix: str, item: Any) -> list[tuple[str, Any, str]]:
+    """One row per value of `item`; a table array (`[[workspace.rule]]`) one row per value of
+    each of its tables, or one row saying it is empty."""
+    rows: list[tuple[str, Any, str]] = []
+    for spec in _specs(item):
+        key = f"{prefix}.{spec.name.replace('_', '-')}"
+        value = getattr(item, spec.name)
+        if spec.kind in NESTED and value:
+            for n, table in enumerate(value):
+                rows += _rows(settings, f"{key}[{n}]", table)
+        else:
+            rows.append(
+                (key, [] if spec.kind in NESTED else _plain(value), settings.sources.get(key, "default"))
+            )
     return rows
 
 

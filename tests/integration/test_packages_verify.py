@@ -61,6 +61,7 @@ def test_packages_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
         "version": "27.0.0",
         "visibility": "public",
         "publish": True,
+        "major": "major",
         "directory": ".",
     }
     assert rows[position["cranelift-isle"]]["version"] == "0.114.0"

@@ -184,3 +184,52 @@ def test_config_command_reports_unknown_keys(tmp_path: Path, capsys: pytest.Capt
     err = capsys.readouterr().err
     assert "unknown key [schedule] 'cutt'" in err
     assert "hint: did you mean 'cut'?" in err
+
+
+RULES = """
+[[workspace]]
+public = ["*"]
+
+[[workspace.rule]]
+packages = ["wasm-tools", "wat"]
+major = "minor"
+
+[[workspace.rule]]
+packages = ["frozen-*"]
+major = "none"
+"""
+
+
+def test_workspace_rules_are_read_with_their_sources(tmp_path: Path) -> None:
+    settings = load_settings(repo(tmp_path, RULES))
+    (ws,) = settings.workspaces
+    assert [(r.packages, r.major) for r in ws.rule] == [
+        (["wasm-tools", "wat"], "minor"),
+        (["frozen-*"], "none"),
+    ]
+    assert settings.sources["workspace[0].rule[1].major"] == "release-train.toml"
+    (tmp_path / "none").mkdir()
+    assert load_settings(repo(tmp_path / "none", "[[workspace]]\n")).workspaces[0].rule == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ('[[workspace]]\n[[workspace.rule]]\npackages = ["a"]\nmajr = "minor"\n', "unknown key [workspace[0].rule[0]] 'majr'", "did you mean 'major'?"),
+        ('[[workspace]]\n[[workspace.rule]]\npackages = ["a"]\nmajor = "minr"\n', "workspace[0].rule[0].major must be one of major, minor, patch, none, not 'minr'", "did you mean 'minor'?"),
+        ('[[workspace]]\n[[workspace.rule]]\nmajor = "minor"\n', "[workspace[0].rule[0]] names no packages", 'add packages = ["name", "glob-*"]'),
+        ("[[workspace]]\nrule = 3\n", "workspace[0].rule must be an array of tables, written [[workspace.rule]]", "[[workspace.rule]]"),
+    ],
+)  # fmt: skip
+def test_bad_rules_say_what_to_write(tmp_path: Path, text: str, message: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(repo(tmp_path, text))
+    assert message in caught.value.message
+    assert caught.value.hint is not None and hint in caught.value.hint
+
+
+def test_config_command_shows_each_rule(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["config", "-C", str(repo(tmp_path, RULES))]) == 0
+    lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+    assert "workspace[0].rule[0].packages = ['wasm-tools', 'wat'] # release-train.toml" in lines
+    assert "workspace[0].rule[1].major = 'none' # release-train.toml" in lines

@@ -20,6 +20,15 @@ versions = st.builds(Version, numbers, numbers, numbers, pres)
         ("27.0.3", "major", False, "28.0.0"),
         ("0.114.0", "major", False, "0.115.0"),
         ("0.114.2", "major", False, "0.115.0"),
+        # Cargo: every 0.0.x is incompatible with the others (Wasmtime's wasi-http 0.0.1 -> 0.0.2)
+        ("0.0.1", "major", False, "0.0.2"),
+        ("0.0.0", "major", False, "0.0.1"),
+        ("0.0.1", "major", True, "0.0.2-dev"),
+        ("1.257.1", "minor", False, "1.258.0"),
+        ("0.257.1", "minor", False, "0.258.0"),
+        ("0.0.3", "minor", False, "0.1.0"),
+        ("1.2.3-rc.1", "minor", False, "1.3.0"),
+        ("1.2.3", "minor", True, "1.3.0-dev"),
         ("27.0.0", "patch", False, "27.0.1"),
         ("0.114.0", "patch", False, "0.114.1"),
         ("27.0.0-rc.2", "patch", False, "27.0.1-rc.2"),
@@ -36,11 +45,39 @@ def test_operations(old: str, op: str, rc_train: bool, new: str) -> None:
     assert str(Version.parse(old).bump(op, rc_train=rc_train)) == new
 
 
-@pytest.mark.parametrize("text", ["1", "1.0", "01.0.0", "1.0.0-", "v1.0.0", "1.0.0.0", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1",
+        "1.0",
+        "01.0.0",
+        "1.0.0-",
+        "v1.0.0",
+        "1.0.0.0",
+        "",
+        " 1.0.0",
+        "1.0.0 ",
+        "1.2.1\u0663",
+        "1.0.0-rc.\u0661",
+    ],
+)
 def test_rejects_what_is_not_semver(text: str) -> None:
     assert not Version.is_valid(text)
     with pytest.raises(VersionError, match="not a semantic version"):
         Version.parse(text)
+
+
+def test_numbers_past_u64_are_refused_as_cargo_refuses_them() -> None:
+    biggest = "18446744073709551615"
+    assert Version.parse(f"{biggest}.0.0").major == 2**64 - 1
+    for text in (f"1{biggest}.0.0", f"0.{int(biggest) + 1}.0", f"0.0.{int(biggest) + 1}-rc.1"):
+        assert not Version.is_valid(text)
+        with pytest.raises(VersionError, match="exceeds 18446744073709551615"):
+            Version.parse(text)
+    with pytest.raises(VersionError, match="past what cargo accepts"):
+        Version.parse(f"{biggest}.0.0").bump("major")
+    with pytest.raises(VersionError, match="past what cargo accepts"):
+        Version.parse(f"0.0.{biggest}").bump("patch")
 
 
 def test_rc_of_an_unrelated_prerelease_is_an_error() -> None:
@@ -66,14 +103,23 @@ def test_major_moves_to_the_next_breaking_version(v: Version) -> None:
     new = v.bump(Operation.MAJOR)
     assert new > v
     assert new.pre == ""
-    assert new.patch == 0
     if v.major:
-        assert (new.major, new.minor) == (v.major + 1, 0)
+        assert (new.major, new.minor, new.patch) == (v.major + 1, 0, 0)
+    elif v.minor:
+        assert (new.major, new.minor, new.patch) == (0, v.minor + 1, 0)
     else:
-        assert (new.major, new.minor) == (0, v.minor + 1)
+        assert (new.major, new.minor, new.patch) == (0, 0, v.patch + 1)
     dev = v.bump(Operation.MAJOR, rc_train=True)
     assert dev.core() == new
     assert dev.pre == "dev"
+
+
+@given(versions)
+def test_minor_keeps_the_major_and_resets_the_patch(v: Version) -> None:
+    new = v.bump(Operation.MINOR)
+    assert (new.major, new.minor, new.patch, new.pre) == (v.major, v.minor + 1, 0, "")
+    assert new > v
+    assert v.bump(Operation.MINOR, rc_train=True) == Version(v.major, v.minor + 1, 0, "dev")
 
 
 @given(versions)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from release_train.advisories import Advisory, AdvisoryError
-from release_train.advisories.cargo_req import Requirement, RequirementError, any_matches
+from release_train.model.cargo_req import Requirement, RequirementError, any_matches
 from release_train.model.version import Version
 
 _FENCE = re.compile(r"\A\s*```toml\s*\n(?P<toml>.*?)\n```[ \t]*\n?(?P<rest>.*)\Z", re.S)

@@ -1,8 +1,19 @@
-"""Bump every version of the workspace: `major`, `patch`, `rc` or `drop-rc` (SPEC section 2).
+"""Bump every version of the workspace by one operation:
 
-Rewrites the packages' own versions, every first-party requirement, the [[version-file]]s and
-Cargo.lock, keeping every other byte. Prints `old -> new` per version line. With --dry-run it
-prints the same and writes nothing.
+  major    Cargo's breaking bump: X.y.z -> (X+1).0.0, 0.Y.z -> 0.(Y+1).0, 0.0.Z -> 0.0.(Z+1);
+           packages named by a [[workspace.rule]] move as their rule says (minor, patch, none)
+  minor    X.Y.z -> X.(Y+1).0
+  patch    X.Y.Z -> X.Y.(Z+1), a pre-release suffix kept
+  rc       X.Y.Z-dev or X.Y.Z -> X.Y.Z-rc.1; -rc.N -> -rc.(N+1)
+  drop-rc  X.Y.Z-rc.N -> X.Y.Z
+With [release] rc = true, major and minor give X.Y.Z-dev. Packages with publish = false keep a
+version they write themselves; those that inherit the workspace version follow it.
+
+Rewrites the packages' own versions, every first-party requirement on a package whose version
+changes (an exact one like "1.2.3" or "=1.2.3" follows it; a range like "*" or ">=1, <3" stays
+as written when the new version satisfies it), the [[version-file]]s and Cargo.lock, keeping
+every other byte. Prints `old -> new` per version line. With --dry-run it prints the same and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -10,12 +21,11 @@ from __future__ import annotations
 import argparse
 
 from release_train.cli.common import add_dry_run, add_json, add_repo_options, print_json, settings_from
+from release_train.model.version import Operation
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "operation", choices=["major", "patch", "rc", "drop-rc"], help="the version operation"
-    )
+    parser.add_argument("operation", choices=[op.value for op in Operation], help="the version operation")
     add_repo_options(parser)
     add_dry_run(parser)
     add_json(parser)

@@ -1,5 +1,6 @@
 """List the packages of the workspace in publish order (dependencies first): version,
-public or internal, and whether each is published. Unpublished packages are listed last."""
+public or internal, and whether each is published. Unpublished packages are listed last.
+A package that a [[workspace.rule]] moves otherwise under `bump major` says so: "(rule: minor)"."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
             "version": str(p.version),
             "visibility": "public" if p.public else "internal",
             "publish": p.publish,
+            "major": p.on_major,  # what `bump major` does to it: major, minor, patch or none
             "directory": str(p.directory.relative_to(ws.root))
             if p.directory.is_relative_to(ws.root)
             else str(p.directory),
@@ -42,5 +44,8 @@ def run(args: argparse.Namespace) -> int:
         order = f"{n:>3}" if p.publish else "  -"
         visibility = "public" if p.public else "internal"
         published = "published" if p.publish else "not published"
-        print(f"{order}  {p.name.ljust(width)}  {str(p.version).ljust(vwidth)}  {visibility:<8}  {published}")
+        rule = f"  (rule: {p.major_rule})" if p.major_rule != "major" else ""
+        print(
+            f"{order}  {p.name.ljust(width)}  {str(p.version).ljust(vwidth)}  {visibility:<8}  {published}{rule}"
+        )
     return 0

@@ -7,6 +7,7 @@ flows call it on any checked-out branch. `apply_bump` writes all files at once (
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_train.infra.fs import write_all
@@ -16,8 +17,6 @@ from release_train.workspaces import load_workspace
 from release_train.workspaces.interface import raise_problems
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from release_train.config import Settings
     from release_train.model.version import Version
     from release_train.workspaces.interface import Problem, Workspace
@@ -70,5 +69,8 @@ def plan_bump(settings: Settings, op: Operation | str, workspace: Workspace | No
 
 
 def apply_bump(plan: BumpPlan) -> None:
-    """Write every file of the plan, all or nothing."""
-    write_all(plan.files)
+    """Write every file of the plan, all or nothing. A file that is a link (to a target inside
+    the repository: loading refused the others) is written at its target, so the link stays."""
+    import os
+
+    write_all({Path(os.path.realpath(p)) if p.is_symlink() else p: data for p, data in plan.files.items()})

@@ -2,11 +2,19 @@
 
 | operation | effect |
 |---|---|
-| major   | major != 0: major+1, minor=patch=0. major == 0: minor+1, patch=0 |
+| major   | Cargo's breaking bump: X.y.z -> (X+1).0.0; 0.Y.z -> 0.(Y+1).0; 0.0.Z -> 0.0.(Z+1) |
+| minor   | X.Y.z -> X.(Y+1).0 |
 | patch   | patch+1 (pre-release suffix kept) |
 | rc      | X.Y.Z-dev or no suffix -> X.Y.Z-rc.1; rc.N -> rc.N+1 |
 | drop-rc | X.Y.Z-rc.N -> X.Y.Z; no suffix: no change |
-| major in an rc train | as major, and the result carries -dev |
+| major or minor in an rc train | as without, and the result carries -dev |
+
+`major` follows Cargo's compatibility rule: versions are compatible when their left-most non-zero
+part is equal, so every 0.0.x release is incompatible with every other and its breaking bump is
+0.0.(x+1) (Wasmtime's `wasmtime-wasi-http` went 0.0.1 -> 0.0.2 in "Bump Wasmtime to 10.0.0").
+
+A version is read as cargo's `semver` crate reads it: the semver.org grammar with ASCII digits
+only, no surrounding spaces, and MAJOR, MINOR and PATCH each at most 2^64 - 1.
 """
 
 from __future__ import annotations
@@ -27,11 +35,12 @@ _SEMVER_PATTERN = (
     r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
 )
 _COMPILED: list[re.Pattern[str]] = []
+U64_MAX = 2**64 - 1  # cargo's semver stores MAJOR, MINOR and PATCH as u64
 
 
 def _semver() -> re.Pattern[str]:
-    if not _COMPILED:
-        _COMPILED.append(re.compile(_SEMVER_PATTERN))
+    if not _COMPILED:  # ASCII: `\d` alone also takes other scripts' digits ("1.2.1٣")
+        _COMPILED.append(re.compile(_SEMVER_PATTERN, re.ASCII))
     return _COMPILED[0]
 
 
@@ -53,6 +62,7 @@ class VersionError(ReleaseTrainError):
 
 class Operation(StrEnum):
     MAJOR = "major"
+    MINOR = "minor"
     PATCH = "patch"
     RC = "rc"
     DROP_RC = "drop-rc"
@@ -83,20 +93,26 @@ class Version(Record):
 
     @classmethod
     def parse(cls, text: str) -> Version:
-        stripped = text.strip()
-        plain = _plain(stripped)
+        plain = _plain(text)
         if plain is not None:
-            return cls(*plain)
-        match = _semver().match(stripped)
-        if not match:
-            raise VersionError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH[-PRE])")
-        major, minor, patch, pre, build = match.groups()
-        return cls(int(major), int(minor), int(patch), pre or "", build or "")
+            version = cls(*plain)
+        else:
+            match = _semver().match(text)
+            if not match:
+                raise VersionError(f"{text!r} is not a semantic version (MAJOR.MINOR.PATCH[-PRE])")
+            major, minor, patch, pre, build = match.groups()
+            version = cls(int(major), int(minor), int(patch), pre or "", build or "")
+        if max(version.major, version.minor, version.patch) > U64_MAX:
+            raise VersionError(f"{text!r} is not a version cargo accepts: a number exceeds {U64_MAX} (u64)")
+        return version
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
-        text = text.strip()
-        return _plain(text) is not None or _semver().match(text) is not None
+        try:
+            cls.parse(text)
+        except VersionError:
+            return False
+        return True
 
     def __str__(self) -> str:
         try:
@@ -152,11 +168,11 @@ class Version(Record):
 
     def bump(self, op: Operation | str, *, rc_train: bool = False) -> Version:
         op = Operation(op)
-        if op is Operation.MAJOR:
-            nxt = Version(self.major + 1, 0, 0) if self.major != 0 else Version(0, self.minor + 1, 0)
-            return Version(nxt.major, nxt.minor, nxt.patch, "dev") if rc_train else nxt
+        if op is Operation.MAJOR or op is Operation.MINOR:
+            nxt = self._breaking() if op is Operation.MAJOR else (self.major, self.minor + 1, 0)
+            return _checked(Version(*nxt, "dev") if rc_train else Version(*nxt))
         if op is Operation.PATCH:
-            return Version(self.major, self.minor, self.patch + 1, self.pre)
+            return _checked(Version(self.major, self.minor, self.patch + 1, self.pre))
         if op is Operation.RC:
             if self.pre in ("", "dev"):
                 return Version(self.major, self.minor, self.patch, "rc.1")
@@ -172,3 +188,17 @@ class Version(Record):
         if self.rc_number is None:
             raise VersionError(f"cannot drop the rc suffix of {self}: it is not -rc.N")
         return self.core()
+
+    def _breaking(self) -> tuple[int, int, int]:
+        """The next version Cargo does not consider compatible with this one."""
+        if self.major:
+            return (self.major + 1, 0, 0)
+        if self.minor:
+            return (0, self.minor + 1, 0)
+        return (0, 0, self.patch + 1)
+
+
+def _checked(version: Version) -> Version:
+    if max(version.major, version.minor, version.patch) > U64_MAX:
+        raise VersionError(f"{version} is past what cargo accepts: a number exceeds {U64_MAX} (u64)")
+    return version

@@ -1,30 +1,26 @@
-"""The Cargo workspace: members, packages, dependencies and the train version.
-
-Members are found as Cargo finds them (`cargo metadata --no-deps` gives the same set): the root
-package, the `[workspace] members` globs less `exclude`, and, transitively, every path dependency
-of a member that lives under the workspace root and is not excluded. No network, no `cargo` call.
-"""
+"""The Cargo workspace: members (found by `cargo_members.py`), packages, dependencies and the
+train version. No network, no `cargo` call."""
 
 from __future__ import annotations
 
 import fnmatch
 import functools
-import os
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
+from release_train.infra.confine import Confined
 from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_manifest import (
     WORKSPACE_DEPS,
     Entry,
     Manifest,
-    join,
     parse_version,
     read_manifest,
 )
+from release_train.workspaces.cargo_members import find_members
 from release_train.workspaces.interface import (
     BumpEdits,
     Dependency,
@@ -35,11 +31,9 @@ from release_train.workspaces.interface import (
 )
 from release_train.workspaces.toml_doc import Str
 
-_GLOB_CHARS = frozenset("*?[")
-
 
 class CargoWorkspace(Workspace):
-    __slots__ = ("manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
+    __slots__ = ("confined", "manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
     FIELDS = (
         *Workspace.FIELDS,
         "root_manifest",
@@ -47,12 +41,14 @@ class CargoWorkspace(Workspace):
         "member_manifest",
         "public_globs",
         "train_source",
+        "confined",
     )
     root_manifest: Manifest | None
     manifests: tuple[Manifest, ...]  # the root first, then each member's (root not repeated)
     member_manifest: dict[str, Manifest]
     public_globs: tuple[str, ...]
     train_source: str  # [project] version-from; empty: [workspace.package] version
+    confined: Confined | None  # the repository root the workspace was read within
 
     def __init__(
         self,
@@ -64,9 +60,10 @@ class CargoWorkspace(Workspace):
         member_manifest: dict[str, Manifest] | None = None,
         public_globs: tuple[str, ...] = (),
         train_source: str = "",
+        confined: Confined | None = None,
     ) -> None:
         super().__init__(root, packages, train_version)
-        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source)
+        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source, confined)
         for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
             object.__setattr__(self, name, value)
 
@@ -88,15 +85,22 @@ class CargoKind:
 
 
 def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
-    root = settings.resolve(config.path)
-    root_manifest = read_manifest(root / "Cargo.toml")
+    confined = Confined(str(settings.root))
+    root = Path(
+        confined.resolve(
+            str(settings.root / config.path),
+            "[[workspace]] path",
+            "point [[workspace]] path at a directory inside the repository",
+        )
+    )
+    root_manifest = read_manifest(root / "Cargo.toml", confined)
     ws_table = root_manifest.workspace_table()
     if ws_table is None:
         raise WorkspaceError(
             f"{root_manifest.path} has no [workspace] table",
             hint="point [[workspace]] path at the directory whose Cargo.toml holds [workspace]",
         )
-    manifests = _members(root, root_manifest, ws_table)
+    manifests = find_members(root, root_manifest, ws_table, confined)
     ws_version = root_manifest.workspace_package_version()
     ws_publish = _workspace_publish(root_manifest)
     members = [m for m in manifests if m.package_table() is not None]
@@ -105,6 +109,10 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
     packages = tuple(
         _package(m, root_manifest, ws_version, ws_publish, dirs, config.public, ws_entries) for m in members
     )
+    if config.rule:
+        from release_train.workspaces.rules import apply_rules
+
+        packages = apply_rules(packages, config, settings)
     by_name = {p.name: m for p, m in zip(packages, members, strict=True)}
     _check_duplicates(packages)
     train = _train_version(settings, root_manifest, ws_version, packages)
@@ -117,102 +125,13 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
         member_manifest=by_name,
         public_globs=tuple(config.public),
         train_source=settings.project.version_from,
+        confined=confined,
     )
     _check_allow_list(ws, config, settings)
     from release_train.workspaces.graph import check_acyclic
 
     check_acyclic(ws)
     return ws
-
-
-def _members(root: Path, root_manifest: Manifest, ws_table: dict[str, object]) -> list[Manifest]:
-    members = _strings(ws_table.get("members"))
-    base = str(root)
-    excludes = [join(base, e) for e in _strings(ws_table.get("exclude"))]
-    explicit: list[str] = []
-    for pattern in members:
-        if _GLOB_CHARS & set(pattern):
-            # as Cargo: every matched directory is a member and must hold a Cargo.toml
-            explicit += [p for p in _glob_dirs(root, pattern) if not _excluded(p, excludes)]
-        else:
-            explicit.append(join(base, pattern))
-    found: dict[str, Manifest] = {}
-    if root_manifest.package_table() is not None:
-        found[base] = root_manifest
-    queue = [root_manifest] if base in found else []
-    for directory in explicit:
-        if directory not in found:
-            found[directory] = read_manifest(Path(directory, "Cargo.toml"))
-            queue.append(found[directory])
-    ws_paths = _workspace_dep_paths(root_manifest)
-    while queue:
-        manifest = queue.pop(0)
-        for entry in manifest.entries:
-            if entry.table == WORKSPACE_DEPS:
-                continue
-            target = _entry_dir(entry, ws_paths)
-            if target is None or target in found or _excluded(target, excludes):
-                continue
-            manifest_path = Path(target, "Cargo.toml")
-            if not _inside(target, base) or not manifest_path.is_file():
-                continue
-            found[target] = read_manifest(manifest_path)
-            queue.append(found[target])
-    # the root manifest first, always: even a virtual one holds versions a bump rewrites
-    return [
-        root_manifest,
-        *sorted((m for m in found.values() if m is not root_manifest), key=lambda m: m.path),
-    ]
-
-
-def _glob_dirs(root: Path, pattern: str) -> list[str]:
-    """The directories `root.glob(pattern)` gives, joined to `root` and sorted. The usual
-    `crates/*` (literal directories, then one last wildcard part) is read with one
-    `os.scandir`: `Path.glob` builds and stats a `Path` per entry, a tenth of a 2,000-crate
-    `bump` (bench/bump.py)."""
-    head, _, last = pattern.rpartition("/")
-    parents = head.split("/") if head else []
-    if (
-        "**" in pattern
-        or _GLOB_CHARS & set(head)
-        or not _GLOB_CHARS & set(last)
-        or any(p in ("", ".", "..") for p in parents)
-    ):
-        return sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
-    parent = join(str(root), head or ".")
-    name_matches = re.compile(fnmatch.translate(last)).match
-    try:
-        with os.scandir(parent) as entries:
-            found = [join(parent, e.name) for e in entries if name_matches(e.name) and e.is_dir()]
-    except OSError:  # as Path.glob: a missing or unreadable directory matches nothing
-        return []
-    return sorted(found)
-
-
-def _inside(directory: str, parent: str) -> bool:
-    return directory == parent or directory.startswith(parent + os.sep)
-
-
-def _excluded(directory: str, excludes: list[str]) -> bool:
-    return any(_inside(directory, e) for e in excludes)
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [v.value for v in value if isinstance(v, Str)]
-    return []
-
-
-def _workspace_dep_paths(root_manifest: Manifest) -> dict[str, str]:
-    return {e.key: e.dir for e in root_manifest.entries if e.table == WORKSPACE_DEPS and e.dir is not None}
-
-
-def _entry_dir(entry: Entry, ws_paths: dict[str, str]) -> str | None:
-    if entry.dir is not None:
-        return entry.dir
-    if entry.workspace:
-        return ws_paths.get(entry.key)
-    return None
 
 
 def _workspace_publish(root_manifest: Manifest) -> bool:

@@ -19,25 +19,33 @@ if TYPE_CHECKING:
 
     from release_train.workspaces.cargo import CargoWorkspace
 
-# "=1.2.3", "= 1.2.3", "^1.2.3", "1.2.3": the operator (kept as written) and the version.
-_REQ = re.compile(r"^(=\s*|\^\s*)?(\S*)$")
+# A requirement naming one exact version: `1.2.3`, `=1.2.3`, `^1.2.3`, `~1.2.3` (spaces allowed, as
+# cargo reads them). It follows the member: the operator is kept, the version replaced. Any other
+# requirement (`*`, `1.2`, `>=1, <3`) is a range, left as written while the member satisfies it.
+_EXACT = re.compile(
+    r"^\s*([=^~]?)\s*([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\s*$", re.ASCII
+)
 
 
 def new_versions(
     ws: CargoWorkspace, op: Operation, rc_train: bool
 ) -> tuple[Version | None, dict[str, Version]]:
     """The `[workspace.package]` version after the bump, and each package's version after it.
-    Unpublishable packages with a literal version keep it; inheriting ones follow the workspace."""
+    Packages that inherit the workspace version follow it, publishable or not. Unpublishable
+    packages with a version of their own keep it, as Wasmtime's release script does (its history
+    never moved one). The others move by `op`, or, under `major`, by their `[[workspace.rule]]`."""
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     ws_new = Version.parse(ws_str.value).bump(op, rc_train=rc_train) if ws_str else None
     result: dict[str, Version] = {}
     for p in ws.packages:
         if p.inherits_version and ws_new is not None:
             result[p.name] = ws_new
-        elif p.publish:
-            result[p.name] = p.version.bump(op, rc_train=rc_train)
-        else:
+        elif not p.publish or (op is Operation.MAJOR and p.major_rule == "none"):
             result[p.name] = p.version
+        elif op is Operation.MAJOR:
+            result[p.name] = p.version.bump(p.major_rule, rc_train=rc_train)
+        else:
+            result[p.name] = p.version.bump(op, rc_train=rc_train)
     return ws_new, result
 
 
@@ -59,7 +67,7 @@ def bump_workspace(ws: CargoWorkspace, op: Operation, *, rc_train: bool) -> Bump
     _bump_lock(ws, versions, files)
     return BumpEdits(
         files=files,
-        lines=_lines(ws, ws_new, versions),
+        lines=_lines(ws, op, ws_new, versions),
         old_train=ws.train_version,
         new_train=_new_train(ws, ws_new, versions),
         new_versions=versions,
@@ -75,8 +83,10 @@ def _own_version_edits(
     if ws_str is not None and ws_new is not None:
         edits.append((ws_str.start, ws_str.end, str(ws_new).encode()))
     literal = manifest.literal_version()
-    if package is not None and literal is not None and package.publish and not package.inherits_version:
-        edits.append((literal.start, literal.end, str(versions[package.name]).encode()))
+    if package is not None and literal is not None and not package.inherits_version:
+        new = versions[package.name]
+        if new != package.version:
+            edits.append((literal.start, literal.end, str(new).encode()))
     return edits
 
 
@@ -88,47 +98,117 @@ def _requirement_edit(
     versions: dict[str, Version],
     problems: list[Problem],
 ) -> tuple[int, int, bytes] | None:
+    """The edit of one first-party requirement, whatever either side's `publish`: an exact one
+    follows its member when the member's version changes (and must name the member's version
+    now); a range stays as written and must admit the new version. Style problems are added for
+    publishable dependents (and `[workspace.dependencies]`) on publishable members."""
     req = entry.version
     if req is None or entry.registry_only or not ws.has(entry.name):
         return None
     dep = ws.package(entry.name)
-    if not dep.publish or not _points_at(ws, manifest, entry, dep):
+    if not _points_at(ws, manifest, entry, dep):
         return None
-    who = package.name if package and entry.table != WORKSPACE_DEPS else "[workspace.dependencies]"
-    match = _REQ.match(req.value)
-    operator, core = (match.group(1) or "", match.group(2)) if match else ("", req.value)
-    if core != str(dep.version):
+    new = versions[dep.name]
+    exact = _EXACT.match(req.value)
+    operator = exact.group(1) if exact else None
+    checked = dep.publish and (entry.table == WORKSPACE_DEPS or (package is not None and package.publish))
+    if checked and dep.public == (operator == "="):  # a public package pinned, an internal one not
+        problems.append(_style_problem(Where(manifest, package, entry), dep, operator))
+    if exact is None or new == dep.version:
+        _check_admits(Where(manifest, package, entry), dep, new, problems)
+        return None
+    written = exact.group(2)
+    if written != str(dep.version):
+        where = Where(manifest, package, entry)
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
-                f'set the requirement to "{operator}{dep.version}" in [{entry.table}] {entry.key}',
+            where.problem(
+                f"lists {dep.name} {req.value} but {dep.name} is at {dep.version}",
+                f'set the requirement to "{operator}{dep.version}" {where.at}',
             )
         )
         return None
-    checked = entry.table == WORKSPACE_DEPS or (package is not None and package.publish)
-    pinned = operator.startswith("=")
-    if checked and dep.public and pinned:
+    if req.end - req.start != len(req.value.encode()):  # escapes: the text is not the bytes
+        where = Where(manifest, package, entry)
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} pins public package {dep.name} with {req.value!r}",
-                f'use a caret requirement "{dep.version}" (public packages keep their API in patch releases)',
+            where.problem(
+                f"writes the requirement on {dep.name} with escapes",
+                f'write it plainly: "{req.value}" {where.at}',
             )
         )
-    elif checked and not dep.public and not pinned:
+        return None
+    start = req.start + exact.start(2)
+    return (start, start + len(written), str(new).encode())
+
+
+class Where:
+    """One requirement's place: the manifest, the dependent, the entry; words its problems."""
+
+    __slots__ = ("entry", "manifest", "unpublished", "who")
+
+    def __init__(self, manifest: Manifest, package: Package | None, entry: Entry) -> None:
+        self.manifest = manifest
+        self.entry = entry
+        dependent = None if entry.table == WORKSPACE_DEPS else package
+        self.who = dependent.name if dependent else "[workspace.dependencies]"
+        self.unpublished = dependent is not None and not dependent.publish  # never published
+
+    def problem(self, message: str, fix: str) -> Problem:
+        req = self.entry.version
+        assert req is not None
+        return Problem(self.manifest.path, req.line, f"{self.who} {message}", fix)
+
+    @property
+    def at(self) -> str:
+        return f"in [{self.entry.table}] {self.entry.key}"
+
+
+def _style_problem(where: Where, dep: Package, operator: str | None) -> Problem:
+    """SPEC section 1: a public package is required with a caret requirement, an internal one
+    pinned with `=` (`operator` is None for a range)."""
+    req = where.entry.version
+    assert req is not None
+    if dep.public:
+        return where.problem(
+            f"pins public package {dep.name} with {req.value!r}",
+            f'use a caret requirement "{dep.version}" (public packages keep their API in patch releases)',
+        )
+    kind = {None: "a range requirement", "~": "a tilde requirement"}.get(operator, "a caret requirement")
+    return where.problem(
+        f"uses {kind} {req.value!r} on internal package {dep.name}",
+        f'pin it: "={dep.version}", or list {dep.name} in [[workspace]] public if its API is stable',
+    )
+
+
+def _check_admits(where: Where, dep: Package, new: Version, problems: list[Problem]) -> None:
+    """A requirement left as written must still admit the member's version (cargo refuses the
+    workspace otherwise). The matcher is imported here: most workspaces never need it."""
+    from release_train.model.cargo_req import Requirement, RequirementError
+
+    req = where.entry.version
+    assert req is not None
+    no_version = (
+        ", or drop `version` (a path dependency of a package that is never published needs none)"
+        if where.unpublished
+        else ""
+    )
+    try:
+        admits = Requirement.parse(req.value).matches(new)
+    except RequirementError:
         problems.append(
-            Problem(
-                manifest.path,
-                req.line,
-                f"{who} uses a caret requirement {req.value!r} on internal package {dep.name}",
-                f'pin it: "={dep.version}", or list {dep.name} in [[workspace]] public if its API is stable',
+            where.problem(
+                f"lists {dep.name} {req.value!r}, which is not a Cargo version requirement",
+                f'write a requirement such as "{new}" {where.at}{no_version}',
             )
         )
-    start = req.start + len(req.value) - len(core)
-    return (start, req.end, str(versions[dep.name]).encode())
+        return
+    if not admits:
+        after = "after the bump" if new != dep.version else "now"
+        problems.append(
+            where.problem(
+                f"lists {dep.name} {req.value!r}, which {dep.name} {new} ({after}) does not satisfy",
+                f'write "{new}" or a range that admits it {where.at}{no_version}',
+            )
+        )
 
 
 def _points_at(ws: CargoWorkspace, manifest: Manifest, entry: Entry, dep: Package) -> bool:
@@ -141,7 +221,7 @@ def _bump_lock(ws: CargoWorkspace, versions: dict[str, Version], files: dict[Pat
     lock = ws.lock_path
     if not changes or not lock.is_file():
         return
-    data = lock.read_bytes()
+    data = ws.confined.read(str(lock)) if ws.confined else lock.read_bytes()
     new = bump_lock(data, changes)
     if new != data:
         files[lock] = new
@@ -154,18 +234,22 @@ def _new_train(ws: CargoWorkspace, ws_new: Version | None, versions: dict[str, V
 
 
 def _lines(
-    ws: CargoWorkspace, ws_new: Version | None, versions: dict[str, Version]
+    ws: CargoWorkspace, op: Operation, ws_new: Version | None, versions: dict[str, Version]
 ) -> list[tuple[str, str, str]]:
-    """One line per version line: the shared workspace version, then each group of literal versions."""
+    """One (label, old, new) per version line: the shared workspace version, then each group of
+    publishable packages with versions of their own that move alike. Under `major`, the packages
+    a `[[workspace.rule]]` moves are their own lines, labelled with the rule ("wasm-tools, wat
+    (rule: minor)"), even where another group has the same versions."""
     lines: list[tuple[str, str, str]] = []
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     if ws_str is not None and ws_new is not None:
         lines.append(("workspace", ws_str.value, str(ws_new)))
-    groups: dict[tuple[str, str], list[str]] = {}
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for p in ws.publish_order():
         if not p.inherits_version:
-            groups.setdefault((str(p.version), str(versions[p.name])), []).append(p.name)
-    for (old, new), names in groups.items():
+            rule = p.major_rule if op is Operation.MAJOR and p.major_rule != "major" else ""
+            groups.setdefault((str(p.version), str(versions[p.name]), rule), []).append(p.name)
+    for (old, new, rule), names in groups.items():
         label = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append((label, old, new))
+        lines.append((f"{label} (rule: {rule})" if rule else label, old, new))
     return lines

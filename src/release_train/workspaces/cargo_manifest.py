@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from release_train.errors import WorkspaceError
-from release_train.model.version import Version
+from release_train.infra.confine import Confined
+from release_train.model.version import Version, VersionError
 from release_train.workspaces.interface import DependencyKind
 from release_train.workspaces.toml_doc import Str, Table, parse
 
@@ -121,11 +122,11 @@ class Manifest:
         return value if isinstance(value, Str) else None
 
 
-def read_manifest(path: Path) -> Manifest:
+def read_manifest(path: Path, confined: Confined) -> Manifest:
+    """Read and parse one manifest, in a directory `confined` has checked (os-level reads: a
+    `Path.read_bytes` costs twice as much per file)."""
     try:
-        # the builtin `open` on the path's text: `Path.read_bytes` costs twice as much per file
-        with open(str(path), "rb") as fh:  # noqa: PTH123
-            data = fh.read()
+        data = confined.read(str(path))
     except OSError as exc:
         raise WorkspaceError(
             f"cannot read {path}: {exc.strerror}",
@@ -196,15 +197,22 @@ _PARSED: dict[str, Version] = {}  # a workspace repeats few distinct versions th
 
 
 def parse_version(manifest: Path, value: Str) -> Version:
+    """The version a manifest writes, read as cargo reads it (no spaces, ASCII digits, each
+    number within u64); else an error naming the file, the line and the fix."""
     version = _PARSED.get(value.value)
     if version is not None:
         return version
-    if not Version.is_valid(value.value):
-        raise WorkspaceError(
-            f"{manifest}:{value.line}: {value.value!r} is not a semantic version",
-            hint='write the version as MAJOR.MINOR.PATCH, e.g. "1.0.0"',
-        )
-    version = _PARSED[value.value] = Version.parse(value.value)
+    try:
+        version = _PARSED[value.value] = Version.parse(value.value)
+    except VersionError as exc:
+        text = value.value
+        if text != text.strip():
+            fix = f'write it without spaces: "{text.strip()}"'
+        elif "exceeds" in exc.message:
+            fix = "keep MAJOR, MINOR and PATCH at or below 18446744073709551615, as cargo does"
+        else:
+            fix = 'write the version as MAJOR.MINOR.PATCH, e.g. "1.0.0"'
+        raise WorkspaceError(f"{manifest}:{value.line}: {exc.message}", hint=fix) from None
     return version
 
 

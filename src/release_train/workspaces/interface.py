@@ -74,6 +74,7 @@ class Package(Record):
         "public",
         "dependencies",
         "inherits_version",
+        "major_rule",
     )
     name: str
     directory: Path
@@ -83,6 +84,7 @@ class Package(Record):
     public: bool
     dependencies: tuple[Dependency, ...]
     inherits_version: bool  # the version comes from the workspace (`version.workspace = true`)
+    major_rule: str  # what the train's `major` does to it: "major", "minor", "patch" or "none"
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class Package(Record):
         public: bool,
         dependencies: tuple[Dependency, ...] = (),
         inherits_version: bool = False,
+        major_rule: str = "major",
     ) -> None:
         setattr_ = object.__setattr__  # as Dependency: set directly
         setattr_(self, "name", name)
@@ -104,6 +107,14 @@ class Package(Record):
         setattr_(self, "public", public)
         setattr_(self, "dependencies", dependencies)
         setattr_(self, "inherits_version", inherits_version)
+        setattr_(self, "major_rule", major_rule)
+
+    @property
+    def on_major(self) -> str:
+        """What the train's `major` does to this package: "major", "minor", "patch" or "none"
+        (its `[[workspace.rule]]`; "none" for an unpublished package with a version of its own,
+        which keeps it)."""
+        return "none" if not self.publish and not self.inherits_version else self.major_rule
 
     def ordering_deps(self) -> set[str]:
         """First-party packages that must be published before this one (dev-deps do not order)."""
@@ -141,7 +152,10 @@ class BumpEdits(Record):
 
     __slots__ = FIELDS = ("files", "lines", "old_train", "new_train", "new_versions", "problems")
     files: dict[Path, bytes]
-    lines: list[tuple[str, str, str]]  # (version line label, old, new)
+    # (label, old, new) per version line: "workspace" for the shared version, else the names of the
+    # packages that move alike ("a, b and 3 more"); under `major`, packages a [[workspace.rule]]
+    # moves are their own line, labelled "names (rule: minor)"
+    lines: list[tuple[str, str, str]]
     old_train: Version
     new_train: Version
     new_versions: Mapping[str, Version]  # package name -> version after the bump

@@ -47,6 +47,10 @@ class Str:
 
 
 _PARSER: list[Parser] = []
+# Cargo's TOML parser refuses values nested deeper than this (arrays and inline tables): "cannot
+# recurse further; max recursion depth met". The walk below stops there too, well before
+# Python's own recursion limit.
+MAX_DEPTH = 80
 
 
 def _parser() -> Parser:
@@ -98,7 +102,7 @@ def parse_tree(path: Path, data: bytes) -> Table:
     for node in root.children:
         kind = node.type
         if kind == "pair":
-            _pair(doc, node, data, path)
+            _pair(doc, node, data, path, 0)
         elif kind in {"table", "table_array_element"}:
             children = node.children
             keys = _key(children[1], data)
@@ -113,7 +117,7 @@ def parse_tree(path: Path, data: bytes) -> Table:
                 array.append(target)
             for child in children[3:]:
                 if child.type == "pair":
-                    _pair(target, child, data, path)
+                    _pair(target, child, data, path, 0)
     return doc
 
 
@@ -128,32 +132,35 @@ def _descend(table: Table, keys: list[str], path: Path, node: Node) -> Table:
     return table
 
 
-def _pair(table: Table, node: Node, data: bytes, path: Path) -> None:
+def _pair(table: Table, node: Node, data: bytes, path: Path, depth: int) -> None:
     children = node.children  # key, "=", value, and a trailing comment if any
     key, value = children[0], children[2]
     if key.type == "bare_key":  # the common case, without building a key list
-        table[data[key.start_byte : key.end_byte].decode()] = _value(value, data, path)
+        table[data[key.start_byte : key.end_byte].decode()] = _value(value, data, path, depth)
         return
     keys = _key(key, data)
     target = _descend(table, keys[:-1], path, node)
-    target[keys[-1]] = _value(value, data, path)
+    target[keys[-1]] = _value(value, data, path, depth)
 
 
 def _key(node: Node, data: bytes) -> list[str]:
-    kind = node.type
-    if kind == "bare_key":
-        return [data[node.start_byte : node.end_byte].decode()]
-    if kind == "quoted_key":
-        return [_decode(data[node.start_byte : node.end_byte])]
-    # dotted_key: left-recursive `a.b.c`
+    """The parts of a key. A dotted key is a left-recursive tree (`a.b.c` is `(a.b).c`): walked
+    down its left spine in a loop, so a key of any length reads without recursion."""
     keys: list[str] = []
-    for child in node.children:
-        if child.type != ".":
-            keys.extend(_key(child, data))
-    return keys
+    while node.type == "dotted_key":
+        parts = [c for c in node.children if c.type != "."]
+        keys.extend(reversed([_simple_key(c, data) for c in parts[1:]]))
+        node = parts[0]
+    keys.append(_simple_key(node, data))
+    return keys[::-1]
 
 
-def _value(node: Node, data: bytes, path: Path) -> Any:  # noqa: PLR0911  (one return per TOML type reads best)
+def _simple_key(node: Node, data: bytes) -> str:
+    raw = data[node.start_byte : node.end_byte]
+    return _decode(raw) if node.type == "quoted_key" else raw.decode()
+
+
+def _value(node: Node, data: bytes, path: Path, depth: int) -> Any:  # noqa: PLR0911  (one return per TOML type reads best)
     kind = node.type
     if kind == "string":
         start, end = node.start_byte, node.end_byte
@@ -161,16 +168,22 @@ def _value(node: Node, data: bytes, path: Path) -> Any:  # noqa: PLR0911  (one r
         if data[start] == 0x22 and 0x5C in data[start:end]:  # a basic string with a backslash
             return Str(_decode(data[start:end]), start + quote, end - quote, data)
         return Str(data[start + quote : end - quote].decode(), start + quote, end - quote, data)
+    if kind in ("inline_table", "array") and depth >= MAX_DEPTH:
+        raise WorkspaceError(
+            f"{path}:{node.start_point.row + 1}: malformed TOML: values nested more than {MAX_DEPTH} "
+            "levels deep (cargo refuses them: max recursion depth met)",
+            hint="flatten the nested arrays or inline tables",
+        )
     if kind == "inline_table":
         table: Table = {}
         for child in node.children:
             if child.type == "pair":
-                _pair(table, child, data, path)
+                _pair(table, child, data, path, depth + 1)
         return table
     if kind == "boolean":
         return data[node.start_byte] == 0x74  # "t"
     if kind == "array":
-        return [_value(c, data, path) for c in node.named_children if c.type != "comment"]
+        return [_value(c, data, path, depth + 1) for c in node.named_children if c.type != "comment"]
     text = data[node.start_byte : node.end_byte].decode()
     if kind == "integer":
         return int(text.replace("_", ""), 0)
@@ -208,6 +221,8 @@ def _syntax_error(path: Path, data: bytes, root: Node) -> WorkspaceError:
         return WorkspaceError(
             f"{path}: malformed TOML: {exc}", hint="fix the syntax at the line and column given"
         )
+    except RecursionError:  # tomllib recurses once per nesting level: fall back on the tree
+        pass
     bad = _first_error(root) or root
     line, column = bad.start_point.row + 1, bad.start_point.column + 1
     return WorkspaceError(
@@ -217,9 +232,10 @@ def _syntax_error(path: Path, data: bytes, root: Node) -> WorkspaceError:
 
 
 def _first_error(node: Node) -> Node | None:
-    if node.type == "ERROR" or node.is_missing:
-        return node
-    for child in node.children:
-        if child.has_error:
-            return _first_error(child)
-    return None
+    """The first node of the tree that is an error, walked down in a loop (nesting is unbounded)."""
+    while not (node.type == "ERROR" or node.is_missing):
+        child = next((c for c in node.children if c.has_error), None)
+        if child is None:
+            return None
+        node = child
+    return node

@@ -90,7 +90,21 @@ def find_holes(
 
 
 def read(settings: Settings, vf: VersionFileSettings, problems: list[Problem]) -> bytes | None:
+    """The file's bytes, or None with a problem: unreadable, or outside the repository (a bump
+    writes where it reads: `path = "../../x.h"` or a link out must not be followed)."""
     path = settings.resolve(vf.path)
+    root = settings.root.resolve()
+    if not path.is_relative_to(root):
+        problems.append(
+            Problem(
+                settings.root / vf.path,
+                0,
+                f"[[version-file]] path {vf.path!r} resolves to {path}, outside the repository {root}; "
+                "nothing was read or written",
+                "name a file inside the repository in [[version-file]] path (a symbolic link must point inside too)",
+            )
+        )
+        return None
     try:
         return path.read_bytes()
     except OSError as exc:

@@ -1,5 +1,6 @@
-"""Cargo-style version requirements (`^1.2`, `~0.3.1`, `>= 1.2.3, < 2`, `1.*`), as the advisory
-databases write them in `patched` / `unaffected` lists.
+"""Cargo version requirements (`^1.2`, `~0.3.1`, `>= 1.2.3, < 2`, `1.*`, `*`): as manifests write
+them on dependencies (a bump checks that a member's new version still satisfies them) and as the
+advisory databases write them in `patched` / `unaffected` lists.
 
 The semantics are those of the `semver` crate that cargo and RustSec use: a bare version is a
 caret requirement; a partial version fills the missing parts by the operator's rule; a comma
@@ -11,39 +12,51 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from release_train.errors import ReleaseTrainError
+from release_train.model.record import Record
 from release_train.model.version import Version
 
 _COMPARATOR = re.compile(
     r"^\s*(?P<op>>=|<=|=|>|<|~|\^)?\s*"
     r"(?P<major>\d+|[*xX])(?:\.(?P<minor>\d+|[*xX]))?(?:\.(?P<patch>\d+|[*xX]))?"
-    r"(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$"
+    r"(?:-(?P<pre>[0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?\s*$",
+    re.ASCII,
 )
 
 
 class RequirementError(ReleaseTrainError):
-    """An advisory carries a version requirement that is not Cargo syntax."""
+    """A version requirement that is not Cargo syntax."""
 
     exit_code = 4
 
 
-@dataclass(frozen=True)
-class Comparator:
+class Comparator(Record):
+    """One comparator. A `Record`, not a dataclass: a bump reads requirements, and importing
+    `dataclasses` costs more start-up time than the whole matcher (bench/bump.py)."""
+
+    __slots__ = FIELDS = ("op", "major", "minor", "patch", "pre")
     op: str  # "=", ">=", ">", "<=", "<", "~", "^", or "*" for a wildcard (`1.*`, `1.2.x`)
     major: int
-    minor: int | None = None
-    patch: int | None = None
-    pre: str = ""
+    minor: int | None
+    patch: int | None
+    pre: str
+
+    def __init__(
+        self, op: str, major: int, minor: int | None = None, patch: int | None = None, pre: str = ""
+    ) -> None:
+        self._init(op, major, minor, patch, pre)
 
 
-@dataclass(frozen=True)
-class Requirement:
+class Requirement(Record):
     """Comparators joined by AND; no comparator at all (`*`) matches every release."""
 
+    __slots__ = FIELDS = ("text", "comparators")
     text: str
     comparators: tuple[Comparator, ...]
+
+    def __init__(self, text: str, comparators: tuple[Comparator, ...]) -> None:
+        self._init(text, comparators)
 
     @classmethod
     def parse(cls, text: str) -> Requirement:
@@ -73,7 +86,7 @@ def _parse_comparator(part: str, whole: str) -> Comparator:
     if match is None:
         raise RequirementError(
             f"{whole!r} is not a Cargo version requirement (at {part.strip()!r})",
-            hint="advisory version lists take Cargo requirements such as '>= 1.2.3' or '^0.4'",
+            hint="write a Cargo requirement such as '1.2.3', '>= 1.2.3, < 2' or '^0.4'",
         )
     op = match["op"] or "^"
     parts = [match["major"], match["minor"], match["patch"]]
