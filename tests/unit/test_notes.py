@@ -129,7 +129,9 @@ def test_the_bundled_template_passes_every_check() -> None:
 
     template = (resources.files("release_train") / "templates" / "RELEASES.md").read_text(encoding="utf-8")
     text = notes.render_template(template, "1.0.0", "Demo")
-    cut = notes.Cut(version="1.0.0", next_version="2.0.0", link="release-1.0.0:RELEASES.md", template=template)
+    cut = notes.Cut(
+        version="1.0.0", next_version="2.0.0", link="release-1.0.0:RELEASES.md", template=template
+    )
     assert notes.check(text, name="RELEASES.md", version="1.0.0", cut=cut, day=date(2026, 1, 20)) == []
     assert notes.check(text, name="RELEASES.md", version="1.0.0", cut=None, day=date(2026, 1, 20)) == []
     main = notes.detect(text).after_cut(text, cut)

@@ -57,7 +57,14 @@ def test_detects_the_shape_from_the_text_then_the_name() -> None:
 
 def test_cut_renames_unreleased_to_the_pending_version_and_opens_a_fresh_one() -> None:
     after = notes.detect(KAC).after_cut(KAC, cut())
-    assert after == TITLE + "## [Unreleased]\n\n## [2.0.0] - Unreleased\n" + UNRELEASED.split("\n", 1)[1] + OLDER + LINKS
+    assert (
+        after
+        == TITLE
+        + "## [Unreleased]\n\n## [2.0.0] - Unreleased\n"
+        + UNRELEASED.split("\n", 1)[1]
+        + OLDER
+        + LINKS
+    )
 
 
 def test_release_dates_unreleased_drops_empty_subsections_and_moves_the_links() -> None:
@@ -92,7 +99,9 @@ def test_main_dates_the_pending_section_the_cut_left() -> None:
 
 def test_release_on_a_branch_that_has_the_pending_section_dates_that_one() -> None:
     main = notes.detect(KAC).after_cut(KAC, cut())
-    assert notes.detect(main).release(main, "2.0.0", DAY) == notes.detect(main).date_on_main(main, "2.0.0", DAY)
+    assert notes.detect(main).release(main, "2.0.0", DAY) == notes.detect(main).date_on_main(
+        main, "2.0.0", DAY
+    )
 
 
 def test_patch_needs_an_entry_under_unreleased() -> None:
@@ -105,7 +114,8 @@ def test_patch_needs_an_entry_under_unreleased() -> None:
     with_fix = branch.replace("## [Unreleased]\n\n", "## [Unreleased]\n\n### Fixed\n\n- A fix.\n\n", 1)
     patched = shape.patch(with_fix, "2.0.1", date(2026, 4, 22), allow_empty=False)
     assert patched.startswith(
-        TITLE + "## [Unreleased]\n\n## [2.0.1] - 2026-04-22\n\n### Fixed\n\n- A fix.\n\n## [2.0.0] - 2026-04-20\n"
+        TITLE
+        + "## [Unreleased]\n\n## [2.0.1] - 2026-04-22\n\n### Fixed\n\n- A fix.\n\n## [2.0.0] - 2026-04-20\n"
     )
     assert "[unreleased]: https://example.com/o/r/compare/v2.0.1...HEAD\n" in patched
     assert "[2.0.1]: https://example.com/o/r/compare/v2.0.0...v2.0.1\n" in patched
@@ -140,13 +150,13 @@ def test_cut_refuses_without_unreleased_or_with_the_version_already_there() -> N
         shape.after_cut(TITLE + OLDER, cut())
     assert "add a line `## [Unreleased]`" in (info.value.hint or "")
     twice = TITLE + UNRELEASED + "## [2.0.0] - Unreleased\n\n" + OLDER
-    with pytest.raises(NotesError, match="already has a section for 2.0.0") as info:
+    with pytest.raises(NotesError, match=r"already has a section for 2\.0\.0") as info:
         shape.after_cut(twice, cut())
     assert info.value.line == twice.split("\n").index("## [2.0.0] - Unreleased") + 1
 
 
 def test_release_refuses_without_a_place_for_the_notes() -> None:
-    with pytest.raises(NotesError, match="has neither a `## \\[Unreleased\\]` section nor one for 2.0.0"):
+    with pytest.raises(NotesError, match=r"has neither a `## \[Unreleased\]` section nor one for 2\.0\.0"):
         notes.KEEP_A_CHANGELOG.release(TITLE + OLDER, "2.0.0", DAY)
 
 

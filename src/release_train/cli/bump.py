@@ -1,4 +1,4 @@
-"""Bump every version of the workspace: `major`, `patch`, `rc` or `drop-rc` (SPEC section 2).
+"""Bump every version of the workspace: `major`, `patch`, `rc` or `drop-rc`.
 
 Rewrites the packages' own versions, every first-party requirement, the [[version-file]]s and
 Cargo.lock, keeping every other byte. Prints `old -> new` per version line. With --dry-run it

@@ -10,7 +10,12 @@ import argparse
 import os
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
+from release_train.cli.trainflow import (
+    add_allow_open_advisories,
+    add_allow_verify_failures,
+    add_flow_options,
+    plan_and_apply,
+)
 from release_train.infra.git import Git
 
 
@@ -28,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_flow_options(parser)
     add_allow_open_advisories(parser)
+    add_allow_verify_failures(parser)
     parser.add_argument(
         "--allow-empty-notes",
         action="store_true",
@@ -54,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         "allow_open_advisories": args.allow_open_advisories,
         "allow_empty_notes": args.allow_empty_notes,
         "allow_breaking": args.allow_breaking,
+        "allow_verify_failures": args.allow_verify_failures,
     }
     if args.branch == "supported" or "," in args.branch:
         from release_train.flows import patch_lines

@@ -13,7 +13,7 @@ from datetime import UTC
 from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import security_gate, semver_gate
+from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.model import notes
@@ -38,6 +38,7 @@ def plan(
     allow_open_advisories: bool = False,
     allow_empty_notes: bool = False,
     allow_breaking: bool = False,
+    allow_verify_failures: bool = False,
     draft: bool = False,
     extra_body: str = "",
 ) -> PatchPlan:
@@ -52,20 +53,18 @@ def plan(
     env.git.require_clean()
     bw.fetch(env)
     sha = bw.require_remote_sha(env, branch)
+    bumped = bw.prepare(env, sha, Operation.PATCH, branch=branch)
+    checks = bumped.gate(
+        env, allow=allow_verify_failures, flow="release-patch", where=f"{branch} ({sha[:10]})"
+    )
     gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-patch")
-    bumped = bw.bump_at(env, sha, Operation.PATCH)
     section = str(bumped.new.core())
     path = bw.notes_path(env)
     text = bw.read_notes(env, sha, branch)
-    if not allow_empty_notes and not notes.section_has_content(text, section):
-        raise notes.NotesError(
-            f"{path} on {branch} has no notes for {section} (a `## {section}` section with at least one entry)",
-            hint=f"add `## {section}`, `Unreleased.` and the backported changes to {path} on {branch} "
-            "(through a PR), then run again; nothing was changed",
-        )
     day = env.ctx.clock.now().astimezone(UTC).date()
-    # --allow-empty-notes: a missing section is left missing rather than invented.
-    dated = notes.date_section(text, section, day) if notes.has_section(text, section) else text
+    dated = notes_files.edit(
+        path, branch, text, lambda shape, old: shape.patch(old, section, day, allow_empty=allow_empty_notes)
+    )
     api = semver_gate.check(
         env,
         branch=branch,
@@ -88,12 +87,16 @@ def plan(
             f"(from {bumped.old}), requested by {who}.\n\n"
             f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
             f"public packages have no semver-breaking API change against {bumped.old} and that the "
-            f"notes in `{path}` list every backported fix.\n"
+            f"notes in `{path}` list every backported fix.\n\n"
+            f"{bw.publishes_markdown(tag, bumped.publishes)}"
             f"\n{semver_gate.body_section(api, allowed=allow_breaking)}{extra_body}"
         ),
         draft=draft,
+        versions=bumped.lines,
+        diffs=((path, notes.unified_diff(text, dated, path)),) if dated != text else (),
+        publishes=bumped.publishes,
     )
-    (proposal,) = security_gate.annotate([proposal], gate)
+    (proposal,) = verify_gate.annotate(security_gate.annotate([proposal], gate), checks)
     return PatchPlan(
         flow="release-patch",
         summary=f"patch release {s.project_name} {bumped.new} on {branch} (requested by {who})",

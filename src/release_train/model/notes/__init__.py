@@ -120,12 +120,12 @@ def check(text: str, *, name: str, version: str, cut: Cut | None, day: date) -> 
     release of `version`."""
     shape = detect(text, name)
     problems: list[NotesError] = []
-    steps = [lambda: shape.release(text, version, day)]
-    if cut is not None:
-        steps.insert(0, lambda: shape.after_cut(text, cut))
-    for step in steps:
+    for step in ("cut", "release"):
         try:
-            step()
+            if step == "cut" and cut is not None:
+                shape.after_cut(text, cut)
+            elif step == "release":
+                shape.release(text, version, day)
         except NotesError as exc:
             if all(p.message != exc.message for p in problems):
                 problems.append(exc)

@@ -122,7 +122,9 @@ class _Doc:
     def _refs_start(self) -> int:
         start = len(self.lines)
         i = len(self.lines) - 1
-        while i >= 0 and self.flags[i] and (not bare(self.lines[i]).strip() or _LINK.match(bare(self.lines[i]))):
+        while (
+            i >= 0 and self.flags[i] and (not bare(self.lines[i]).strip() or _LINK.match(bare(self.lines[i])))
+        ):
             if bare(self.lines[i]).strip():
                 start = i
             i -= 1
@@ -174,7 +176,15 @@ class Changelog:
         unreleased = doc.unreleased
         if unreleased is None:
             raise _no_unreleased()
-        if (existing := doc.section(cut.version)) is not None:
+        existing = doc.section(cut.version)
+        if existing is not None and existing.dated:
+            raise NotesError(
+                f"already has a released section for {cut.version}: main should carry the next version",
+                hint=f"bump main past {cut.version} first (`release-train bump major`, commit it), so the cut "
+                "makes the next release",
+                line=existing.start + 1,
+            )
+        if existing is not None:
             raise NotesError(
                 f"already has a section for {cut.version}, the version being cut",
                 hint=f"move its notes under the Unreleased heading and remove the `{cut.version}` heading "
@@ -225,6 +235,8 @@ class Changelog:
     def notes_for(self, text: str, version: str) -> str:
         doc = _Doc(text)
         section = doc.section(version)
+        if section is None and "-" in version:  # a candidate: the notes of the release it leads to
+            section = doc.section(version.split("-", 1)[0]) or doc.unreleased
         if section is None:
             return ""
         body = slice(section.start + 1, section.end)

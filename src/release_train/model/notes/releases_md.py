@@ -211,15 +211,19 @@ class ReleasesMd:
             link=cut.link,
         )
 
+    # Empty subsections go when this operation dates the section: notes dated by hand are the
+    # maintainer's, and a re-run changes nothing.
     def release(self, text: str, version: str, day: date) -> str:
         if not has_section(text, version):
             raise _missing(version)
-        return drop_empty(date_unreleased(text, day), version)
+        dated = date_unreleased(text, day)
+        return drop_empty(dated, version) if dated != text else text
 
     def date_on_main(self, text: str, version: str, day: date) -> str:
         if not has_section(text, version):
             return text
-        return drop_empty(date_section(text, version, day), version)
+        dated = date_section(text, version, day)
+        return drop_empty(dated, version) if dated != text else text
 
     def patch(self, text: str, version: str, day: date, *, allow_empty: bool) -> str:
         if not allow_empty and not section_has_content(text, version):
@@ -231,7 +235,8 @@ class ReleasesMd:
         # allow_empty: a missing section is left missing rather than invented.
         if not has_section(text, version):
             return text
-        return drop_empty(date_section(text, version, day), version)
+        dated = date_section(text, version, day)
+        return drop_empty(dated, version) if dated != text else text
 
     def notes_for(self, text: str, version: str) -> str:
         """The notes of `version`: its section, else the top one, without the heading and without

@@ -102,7 +102,8 @@ def drop_empty_subsections(lines: list[str], flags: list[bool]) -> list[str]:
             end = k + 1
             while end < len(body) and body[end][1] is None and not bare(body[end][0]).strip():
                 end += 1
-            if end == len(body) or (body[end][1] is not None and body[end][1] <= level):
+            following = body[end][1] if end < len(body) else 0
+            if end == len(body) or (following is not None and following <= level):
                 del body[k:end]
                 dropped = True
                 break
