@@ -1,8 +1,12 @@
 """Cut release-V from main and propose the major bump on main (scheduled on the 5th).
 
-Pushes main as release-V, commits "Bump <Project> to V'" with the reset release notes on
-ci/bump-to-V' and opens its PR to main (rc train: also the first release candidate's PR to
-release-V). Running it again does only what is missing."""
+Runs every check of `release-train verify` on main first and refuses with its messages
+(--allow-verify-failures proposes anyway, said in the PR body). Pushes main as release-V, commits
+"Bump <Project> to V'" with the reset release notes on ci/bump-to-V' and opens its PR to main,
+listing each version line old -> new (rc train: also the first release candidate's PR to
+release-V). The notes reset keeps every line it does not own (RELEASES.md: the top section moves
+to the branch; Keep a Changelog: Unreleased becomes `## [V] - Unreleased` under a fresh one);
+--dry-run shows it as a diff. Running it again does only what is missing."""
 
 from __future__ import annotations
 

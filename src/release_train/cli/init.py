@@ -1,5 +1,7 @@
-"""Write a release-train.toml derived from the Cargo workspace here (project name, where the train's
-version comes from, a guess of the public packages, the forge), and with --github the GitHub
+"""Write a release-train.toml derived from the Cargo workspace here (project name, development
+branch, where the train's version comes from, the notes file, a guess of the public packages, the
+forge) and, when the repository has no RELEASES.md or CHANGELOG.md, a RELEASES.md from the
+bundled template; and with --github the GitHub
 Actions workflows under .github/workflows/: the release process (cron on the cut and release days,
 or by hand with an `action` choice), the tag job (after CI succeeds on main and release branches),
 and publish (on v* tags, crates.io trusted publishing, then the forge release).
@@ -57,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             lines += ["", f"--- {path}", text.rstrip()]
     else:
         lines.append(
-            "next: review the public list, then run `release-train packages` and `release-train doctor`"
+            "next: review the public list, commit, then run `release-train verify` and `release-train doctor`"
         )
     print("\n".join(lines))
     return 0

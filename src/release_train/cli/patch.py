@@ -1,6 +1,8 @@
 """Propose a patch release on a release branch.
 
-Refuses unless --branch names a release branch whose notes have an entry for the new version.
+Refuses unless --branch names a release branch whose notes have an entry for the new version
+(RELEASES.md: a `## V.p+1` section; Keep a Changelog: under Unreleased) and `release-train verify`
+passes on it (--allow-verify-failures proposes anyway, said in the PR body).
 Bumps the patch version, dates its notes, and commits "Release <Project> V.p+1" with the release
 marker on ci/bump-to-V.p+1, PR to that branch naming who asked; merging it tags the release."""
 

@@ -1,8 +1,12 @@
 """Propose the release PR on the latest release branch (scheduled on the 20th).
 
-Dates the release notes (`Unreleased` -> `Released YYYY-MM-DD.`) and commits "Release <Project> V"
-with the release marker on ci/release-V, PR to release-V; merging it tags vV. When main's notes
-still have a section for V, the same date goes to main as a second PR."""
+Runs every check of `release-train verify` on the branch first and refuses with its messages
+(--allow-verify-failures proposes anyway, said in the PR body). Dates the release notes
+(RELEASES.md: `Unreleased.` -> `Released YYYY-MM-DD.`; Keep a Changelog: the Unreleased section
+becomes `## [V] - YYYY-MM-DD` under a fresh one) and commits "Release <Project> V" with the
+release marker on ci/release-V, PR to release-V, listing the packages the tag will publish;
+merging it tags vV. When main's notes still have a section for V, the same date goes to main as a
+second PR. --dry-run shows every notes change as a diff."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Propose the next release candidate on the latest release branch (rc train only).
 
 Bumps V-rc.N to V-rc.N+1 and commits "Release <Project> V-rc.N+1" with the release marker on
-ci/bump-to-V-rc.N+1, PR to the release branch; merging it tags the candidate."""
+ci/bump-to-V-rc.N+1, PR to the release branch; merging it tags the candidate. Refuses when
+`release-train verify` finds problems on the branch (--allow-verify-failures: propose anyway)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """cut (SPEC 3.1): branch `release-V` off `main` and propose the major bump on `main`.
 
-Steps: push main as `release-V`; commit "Bump <Project> to V'" (the bump and the reset release
+At plan time, on main's commit: every check of `verify` (`flows/verify_gate.py`), then the
+security gate; main's notes are reset by their shape (`model/notes`), the PR body lists each
+version line old -> new, and the plan carries the notes diff. Steps: push main as `release-V`; commit "Bump <Project> to V'" (the bump and the reset release
 notes) on `ci/bump-to-V'` and push it; open the PR to main. In an rc train also: commit
 "Release <Project> V-rc.1" with the marker on `ci/bump-to-V-rc.1` and open its PR to `release-V`.
 """

@@ -202,7 +202,7 @@ def _top_package(root: Path, settings: Settings) -> str:
 
     # Any member can stand in as version-from just to read the graph: try each until one loads.
     for manifest in sorted(root.glob("**/Cargo.toml")):
-        if manifest == root / "Cargo.toml" or "target" in manifest.parts:
+        if "target" in manifest.relative_to(root).parts:
             continue
         name = _read_toml(manifest).get("package", {}).get("name")
         if not isinstance(name, str):

@@ -1,7 +1,7 @@
 """release-patch (SPEC 3.3): propose the next patch release on a release branch.
 
-Refuses unless the branch is a release branch with a non-empty notes section for the new
-version. Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
+Refuses unless the branch is a release branch with notes for the new version (its shape says
+where: `model/notes`) and every check of `verify` passes on it (`flows/verify_gate.py`). Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
 the marker on `ci/bump-to-V.p+1`; the PR to the release branch names who asked.
 """
 

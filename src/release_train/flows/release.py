@@ -7,6 +7,10 @@ main's notes still have a section for V.
 
 release-rc: on the latest release branch, bump `rc` and commit "Release <Project> V-rc.N" with
 the marker on `ci/bump-to-V-rc.N`, PR to the release branch.
+
+Both run every check of `verify` on the branch's commit first (`flows/verify_gate.py`); the
+notes are dated by their shape (`model/notes`: RELEASES.md or Keep a Changelog), each change
+shown as a diff in the plan; a release PR lists the packages its tag will publish, in order.
 """
 
 from __future__ import annotations
