@@ -204,7 +204,9 @@ def test_init_names_the_project_after_the_root_package_without_a_repository(
     (root / "Cargo.toml").write_text(
         '[package]\nname = "mytool"\nversion = "0.4.0"\nedition = "2021"\n\n[workspace]\n'
     )
-    (root / "CHANGELOG.md").write_text("# Changelog\n\n## [Unreleased]\n\n## [0.3.0] - 2026-01-02\n\n- First.\n")
+    (root / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n## [0.3.0] - 2026-01-02\n\n- First.\n"
+    )
     git = init_repo(root, branch="develop")
     git.commit_all("mytool")
 
