@@ -125,6 +125,14 @@ def test_wgpu_keeps_its_changelog_and_trunk_and_verify_names_every_fix(
     )
     code, _, err = run(capsys, "cut", "--dry-run", "-C", root)
     assert code == 6 and "lock-analyzer/Cargo.toml:1: lock-analyzer has no `description`" in err
+    # a tag made anyway: publish --dry-run refuses it too, before any upload would
+    git.run("tag", "v22.0.0")
+    code, _, err = run(capsys, "publish", "--dry-run", "-C", root, "--tag", "v22.0.0")
+    assert code == 6, err
+    assert (
+        "packages the registry would refuse (1):\n  - lock-analyzer/Cargo.toml:1: lock-analyzer has no" in err
+    )
+    assert registry.upload_log == []
 
     # the user applies the fixes named
     manifest = git.path / "lock-analyzer" / "Cargo.toml"

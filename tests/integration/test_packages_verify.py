@@ -115,7 +115,8 @@ def test_verify_reports_every_failure(tmp_path: Path, capsys: pytest.CaptureFixt
     assert data["ok"] is False
     (files_check,) = [problems for name, problems in failed.items() if name.startswith("version files")]
     assert files_check == [
-        f"{header}:15: major is 26 but the train version is 27.0.0 (fix: set it to 27; a bump rewrites it)"
+        "crates/c-api/include/wasmtime.h:15: major is 26 but the train version is 27.0.0 "
+        "(fix: set it to 27; a bump rewrites it)"
     ]
     (deps_check,) = [problems for name, problems in failed.items() if name.startswith("published packages")]
     assert "wasmtime-cli-flags is published but depends on unpublished wasmtime-fuzzing" in deps_check[0]

@@ -166,6 +166,15 @@ def test_notes_for_a_version_drop_empty_subsections() -> None:
     assert shape.notes_for(KAC, "0.1.0") == ""
 
 
+def test_the_forge_release_body_is_the_version_section_without_empty_subsections() -> None:
+    from release_train.flows.forge_release import section
+
+    released = notes.detect(KAC).release(KAC, "2.0.0", DAY)
+    assert section(released, "2.0.0", "CHANGELOG.md") == "### Added\n\n- A new thing.\n"
+    # a release candidate's notes are those of the release it leads to, still under Unreleased
+    assert section(KAC, "2.0.0-rc.1", "CHANGELOG.md") == "### Added\n\n- A new thing.\n"
+
+
 def test_check_lists_what_a_flow_would_refuse() -> None:
     ok = notes.check(KAC, name="CHANGELOG.md", version="2.0.0", cut=cut(), day=DAY)
     assert ok == []

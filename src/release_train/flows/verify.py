@@ -102,7 +102,10 @@ def run_checks(settings: Settings, ws: Workspace, *, release_branch: bool, day: 
         _bump(settings, ws, Operation.PATCH),
         _notes(settings, ws, release_branch=release_branch, day=day),
     ]
-    return tuple(checks)
+    # Paths relative to the repository: the flows check a temporary worktree, whose path means
+    # nothing to the reader.
+    prefix = f"{settings.root.resolve()}/"
+    return tuple(Check(c.name, tuple(p.replace(prefix, "") for p in c.problems)) for c in checks)
 
 
 def show(problem: Problem, root: Path) -> str:
