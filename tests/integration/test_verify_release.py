@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -128,14 +129,12 @@ def test_the_flows_refuse_with_verify_messages_and_the_override_is_recorded(tmp_
     )
     refs = train.forge.git.refs("refs/")
 
-    for name, planner in [
-        ("cut", lambda **kw: cut.plan(train.env(), **kw)),
-        ("release-latest", lambda **kw: release.plan(train.env(), **kw)),
-        (
-            "release-patch",
-            lambda **kw: patch.plan(train.env(), branch="release-1.0.0", allow_empty_notes=True, **kw),
-        ),
-    ]:
+    planners: list[tuple[str, Callable[[], object]]] = [
+        ("cut", lambda: cut.plan(train.env())),
+        ("release-latest", lambda: release.plan(train.env())),
+        ("release-patch", lambda: patch.plan(train.env(), branch="release-1.0.0", allow_empty_notes=True)),
+    ]
+    for name, planner in planners:
         with pytest.raises(VerifyFailed, match="release-train verify` finds 1 problem") as info:
             planner()
         assert info.value.message.startswith(f"{name} is refused")

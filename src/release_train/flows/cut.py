@@ -54,26 +54,24 @@ def plan(
     gate = security_gate.enforce(env, main_sha, allow=allow_open_advisories, flow="cut")
     version, next_version = bumped.old, bumped.new
     release_branch = format_name(s.branches.release, version.core())
-    path = bw.notes_path(env)
-    text = bw.read_notes(env, main_sha, main)
     cut = notes.Cut(
         version=str(version.core()),
         next_version=str(next_version.core()),
         link=archive_link(env, release_branch),
         template=notes_files.template(),
     )
-    reset = notes_files.edit(path, main, text, lambda shape, old: shape.after_cut(old, cut))
+    reset = notes_files.change_at(env, main_sha, main, lambda shape, old: shape.after_cut(old, cut))
     title = f"Bump {s.project_name} to {next_version}"
     bump = bw.Proposal(
         base=main,
         base_sha=main_sha,
         head=bw.bot_branch(s, f"bump-to-{next_version}"),
         message=f"{title}\n",
-        files=tuple(sorted({**bumped.files, path: reset.encode()}.items())),
+        files=tuple(sorted({**bumped.files, reset.path: reset.new.encode()}.items())),
         pr_title=title,
         pr_body=_bump_body(env, version, next_version, release_branch, bumped.lines),
         versions=bumped.lines,
-        diffs=((path, notes.unified_diff(text, reset, path)),),
+        diffs=reset.diffs(),
     )
     proposals = [bump]
     if s.release.rc:

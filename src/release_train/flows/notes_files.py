@@ -6,11 +6,14 @@ file and branch named when it is refused. The edits themselves are pure (`model/
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import PurePosixPath
 
 from release_train.config import Settings
+from release_train.flows import branchwork as bw
+from release_train.flows.env import FlowEnv
 from release_train.model import notes
 from release_train.model.version import Operation, Version
 
@@ -60,3 +63,27 @@ def edit(path: str, branch: str, text: str, change: Callable[[notes.Shape, str],
             hint=f"{exc.hint}, then run again; nothing was changed" if exc.hint else "nothing was changed",
             line=exc.line,
         ) from None
+
+
+@dataclass(frozen=True)
+class NotesChange:
+    """The notes file of a commit before and after a flow's edit."""
+
+    path: str  # inside the repository
+    old: str
+    new: str
+
+    def files(self) -> dict[str, bytes]:
+        return {self.path: self.new.encode()} if self.new != self.old else {}
+
+    def diffs(self) -> tuple[tuple[str, str], ...]:
+        if self.new == self.old:
+            return ()
+        return ((self.path, notes.unified_diff(self.old, self.new, self.path)),)
+
+
+def change_at(env: FlowEnv, rev: str, branch: str, change: Callable[[notes.Shape, str], str]) -> NotesChange:
+    """`edit` of the notes file as committed at `rev` (the tip of `branch`)."""
+    path = bw.notes_path(env)
+    text = bw.read_notes(env, rev, branch)
+    return NotesChange(path, text, edit(path, branch, text, change))

@@ -16,7 +16,6 @@ from release_train.flows import branchwork as bw
 from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
-from release_train.model import notes
 from release_train.model.branches import format_name, parse_name
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
@@ -59,11 +58,9 @@ def plan(
     )
     gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-patch")
     section = str(bumped.new.core())
-    path = bw.notes_path(env)
-    text = bw.read_notes(env, sha, branch)
     day = env.ctx.clock.now().astimezone(UTC).date()
-    dated = notes_files.edit(
-        path, branch, text, lambda shape, old: shape.patch(old, section, day, allow_empty=allow_empty_notes)
+    dated = notes_files.change_at(
+        env, sha, branch, lambda shape, old: shape.patch(old, section, day, allow_empty=allow_empty_notes)
     )
     api = semver_gate.check(
         env,
@@ -73,27 +70,19 @@ def plan(
         allow_breaking=allow_breaking,
     )
     title = f"Release {s.project_name} {bumped.new}"
-    tag = format_name(s.release.tag, bumped.new)
     who = requested_by or "someone unnamed"
+    body = _body(env, bumped, branch, who, dated.path) + semver_gate.body_section(api, allowed=allow_breaking)
     proposal = bw.Proposal(
         base=branch,
         base_sha=sha,
         head=bw.bot_branch(s, f"bump-to-{bumped.new}"),
         message=release_message(title, s.release.marker),
-        files=tuple(sorted({**bumped.files, path: dated.encode()}.items())),
+        files=tuple(sorted({**bumped.files, **dated.files()}.items())),
         pr_title=title,
-        pr_body=(
-            f"This automated PR is the patch release {bumped.new} of {s.project_name} on `{branch}` "
-            f"(from {bumped.old}), requested by {who}.\n\n"
-            f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
-            f"public packages have no semver-breaking API change against {bumped.old} and that the "
-            f"notes in `{path}` list every backported fix.\n\n"
-            f"{bw.publishes_markdown(tag, bumped.publishes)}"
-            f"\n{semver_gate.body_section(api, allowed=allow_breaking)}{extra_body}"
-        ),
+        pr_body=body + extra_body,
         draft=draft,
         versions=bumped.lines,
-        diffs=((path, notes.unified_diff(text, dated, path)),) if dated != text else (),
+        diffs=dated.diffs(),
         publishes=bumped.publishes,
     )
     (proposal,) = verify_gate.annotate(security_gate.annotate([proposal], gate), checks)
@@ -105,6 +94,19 @@ def plan(
         version=bumped.new,
         proposal=proposal,
         api=api,
+    )
+
+
+def _body(env: FlowEnv, bumped: bw.Bumped, branch: str, who: str, path: str) -> str:
+    s = env.settings
+    tag = format_name(s.release.tag, bumped.new)
+    return (
+        f"This automated PR is the patch release {bumped.new} of {s.project_name} on `{branch}` "
+        f"(from {bumped.old}), requested by {who}.\n\n"
+        f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
+        f"public packages have no semver-breaking API change against {bumped.old} and that the "
+        f"notes in `{path}` list every backported fix.\n\n"
+        f"{bw.publishes_markdown(tag, bumped.publishes)}\n"
     )
 
 

@@ -62,7 +62,6 @@ def plan(
     op = Operation.DROP_RC if s.release.rc else None
     prepared = bw.prepare(env, sha, op, branch=branch)
     version = prepared.new
-    files: dict[str, bytes] = dict(prepared.files)
     tag = format_name(s.release.tag, version)
     if prepared.error is None and tag in env.forge.tags():
         return ReleasePlan(
@@ -79,29 +78,7 @@ def plan(
     )
     gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-latest")
     day = _today(env)
-    path = bw.notes_path(env)
-    text = bw.read_notes(env, sha, branch)
-    core = str(version.core())
-    dated = notes_files.edit(path, branch, text, lambda shape, old: shape.release(old, core, day))
-    if dated != text:
-        files[path] = dated.encode()
-    title = f"Release {s.project_name} {version}"
-    proposals = [
-        bw.Proposal(
-            base=branch,
-            base_sha=sha,
-            head=bw.bot_branch(s, f"release-{version}"),
-            message=release_message(title, s.release.marker),
-            files=tuple(sorted(files.items())),
-            pr_title=title,
-            pr_body=_release_body(env, version, branch, tag, day)
-            + "\n"
-            + bw.publishes_markdown(tag, prepared.publishes),
-            versions=prepared.lines,
-            diffs=((path, notes.unified_diff(text, dated, path)),) if dated != text else (),
-            publishes=prepared.publishes,
-        )
-    ]
+    proposals = [_release_proposal(env, prepared, branch, sha, day)]
     main_pr = _main_date_proposal(env, version, day)
     if main_pr is not None:
         proposals.append(main_pr)
@@ -113,6 +90,29 @@ def plan(
         branch=branch,
         version=version,
         proposals=tuple(proposals),
+    )
+
+
+def _release_proposal(env: FlowEnv, prepared: bw.Bumped, branch: str, sha: str, day: date) -> bw.Proposal:
+    """The release commit on the branch: the version (rc train: without its suffix), the notes
+    dated, the marker; its PR lists what the tag will publish."""
+    s = env.settings
+    version = prepared.new
+    tag = format_name(s.release.tag, version)
+    core = str(version.core())
+    dated = notes_files.change_at(env, sha, branch, lambda shape, old: shape.release(old, core, day))
+    title = f"Release {s.project_name} {version}"
+    return bw.Proposal(
+        base=branch,
+        base_sha=sha,
+        head=bw.bot_branch(s, f"release-{version}"),
+        message=release_message(title, s.release.marker),
+        files=tuple(sorted({**prepared.files, **dated.files()}.items())),
+        pr_title=title,
+        pr_body=f"{_release_body(env, version, branch, tag, day)}\n{bw.publishes_markdown(tag, prepared.publishes)}",
+        versions=prepared.lines,
+        diffs=dated.diffs(),
+        publishes=prepared.publishes,
     )
 
 
