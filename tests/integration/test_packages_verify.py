@@ -119,7 +119,11 @@ def test_verify_reports_every_failure(tmp_path: Path, capsys: pytest.CaptureFixt
         "(fix: set it to 27; a bump rewrites it)"
     ]
     (deps_check,) = [problems for name, problems in failed.items() if name.startswith("published packages")]
-    assert "wasmtime-cli-flags is published but depends on unpublished wasmtime-fuzzing" in deps_check[0]
+    line = flags.read_text().splitlines().index('wasmtime-fuzzing = { path = "../fuzzing" }') + 1
+    assert deps_check[0].startswith(
+        f"crates/cli-flags/Cargo.toml:{line}: wasmtime-cli-flags is published but depends on unpublished "
+        "wasmtime-fuzzing"
+    )
     assert before == {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
 
 

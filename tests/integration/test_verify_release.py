@@ -175,3 +175,20 @@ def test_release_prs_list_what_the_tag_publishes_and_bump_prs_the_versions(tmp_p
     ) in body
     (pr_step,) = [s for s in planned.steps if s.name == "pr:ci/release-1.0.0"]
     assert pr_step.facts["publishes"][0] == {"package": "coupler-core", "version": "0.88.0"}
+
+
+def test_release_rc_refuses_with_verify_messages_too(tmp_path: Path) -> None:
+    train = build_train(tmp_path, cuts=1, rc=True, now="2026-01-06")
+    manifest = "crates/railcar-core/Cargo.toml"
+    broken = train.file("release-1.0.0", manifest).replace('description = "The core types of Railcar"\n', "")
+    train.land("release-1.0.0", {manifest: broken}, "Drop a description")
+    with pytest.raises(VerifyFailed, match=r"^release-rc is refused: `release-train verify` finds 1 problem"):
+        release.plan_rc(train.env())
+    planned = release.plan_rc(train.env(), allow_verify_failures=True)
+    (pr_step,) = [s for s in planned.steps if s.kind == "pr"]
+    assert (
+        "| **The gate was overridden** with `--allow-verify-failures`: fix these before the release is tagged."
+        in pr_step.details
+    )
+    (commit,) = [s for s in planned.steps if s.kind == "commit"]
+    assert commit.facts["versions"][0]["new"].startswith("1.0.0-rc.")

@@ -88,7 +88,7 @@ def read_notes(env: FlowEnv, rev: str, branch: str) -> str:
     if data is None:
         raise RefusedError(
             f"{branch} has no {path}",
-            hint=f"add {path} to {branch} (see the RELEASES.md template of release-train), then run again",
+            hint=f"add {path} to {branch} (`release-train init` writes one from its template), then run again",
         )
     return data.decode()
 

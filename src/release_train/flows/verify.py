@@ -117,14 +117,22 @@ def show(problem: Problem, root: Path) -> str:
 def _published_deps(settings: Settings, ws: Workspace) -> Check:
     unpublished = {p.name for p in ws.packages if not p.publish}
     problems = tuple(
-        f"{p.manifest.relative_to(settings.root) if p.manifest.is_relative_to(settings.root) else p.manifest}: "
-        f"{p.name} is published but depends on unpublished {d.name} "
-        f"(fix: publish {d.name}, make it a dev-dependency, or set publish = false on {p.name})"
+        f"{p.manifest}:{_key_line(p.manifest, d.key)}: {p.name} is published but depends on unpublished "
+        f"{d.name} (fix: publish {d.name}, make it a dev-dependency, or set publish = false on {p.name})"
         for p in ws.publishable()
         for d in p.dependencies
         if d.first_party and d.kind != "dev" and d.name in unpublished
     )
     return Check("published packages depend only on published packages", problems)
+
+
+def _key_line(manifest: Path, key: str) -> int:
+    """The line of a dependency `key = ...` or `[...dependencies.key]` in `manifest` (else 1)."""
+    import re
+
+    wanted = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[.*dependencies\.{re.escape(key)}\s*\])")
+    lines = manifest.read_text(encoding="utf-8", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if wanted.match(line)), 1)
 
 
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
