@@ -137,6 +137,18 @@ def test_paren_style_with_v_prefix_and_no_links_keeps_every_other_byte() -> None
     )
 
 
+def test_linked_version_headings_are_versions() -> None:
+    text = (
+        "# Changelog\n\n## [Unreleased]\n\n- Next.\n\n"
+        "## [1.2.0](https://example.com/o/r/compare/v1.1.0...v1.2.0) (2026-01-02)\n\n- Older.\n"
+    )
+    released = notes.detect(text).release(text, "1.3.0", DAY)
+    assert released == text.replace(
+        "## [Unreleased]\n\n", "## [Unreleased]\n\n## [1.3.0] (2026-04-20)\n\n", 1
+    )
+    assert notes.detect(released).notes_for(released, "1.2.0") == "- Older.\n"
+
+
 def test_crlf_files_stay_crlf() -> None:
     crlf = KAC.replace("\n", "\r\n")
     released = notes.detect(crlf).release(crlf, "2.0.0", DAY)

@@ -4,8 +4,8 @@ functions.
 The layout: any text above the first `## ` heading (a title, a comment block telling
 contributors how to write entries), then `## [Unreleased]` (or `## Unreleased`) holding the notes
 of the next release, then released sections newest first, `## [X.Y.Z] - YYYY-MM-DD` or
-`## X.Y.Z (YYYY-MM-DD)` (a `v` before the version is kept), and optionally link references at the
-bottom (`[unreleased]: .../compare/v1.0.0...HEAD`). New headings follow the style of the newest
+`## X.Y.Z (YYYY-MM-DD)` (a `v` before the version, or a link on it, is read too), and optionally
+link references at the bottom (`[unreleased]: .../compare/v1.0.0...HEAD`). New headings follow the style of the newest
 released heading (brackets, `v`, dash or parentheses); with none, `## [Unreleased]` gives
 `## [X.Y.Z] - date` and `## Unreleased` gives `## X.Y.Z (date)`.
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 _UNRELEASED = re.compile(r"^\[?unreleased\]?$", re.IGNORECASE)
 _VERSIONED = re.compile(
     r"^(?P<open>\[)?(?P<prefix>v?)(?P<version>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)"
-    r"(?(open)\])(?P<rest>.*)$"
+    r"(?(open)\](?:\([^)\s]*\))?)(?P<rest>.*)$"  # `[1.2.0](https://.../compare/...)`: a linked version
 )
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LINK = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:\s*(?P<url>\S+)\s*$")
