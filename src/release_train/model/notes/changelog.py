@@ -19,6 +19,8 @@ heading and opens a fresh, empty Unreleased section above it):
   Unreleased section, a fresh empty one goes above it (the next patch's notes go there).
   On main: the pending `## [V] - Unreleased` heading that cut left is dated the same way.
 - release-patch (release branch): as release-latest for V.p+1, but its notes must hold an entry.
+  Main is not touched: its notes learn of the patch when the entries are backported (wgpu does
+  that by hand, "backport 0.19.5 entries").
 - with link references, dating V points `[unreleased]` at `compare/<V's tag>...HEAD` and adds
   `[V]: compare/<previous tag>...<V's tag>` below it (the tag spelled as the previous one is).
 Empty subsections (`### Added` with no entry) of the released section are dropped. No other line
