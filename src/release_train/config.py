@@ -60,7 +60,9 @@ class ReleaseSettings:
         "[automatically-tag-and-release-this-commit]", "marker line that makes a commit get tagged", "str"
     )
     tag: str = _opt("v{version}", "tag pattern", "str")
-    notes: str = _opt("RELEASES.md", "release notes file, per branch", "str")
+    notes: str = _opt(
+        "RELEASES.md", "release notes file, per branch: the RELEASES.md shape or Keep a Changelog", "str"
+    )
     rc: bool = _opt(False, "run the -dev / -rc.N train", "bool")
     tag_fix: bool = _opt(
         True,

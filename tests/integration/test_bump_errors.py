@@ -101,9 +101,10 @@ def test_version_file_pattern_that_matches_nothing(work: Path, capsys: pytest.Ca
 def test_malformed_toml(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     manifest = work / "cranelift" / "entity" / "Cargo.toml"
     edit(manifest, "[dependencies]", "[dependencies\nbroken = ")
+    broken_line = manifest.read_text().splitlines().index("[dependencies") + 1
     err = fails(work, capsys)
     assert f"{manifest}: malformed TOML" in err
-    assert "line 8" in err
+    assert f"line {broken_line}," in err
 
 
 def test_unknown_config_key(work: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -69,8 +69,17 @@ def test_everything_ready(
     assert "ok    release branches: 1 match 'release-{version}', latest release-1.0.0" in out
     assert "ok    registry: sparse+http://127.0.0.1" in out
     assert "ok    registry credential: a registry token is set in CARGO_REGISTRY_TOKEN" in out
+    # every check of verify, one line each
+    assert (
+        "ok    verify: the registry would take every package (description, license, readme): no problem"
+        in out
+    )
+    assert (
+        "ok    verify: the notes file RELEASES.md is in a shape the flows accept (as on main): no problem"
+        in out
+    )
     assert "fail" not in out.replace("0 failed", "")
-    assert out.rstrip().endswith("6 ok, 0 warnings, 0 failed")
+    assert out.rstrip().endswith("15 ok, 0 warnings, 0 failed")
 
 
 def test_misses_are_reported_with_fixes(

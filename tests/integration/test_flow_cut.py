@@ -9,6 +9,7 @@ from tests.fixtures.train import MARKER, build_train
 
 from release_train.errors import RefusedError
 from release_train.flows import cut
+from release_train.flows.verify_gate import VerifyFailed
 from release_train.model.notes import NotesError
 
 DASHES = "-" * 80
@@ -127,11 +128,19 @@ def test_refuses_missing_notes_or_a_missing_archive(tmp_path: Path) -> None:
     notes = train.file("main")
     train.land("main", {"RELEASES.md": notes.replace("<!-- ARCHIVE_START -->\n", "")}, "Drop the archive")
     refs = train.forge.git.refs("refs/")
-    with pytest.raises(NotesError, match="ARCHIVE_START"):
+    # the verify gate refuses first, with verify's message (file, line, fix)
+    with pytest.raises(
+        VerifyFailed, match=r"RELEASES\.md:11: the notes file has no `<!-- ARCHIVE_START -->`"
+    ):
         cut.plan(train.env())
+    # overridden, the notes edit itself still cannot be made
+    with pytest.raises(NotesError, match=r"RELEASES\.md on main has no `<!-- ARCHIVE_START -->` line"):
+        cut.plan(train.env(), allow_verify_failures=True)
     train.land("main", {"RELEASES.md": None}, "Drop the notes")
     refs = train.forge.git.refs("refs/")
-    with pytest.raises(RefusedError, match=r"main has no RELEASES\.md"):
+    with pytest.raises(VerifyFailed, match=r"RELEASES\.md: the notes file does not exist"):
         cut.plan(train.env())
+    with pytest.raises(RefusedError, match=r"main has no RELEASES\.md"):
+        cut.plan(train.env(), allow_verify_failures=True)
     assert train.forge.git.refs("refs/") == refs
     assert train.forge.list_prs(state=None) == []

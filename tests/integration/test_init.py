@@ -36,7 +36,7 @@ def test_init_writes_a_config_that_loads_and_lists_packages(
 
     settings = load_settings(root)
     assert settings.config_file == root / "release-train.toml"
-    assert settings.project.name == "Railcar"
+    assert settings.project.name == "railcar"  # the repository's name, as written
     assert settings.project.repository == "acme/railcar"
     assert settings.project.version_from == ""  # [workspace.package] version
     assert settings.workspaces[0].public == ["railcar", "railcar-core", "coupler-*"]
@@ -68,7 +68,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.
     assert (root / "release-train.toml").read_text() == "# mine\n"
 
     assert main(["init", "-C", str(root), "--github", "--force"]) == 0
-    assert load_settings(root).project.name == "Railcar"
+    assert load_settings(root).project.name == "railcar"
     assert sorted(p.name for p in (root / ".github" / "workflows").iterdir()) == [
         "release-train-publish.yml",
         "release-train-tag.yml",
@@ -102,10 +102,15 @@ def test_init_without_workspace_version_takes_the_top_package_and_local_origin(t
 
     settings = load_settings(root)
     assert settings.project.version_from == "tool-cli"
-    assert settings.project.name == "Tool-cli"
+    assert settings.project.name == "tool"  # no repository, no root package: the directory
     assert settings.workspaces[0].public == ["tool-cli", "tool-core"]  # tool-util is pinned exactly
     assert (settings.forge.kind, settings.forge.path) == ("local", "../origin.git")
     assert main(["packages", "-C", str(root)]) == 0
+    # no notes file: RELEASES.md from the bundled template, for the train's version
+    notes = (root / "RELEASES.md").read_text()
+    assert notes.startswith("## 3.0.0\n\nUnreleased.\n")
+    assert notes.rstrip().endswith("<!-- ARCHIVE_START -->")
+    assert "previous releases of tool can be found" in notes
 
 
 def test_init_outside_a_cargo_workspace_says_what_to_do(
@@ -178,3 +183,33 @@ def test_publish_workflow_uses_trusted_publishing(tmp_path: Path) -> None:
     assert final["env"]["CARGO_REGISTRY_TOKEN"] == "${{ steps.auth.outputs.token }}"
     assert job["steps"].index(final) > auth
     assert publish["concurrency"]["cancel-in-progress"] is False
+
+
+def test_init_names_the_project_after_the_root_package_without_a_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "checkout"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "main.rs").write_text("fn main() {}\n")
+    (root / "Cargo.toml").write_text(
+        '[package]\nname = "mytool"\nversion = "0.4.0"\nedition = "2021"\n\n[workspace]\n'
+    )
+    (root / "CHANGELOG.md").write_text(
+        "# Changelog\n\n## [Unreleased]\n\n## [0.3.0] - 2026-01-02\n\n- First.\n"
+    )
+    git = init_repo(root, branch="develop")
+    git.commit_all("mytool")
+
+    assert main(["init", "-C", str(root), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "release-train init in" in out and ": mytool 0.4.0, forge local" in out
+    assert "  development branch: develop\n  notes: CHANGELOG.md (Keep a Changelog)\n" in out
+    assert "write RELEASES.md" not in out
+    assert not (root / "release-train.toml").exists()
+    assert main(["init", "-C", str(root)]) == 0
+    settings = load_settings(root)
+    assert (settings.project.name, settings.branches.main, settings.release.notes) == (
+        "mytool",
+        "develop",
+        "CHANGELOG.md",
+    )

@@ -93,7 +93,7 @@ def test_layers_hold_dependencies_in_earlier_layers(tmp_path: Path) -> None:
 
 
 def test_verify_passes_on_a_healthy_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["verify", "-C", str(build_reference_like(tmp_path, 27))]) == 0
+    assert main(["verify", "-C", str(build_reference_like(tmp_path, 27, notes=True))]) == 0
     out = capsys.readouterr().out
     assert "all checks passed" in out
     assert "ok    bump major would succeed" in out
@@ -116,10 +116,15 @@ def test_verify_reports_every_failure(tmp_path: Path, capsys: pytest.CaptureFixt
     assert data["ok"] is False
     (files_check,) = [problems for name, problems in failed.items() if name.startswith("version files")]
     assert files_check == [
-        f"{header}:15: major is 26 but the train version is 27.0.0 (fix: set it to 27; a bump rewrites it)"
+        "crates/c-api/include/wasmtime.h:15: major is 26 but the train version is 27.0.0 "
+        "(fix: set it to 27; a bump rewrites it)"
     ]
     (deps_check,) = [problems for name, problems in failed.items() if name.startswith("published packages")]
-    assert "wasmtime-cli-flags is published but depends on unpublished wasmtime-fuzzing" in deps_check[0]
+    line = flags.read_text().splitlines().index('wasmtime-fuzzing = { path = "../fuzzing" }') + 1
+    assert deps_check[0].startswith(
+        f"crates/cli-flags/Cargo.toml:{line}: wasmtime-cli-flags is published but depends on unpublished "
+        "wasmtime-fuzzing"
+    )
     assert before == {p: p.read_bytes() for p in work.rglob("*") if p.is_file()}
 
 

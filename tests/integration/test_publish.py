@@ -105,12 +105,22 @@ def test_every_metadata_offender_is_listed_before_any_upload(
             manifest.write_text(manifest.read_text().replace(old, new))
         site.repo.commit_all("break metadata")
         site.repo.run("tag", "-f", site.tag)
+        # the dry run refuses with the same list, so a tag is never spent on a refusal
+        with pytest.raises(MetadataError) as dry:
+            site.publish(dry_run=True)
         with pytest.raises(MetadataError) as caught:
             site.publish()
         message = str(caught.value)
-        assert f"{first} (crates/{first}/Cargo.toml): no `description`" in message
-        assert f"{second} (crates/{second}/Cargo.toml): no `license`" in message
-        assert "`readme` names README.md, which does not exist" in message
+        assert str(dry.value) == message
+        assert f"crates/{first}/Cargo.toml:1: {first} has no `description`" in message
+        assert f"crates/{second}/Cargo.toml:1: {second} has no `license` or `license-file`" in message
+        lines = (site.repo.path / "crates" / second / "Cargo.toml").read_text().splitlines()
+        readme = lines.index('readme = "README.md"') + 1
+        assert (
+            f"crates/{second}/Cargo.toml:{readme}: {second}: `readme` names README.md, which does not exist"
+            in message
+        )
+        assert "(fix: add the file or correct the path)" in message
         assert "(3)" in message
         assert site.server.upload_log == []
 

@@ -102,3 +102,39 @@ def test_sections_and_content() -> None:
 def test_archive_label() -> None:
     assert notes.archive_label("27.0.0") == "27.0.x"
     assert notes.archive_label("0.114.0-dev") == "0.114.x"
+
+
+def test_release_drops_the_empty_subsections_of_the_released_section_only() -> None:
+    text = (
+        f"## 2.0.1\n\nUnreleased.\n\n### Added\n\n### Fixed\n\n* A fix.\n\n#### Details\n\n{DASHES}\n\n"
+        f"## 2.0.0\n\nReleased 2026-11-20.\n\n### Changed\n\n{DASHES}\n"
+    )
+    released = notes.RELEASES_MD.patch(text, "2.0.1", date(2026, 12, 20), allow_empty=False)
+    assert released == (
+        f"## 2.0.1\n\nReleased 2026-12-20.\n\n### Fixed\n\n* A fix.\n\n{DASHES}\n\n"
+        f"## 2.0.0\n\nReleased 2026-11-20.\n\n### Changed\n\n{DASHES}\n"
+    )
+    assert notes.RELEASES_MD.notes_for(released, "2.0.0") == "Released 2026-11-20.\n"
+
+
+def test_headings_in_code_blocks_and_comments_are_not_sections() -> None:
+    text = "## 1.0.0\n\nUnreleased.\n\n```md\n## 9.9.9\n```\n\n<!--\n## 8.8.8\n-->\n\n* A note.\n"
+    assert not notes.has_section(text, "9.9.9")
+    assert not notes.has_section(text, "8.8.8")
+    assert notes.section_has_content(text, "1.0.0")
+
+
+def test_the_bundled_template_passes_every_check() -> None:
+    from importlib import resources
+
+    template = (resources.files("release_train") / "templates" / "RELEASES.md").read_text(encoding="utf-8")
+    text = notes.render_template(template, "1.0.0", "Demo")
+    cut = notes.Cut(
+        version="1.0.0", next_version="2.0.0", link="release-1.0.0:RELEASES.md", template=template
+    )
+    assert notes.check(text, name="RELEASES.md", version="1.0.0", cut=cut, day=date(2026, 1, 20)) == []
+    assert notes.check(text, name="RELEASES.md", version="1.0.0", cut=None, day=date(2026, 1, 20)) == []
+    main = notes.detect(text).after_cut(text, cut)
+    second = notes.Cut(version="2.0.0", next_version="3.0.0", link="L", template=template)
+    assert notes.check(main, name="RELEASES.md", version="2.0.0", cut=second, day=date(2026, 2, 20)) == []
+    assert "{" not in text  # every placeholder is filled

@@ -15,8 +15,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     # the workspace
     "packages": ("packages", "List packages in publish order with version, public/internal, publishable"),
     "bump": ("bump", "Bump versions: major, patch, rc or drop-rc (manifests, lock file, version files)"),
-    "verify": ("verify", "Check the workspace invariants and that a major and a patch bump would succeed"),
-    "config": ("config", "Print every resolved setting and where it came from"),
+    "verify": (
+        "verify",
+        "Find every problem a release would hit (workspace, registry, notes), changing nothing",
+    ),
+    "config": ("config", "Print every resolved setting and its source; --reference: every key"),
     # the train
     "cut": ("cut", "Cut release-V from main and propose the major bump on main (the 5th)"),
     "release-latest": ("release", "Propose the release PR on the latest release branch (the 20th)"),

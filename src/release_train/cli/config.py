@@ -1,4 +1,7 @@
-"""Print every resolved setting and where it came from (default, the config file, or a --set flag)."""
+"""Print every resolved setting and where it came from (default, the config file, or a --set flag).
+
+With --reference: every key of the configuration, its default, what it does and an example of
+each section (Markdown), whatever this repository sets."""
 
 from __future__ import annotations
 
@@ -11,9 +14,19 @@ from release_train.config import describe
 def configure(parser: argparse.ArgumentParser) -> None:
     add_repo_options(parser)
     add_json(parser)
+    parser.add_argument(
+        "--reference",
+        action="store_true",
+        help="print the configuration reference: every key, its default, its meaning, an example",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.reference:
+        from release_train.config_reference import reference
+
+        print(reference(), end="")
+        return 0
     settings = settings_from(args)
     rows = describe(settings)
     if args.json:

@@ -1,20 +1,30 @@
 """Cut release-V from main and propose the major bump on main (scheduled on the 5th).
 
-Pushes main as release-V, commits "Bump <Project> to V'" with the reset release notes on
-ci/bump-to-V' and opens its PR to main (rc train: also the first release candidate's PR to
-release-V). Running it again does only what is missing."""
+Runs every check of `release-train verify` on main first and refuses with its messages
+(--allow-verify-failures proposes anyway, said in the PR body). Pushes main as release-V, commits
+"Bump <Project> to V'" with the reset release notes on ci/bump-to-V' and opens its PR to main,
+listing each version line old -> new (rc train: also the first release candidate's PR to
+release-V). The notes reset keeps every line it does not own (RELEASES.md: the top section moves
+to the branch; Keep a Changelog: Unreleased becomes `## [V] - Unreleased` under a fresh one);
+--dry-run shows it as a diff. Running it again does only what is missing."""
 
 from __future__ import annotations
 
 import argparse
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
+from release_train.cli.trainflow import (
+    add_allow_open_advisories,
+    add_allow_verify_failures,
+    add_flow_options,
+    plan_and_apply,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_flow_options(parser)
     add_allow_open_advisories(parser)
+    add_allow_verify_failures(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,5 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     return plan_and_apply(
-        args, env, cut.plan(env, allow_open_advisories=args.allow_open_advisories), cut.apply
+        args,
+        env,
+        cut.plan(
+            env,
+            allow_open_advisories=args.allow_open_advisories,
+            allow_verify_failures=args.allow_verify_failures,
+        ),
+        cut.apply,
     )

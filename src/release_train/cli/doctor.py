@@ -1,8 +1,10 @@
-"""Check what a release day needs and say how to fix each miss: the workspace loads, the forge
-answers, the GitHub token (which variable, its kind, and that the default GITHUB_TOKEN will not
-trigger the tag workflows), main and the release branches exist, whether a release PR merged in
-GitHub's web UI keeps its marker under the repository's merge settings, every publishable package
-is on the registry or reported as new, and a registry token or trusted publishing is configured.
+"""Check what a release day needs and say how to fix each miss: the workspace loads, every check
+of `release-train verify` (requirements, lock file, what the registry would refuse, version files,
+bumps, the notes file), the forge answers, the GitHub token (which variable, its kind, and that the
+default GITHUB_TOKEN will not trigger the tag workflows), main and the release branches exist,
+whether a release PR merged in GitHub's web UI keeps its marker under the repository's merge
+settings, every publishable package is on the registry or reported as new, and a registry token or
+trusted publishing is configured.
 
 Each check prints ok, warn or fail with a fix line; exits 1 when any check fails."""
 
@@ -10,10 +12,12 @@ from __future__ import annotations
 
 import argparse
 import os
+from datetime import UTC
 
 from release_train.cli.common import (
     add_json,
     add_repo_options,
+    context_from,
     forge_from,
     print_json,
     registry_token,
@@ -42,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     def registry() -> Registry:
         return open_registry(settings, registry_token(settings))
 
-    report = doctor.run(doctor.Inputs(settings, forge, registry, variables))
+    today = context_from(args).clock.now().astimezone(UTC).date()
+    report = doctor.run(doctor.Inputs(settings, forge, registry, variables, today))
     if args.json:
         print_json(report.to_json())
     else:

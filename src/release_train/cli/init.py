@@ -1,11 +1,13 @@
-"""Write a release-train.toml derived from the Cargo workspace here (project name, where the train's
-version comes from, a guess of the public packages, the forge), and with --github the GitHub
+"""Write a release-train.toml derived from the Cargo workspace here (project name, development
+branch, where the train's version comes from, the notes file, a guess of the public packages, the
+forge) and, when the repository has no RELEASES.md or CHANGELOG.md, a RELEASES.md from the
+bundled template; and with --github the GitHub
 Actions workflows under .github/workflows/: the release process (cron on the cut and release days,
 or by hand with an `action` choice), the tag job (after CI succeeds on main and release branches,
 and again for releases held on pending checks), and publish (on v* tags, crates.io trusted
 publishing, then the forge release).
 
-The workflows install exactly this version of release-train (or --install SPEC), pin every action
+The workflows install exactly this version of release-train (or --install REQUIREMENT), pin every action
 to a commit, keep no credentials in their checkouts and grant each job only what it needs. init
 reads the workflows already in .github/workflows/: it names the CI the tag job waits for (those
 run on push or pull_request that run tests, preferring those that run for pushes to the main and
@@ -43,7 +45,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--install",
-        metavar="SPEC",
+        metavar="REQUIREMENT",
         help="what the workflows pip install, e.g. git+https://github.com/OWNER/release-train@COMMIT "
         "(kept as [github] install; default: release-train==this version)",
     )
@@ -78,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
             lines += ["", f"--- {path}", text.rstrip()]
     else:
         lines.append(
-            "next: review the public list, then run `release-train packages` and `release-train doctor`"
+            "next: review the public list, commit, then run `release-train verify` and `release-train doctor`"
         )
     print("\n".join(lines))
     return 0

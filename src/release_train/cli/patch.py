@@ -1,6 +1,8 @@
 """Propose a patch release on a release branch.
 
-Refuses unless --branch names a release branch whose notes have an entry for the new version.
+Refuses unless --branch names a release branch whose notes have an entry for the new version
+(RELEASES.md: a `## V.p+1` section; Keep a Changelog: under Unreleased) and `release-train verify`
+passes on it (--allow-verify-failures proposes anyway, said in the PR body).
 Bumps the patch version, dates its notes, and commits "Release <Project> V.p+1" with the release
 marker on ci/bump-to-V.p+1, PR to that branch naming who asked; merging it tags the release."""
 
@@ -10,7 +12,12 @@ import argparse
 import os
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
+from release_train.cli.trainflow import (
+    add_allow_open_advisories,
+    add_allow_verify_failures,
+    add_flow_options,
+    plan_and_apply,
+)
 from release_train.infra.git import Git
 
 
@@ -28,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     add_flow_options(parser)
     add_allow_open_advisories(parser)
+    add_allow_verify_failures(parser)
     parser.add_argument(
         "--allow-empty-notes",
         action="store_true",
@@ -54,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
         "allow_open_advisories": args.allow_open_advisories,
         "allow_empty_notes": args.allow_empty_notes,
         "allow_breaking": args.allow_breaking,
+        "allow_verify_failures": args.allow_verify_failures,
     }
     if args.branch == "supported" or "," in args.branch:
         from release_train.flows import patch_lines

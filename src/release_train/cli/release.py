@@ -1,20 +1,30 @@
 """Propose the release PR on the latest release branch (scheduled on the 20th).
 
-Dates the release notes (`Unreleased` -> `Released YYYY-MM-DD.`) and commits "Release <Project> V"
-with the release marker on ci/release-V, PR to release-V; merging it tags vV. When main's notes
-still have a section for V, the same date goes to main as a second PR."""
+Runs every check of `release-train verify` on the branch first and refuses with its messages
+(--allow-verify-failures proposes anyway, said in the PR body). Dates the release notes
+(RELEASES.md: `Unreleased.` -> `Released YYYY-MM-DD.`; Keep a Changelog: the Unreleased section
+becomes `## [V] - YYYY-MM-DD` under a fresh one) and commits "Release <Project> V" with the
+release marker on ci/release-V, PR to release-V, listing the packages the tag will publish;
+merging it tags vV. When main's notes still have a section for V, the same date goes to main as a
+second PR. --dry-run shows every notes change as a diff."""
 
 from __future__ import annotations
 
 import argparse
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import add_allow_open_advisories, add_flow_options, plan_and_apply
+from release_train.cli.trainflow import (
+    add_allow_open_advisories,
+    add_allow_verify_failures,
+    add_flow_options,
+    plan_and_apply,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_flow_options(parser)
     add_allow_open_advisories(parser)
+    add_allow_verify_failures(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -22,5 +32,12 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     return plan_and_apply(
-        args, env, release.plan(env, allow_open_advisories=args.allow_open_advisories), release.apply
+        args,
+        env,
+        release.plan(
+            env,
+            allow_open_advisories=args.allow_open_advisories,
+            allow_verify_failures=args.allow_verify_failures,
+        ),
+        release.apply,
     )

@@ -40,6 +40,15 @@ def add_allow_open_advisories(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_allow_verify_failures(parser: argparse.ArgumentParser) -> None:
+    """The verify gate's override, for the commands that propose."""
+    parser.add_argument(
+        "--allow-verify-failures",
+        action="store_true",
+        help="propose even when `release-train verify` finds problems on the branch (recorded in the PR body)",
+    )
+
+
 def plan_and_apply(
     args: argparse.Namespace,
     env: FlowEnv,

@@ -1,7 +1,17 @@
-"""Check the workspace without touching a registry: manifests read, the publish set is complete,
-no dependency cycle, requirement styles (caret on public, `=` pin on internal), version files agree
-with the train version, and `bump major` and `bump patch` would succeed (computed in memory).
-On a terminal a progress bar follows the checks. Exits non-zero when any check fails."""
+"""Find every problem a release would hit, before anything is proposed or tagged, without a
+registry or a forge: manifests read, the publish set is complete, no dependency cycle; every
+first-party requirement is satisfied by its member's version; Cargo.lock lists each member at its
+manifest version; what the registry would refuse (description, license or license-file, a readme
+that does not exist, a package over 10 MiB); version files agree with the train version; `bump
+major` and `bump patch` would succeed; the notes file exists in a shape the flows accept (checked
+as on a release branch when the checkout is on one, else as on main).
+
+The package size is estimated from the git-tracked files of each package (their sizes with the
+tar overhead; only a package over the limit by that count is compressed in memory), so verify
+never packages anything; `publish` measures the real .crate files. cut, release-latest,
+release-rc and release-patch run the same checks and refuse with the same messages. Each problem
+names file, line and fix; on a terminal a progress bar follows the checks; exits non-zero
+when any check fails."""
 
 from __future__ import annotations
 

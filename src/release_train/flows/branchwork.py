@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import UTC
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings
-from release_train.errors import RefusedError
+from release_train.errors import RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Progress, Step
 from release_train.flows.worktree import temporary_worktree
@@ -24,6 +26,11 @@ from release_train.infra import fs
 from release_train.infra.git import Git
 from release_train.model.marker import has_marker
 from release_train.model.version import Operation, Version
+
+if TYPE_CHECKING:
+    from release_train.flows.verify import VerifyReport
+    from release_train.flows.verify_gate import VerifyGate
+    from release_train.workspaces.interface import Workspace
 
 REMOTE = "origin"
 
@@ -82,7 +89,7 @@ def read_notes(env: FlowEnv, rev: str, branch: str) -> str:
     if data is None:
         raise RefusedError(
             f"{branch} has no {path}",
-            hint=f"add {path} to {branch} (see the RELEASES.md template of release-train), then run again",
+            hint=f"add {path} to {branch} (`release-train init` writes one from its template), then run again",
         )
     return data.decode()
 
@@ -108,20 +115,71 @@ class Bumped:
     old: Version
     new: Version
     files: dict[str, bytes]  # path inside the repository -> new bytes
+    lines: tuple[tuple[str, str, str], ...] = ()  # each version line: (label, old, new)
+    publishes: tuple[tuple[str, str], ...] = ()  # (package, version) a tag of the result publishes, in order
+    report: VerifyReport | None = None  # every check of `verify` at the commit, when `prepare` ran them
+    error: ReleaseTrainError | None = None  # the bump failed too: raised once the gate has spoken
+
+    def gate(self, env: FlowEnv, *, allow: bool, flow: str, where: str) -> VerifyGate:
+        """The verify gate on the report (`flows/verify_gate.py`): refuses with every problem
+        listed unless `allow`; then a bump that could not be computed fails as it would alone."""
+        from release_train.flows import verify_gate
+
+        assert self.report is not None, "prepare() runs the checks"
+        gate = verify_gate.enforce(self.report, allow=allow, flow=flow, where=where, ctx=env.ctx)
+        if self.error is not None:
+            raise self.error
+        return gate
 
 
 def bump_at(env: FlowEnv, rev: str, op: Operation) -> Bumped:
     """The files a version operation would write at `rev`; nothing is written."""
-    from release_train.flows.bump import plan_bump
+    from release_train.workspaces import load_workspace
 
     with checkout(env, rev) as (tree, settings):
-        plan = plan_bump(settings, op)
-        top = tree.path.resolve()
-        files = {
-            PurePosixPath(Path(p).resolve().relative_to(top)).as_posix(): data
-            for p, data in plan.files.items()
-        }
-        return Bumped(Version.parse(str(plan.old_version)), Version.parse(str(plan.new_version)), files)
+        return _bumped(settings, load_workspace(settings), tree, op)
+
+
+def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bumped:
+    """In one checkout of `rev` (the tip of `branch`): every check of `verify`, then what `op`
+    would write (None: nothing, the versions as they are). The flow calls `.gate(...)` next."""
+    from release_train.flows import verify
+    from release_train.model.branches import parse_name
+    from release_train.workspaces import load_workspace
+
+    with checkout(env, rev) as (tree, settings):
+        ws = load_workspace(settings)
+        day = env.ctx.clock.now().astimezone(UTC).date()
+        on_release = parse_name(settings.branches.release, branch) is not None
+        report = verify.VerifyReport(verify.run_checks(settings, ws, release_branch=on_release, day=day))
+        if op is None:
+            publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())
+            return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report)
+        try:
+            return replace(_bumped(settings, ws, tree, op), report=report)
+        except ReleaseTrainError as exc:
+            if report.ok:
+                raise
+            # The gate speaks first, with every problem; this one is raised after it.
+            return Bumped(ws.train_version, ws.train_version, {}, report=report, error=exc)
+
+
+def _bumped(settings: Settings, ws: Workspace, tree: Git, op: Operation) -> Bumped:
+    from release_train.flows.bump import plan_bump
+
+    plan = plan_bump(settings, op, ws)
+    top = tree.path.resolve()
+    files = {
+        PurePosixPath(Path(p).resolve().relative_to(top)).as_posix(): data for p, data in plan.files.items()
+    }
+    publishes = tuple((p.name, str(plan.new_versions[p.name])) for p in ws.publish_order())
+    return Bumped(
+        Version.parse(str(plan.old_version)),
+        Version.parse(str(plan.new_version)),
+        files,
+        tuple(plan.lines),
+        publishes,
+    )
 
 
 # --- proposing a change -------------------------------------------------------------------------
@@ -135,6 +193,9 @@ class Proposal:
     pr_title: str
     pr_body: str
     draft: bool = False  # open the PR as a draft (held: a security release waits for its fixes)
+    versions: tuple[tuple[str, str, str], ...] = ()  # the version lines the commit moves: (label, old, new)
+    diffs: tuple[tuple[str, str], ...] = ()  # (path, unified diff) of each notes change
+    publishes: tuple[tuple[str, str], ...] = ()  # a release PR: (package, version) its tag publishes
 
     @property
     def title(self) -> str:
@@ -142,17 +203,29 @@ class Proposal:
 
     def steps(self) -> tuple[Step, Step]:
         changed = ", ".join(path for path, _ in self.files) or "no files: an empty commit"
+        versions = [f"version {label}: {old} -> {new}" for label, old, new in self.versions]
+        diffs = [f"  {line}" for _, diff in self.diffs for line in diff.rstrip("\n").split("\n")]
         commit = Step(
             f"commit:{self.head}",
             "commit",
             f"commit {self.title!r} on {self.head} from {self.base} ({self.base_sha[:10]}) and push it",
-            (f"changes: {changed}", *(f"| {line}" for line in self.message.rstrip().splitlines())),
+            (
+                f"changes: {changed}",
+                *versions,
+                *(f"| {line}" for line in self.message.rstrip().splitlines()),
+                *diffs,
+            ),
+            _facts(
+                versions=[{"line": label, "old": old, "new": new} for label, old, new in self.versions],
+                diffs=[{"path": path, "diff": diff} for path, diff in self.diffs],
+            ),
         )
         pr = Step(
             f"pr:{self.head}",
             "pr",
             f"open a PR {self.head} -> {self.base}: {self.pr_title!r}",
             tuple(f"| {line}" for line in self.pr_body.rstrip().splitlines()),
+            _facts(publishes=[{"package": name, "version": version} for name, version in self.publishes]),
         )
         return commit, pr
 
@@ -171,6 +244,26 @@ def carry_marker(proposals: Sequence[Proposal], marker: str) -> list[Proposal]:
         else p
         for p in proposals
     ]
+
+
+def _facts(**values: list[dict[str, str]]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value}
+
+
+def versions_markdown(lines: tuple[tuple[str, str, str], ...]) -> str:
+    """The "Versions" section of a bump PR's body: each version line old -> new."""
+    if not lines:
+        return ""
+    listed = "\n".join(f"- {label}: {old} -> {new}" for label, old, new in lines)
+    return f"### Versions\n\n{listed}\n"
+
+
+def publishes_markdown(tag: str, publishes: tuple[tuple[str, str], ...]) -> str:
+    """The "Packages" section of a release PR's body: what the tag will publish, in order."""
+    if not publishes:
+        return ""
+    listed = "\n".join(f"{n}. {name} {version}" for n, (name, version) in enumerate(publishes, 1))
+    return f"### Packages\n\nThe tag `{tag}` will publish, in this order:\n\n{listed}\n"
 
 
 def bot_branch(settings: Settings, purpose: str) -> str:

@@ -17,19 +17,22 @@ from release_train.workspaces import load_workspace
 from release_train.workspaces.interface import raise_problems
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from release_train.config import Settings
     from release_train.model.version import Version
     from release_train.workspaces.interface import Problem, Workspace
 
 
 class BumpPlan(Record):
-    __slots__ = FIELDS = ("operation", "root", "files", "lines", "old_version", "new_version")
+    __slots__ = FIELDS = ("operation", "root", "files", "lines", "old_version", "new_version", "new_versions")
     operation: Operation
     root: Path
     files: dict[Path, bytes]  # new full contents of every changed file
     lines: list[tuple[str, str, str]]  # (version line label, old, new)
     old_version: Version  # the train version before
     new_version: Version  # and after
+    new_versions: Mapping[str, Version]  # each package's version after
 
     def __init__(
         self,
@@ -39,8 +42,9 @@ class BumpPlan(Record):
         lines: list[tuple[str, str, str]],
         old_version: Version,
         new_version: Version,
+        new_versions: Mapping[str, Version],
     ) -> None:
-        self._init(operation, root, files, lines, old_version, new_version)
+        self._init(operation, root, files, lines, old_version, new_version, new_versions)
 
     def changed_paths(self) -> list[Path]:
         return sorted(self.files)
@@ -65,6 +69,7 @@ def plan_bump(settings: Settings, op: Operation | str, workspace: Workspace | No
         lines=edits.lines,
         old_version=edits.old_train,
         new_version=edits.new_train,
+        new_versions=edits.new_versions,
     )
 
 

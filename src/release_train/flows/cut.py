@@ -1,6 +1,8 @@
 """cut (SPEC 3.1): branch `release-V` off `main` and propose the major bump on `main`.
 
-Steps: push main as `release-V`; commit "Bump <Project> to V'" (the bump and the reset release
+At plan time, on main's commit: every check of `verify` (`flows/verify_gate.py`), then the
+security gate; main's notes are reset by their shape (`model/notes`), the PR body lists each
+version line old -> new, and the plan carries the notes diff. Steps: push main as `release-V`; commit "Bump <Project> to V'" (the bump and the reset release
 notes) on `ci/bump-to-V'` and push it; open the PR to main. In an rc train also: commit
 "Release <Project> V-rc.1" with the marker on `ci/bump-to-V-rc.1` and open its PR to `release-V`.
 """
@@ -8,10 +10,9 @@ notes) on `ci/bump-to-V'` and push it; open the PR to main. In an rc train also:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 
 from release_train.flows import branchwork as bw
-from release_train.flows import security_gate
+from release_train.flows import notes_files, security_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.model import notes
@@ -30,10 +31,6 @@ class CutPlan(Plan):
     proposals: tuple[bw.Proposal, ...]
 
 
-def notes_template() -> str:
-    return (resources.files("release_train") / "templates" / "RELEASES.md").read_text(encoding="utf-8")
-
-
 def archive_link(env: FlowEnv, branch: str) -> str:
     """Where a release branch's notes live: on GitHub when the repository is named, else the git
     revision syntax (`git show release-28.0.0:RELEASES.md`) that works on any clone."""
@@ -44,38 +41,44 @@ def archive_link(env: FlowEnv, branch: str) -> str:
     return f"{branch}:{path}"
 
 
-def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> CutPlan:
+def plan(
+    env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
+) -> CutPlan:
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings
     main = s.branches.main
     main_sha = bw.require_remote_sha(env, main)
+    bumped = bw.prepare(env, main_sha, Operation.MAJOR, branch=main)
+    checks = bumped.gate(env, allow=allow_verify_failures, flow="cut", where=f"{main} ({main_sha[:10]})")
     gate = security_gate.enforce(env, main_sha, allow=allow_open_advisories, flow="cut")
-    bumped = bw.bump_at(env, main_sha, Operation.MAJOR)
     version, next_version = bumped.old, bumped.new
     release_branch = format_name(s.branches.release, version.core())
-    path = bw.notes_path(env)
-    reset = notes.reset_for_cut(
-        bw.read_notes(env, main_sha, main),
-        template=notes_template(),
+    cut = notes.Cut(
+        version=str(version.core()),
         next_version=str(next_version.core()),
-        archived_version=str(version.core()),
         link=archive_link(env, release_branch),
+        template=notes_files.template(),
     )
+    reset = notes_files.change_at(env, main_sha, main, lambda shape, old: shape.after_cut(old, cut))
     title = f"Bump {s.project_name} to {next_version}"
     bump = bw.Proposal(
         base=main,
         base_sha=main_sha,
         head=bw.bot_branch(s, f"bump-to-{next_version}"),
         message=f"{title}\n",
-        files=tuple(sorted({**bumped.files, path: reset.encode()}.items())),
+        files=tuple(sorted({**bumped.files, reset.path: reset.new.encode()}.items())),
         pr_title=title,
-        pr_body=_bump_body(env, version, next_version, release_branch),
+        pr_body=_bump_body(env, version, next_version, release_branch, bumped.lines),
+        versions=bumped.lines,
+        diffs=reset.diffs(),
     )
     proposals = [bump]
     if s.release.rc:
         proposals.append(_rc_proposal(env, release_branch, main_sha))
-    proposals = bw.carry_marker(security_gate.annotate(proposals, gate), s.release.marker)
+    proposals = bw.carry_marker(
+        verify_gate.annotate(security_gate.annotate(proposals, gate), checks), s.release.marker
+    )
     existing = bw.remote_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",
@@ -101,6 +104,7 @@ def _rc_proposal(env: FlowEnv, release_branch: str, main_sha: str) -> bw.Proposa
     base_sha = bw.remote_sha(env, release_branch) or main_sha
     rc = bw.bump_at(env, base_sha, Operation.RC)
     title = f"Release {env.settings.project_name} {rc.new}"
+    tag = format_name(env.settings.release.tag, rc.new)
     return bw.Proposal(
         base=release_branch,
         base_sha=base_sha,
@@ -111,12 +115,21 @@ def _rc_proposal(env: FlowEnv, release_branch: str, main_sha: str) -> bw.Proposa
         pr_body=(
             f"This automated PR makes the first release candidate of {env.settings.project_name} "
             f"{rc.old.core()} on `{release_branch}`.\n\n"
-            f"Merging it tags `{format_name(env.settings.release.tag, rc.new)}` and publishes the candidate.\n"
+            f"Merging it tags `{tag}` and publishes the candidate.\n\n"
+            f"{bw.publishes_markdown(tag, rc.publishes)}"
         ),
+        versions=rc.lines,
+        publishes=rc.publishes,
     )
 
 
-def _bump_body(env: FlowEnv, version: Version, next_version: Version, release_branch: str) -> str:
+def _bump_body(
+    env: FlowEnv,
+    version: Version,
+    next_version: Version,
+    release_branch: str,
+    lines: tuple[tuple[str, str, str], ...],
+) -> str:
     s = env.settings
     now = env.ctx.clock.now()
     release_day = next_fire(s.schedule.release, now).date().isoformat()
@@ -131,7 +144,8 @@ def _bump_body(env: FlowEnv, version: Version, next_version: Version, release_br
         f"- The release PR for {version.core()} will be opened on {release_day} "
         f"(schedule `{s.schedule.release}`).\n"
         f"- Fixes land on `{s.branches.main}` first and are then backported to `{release_branch}`.\n\n"
-        f"This PR only bumps versions and resets the notes; it can be merged right away.\n"
+        f"This PR only bumps versions and resets the notes; it can be merged right away.\n\n"
+        f"{bw.versions_markdown(lines)}"
     )
 
 

@@ -1,6 +1,7 @@
 """`doctor`: check what a release day needs, and say how to fix each miss.
 
-Checks, in order: the workspace loads; the forge answers; for GitHub, which token is used, its
+Checks, in order: the workspace loads; every check of `verify` (requirements, lock file, what the
+registry would refuse, version files, bumps, the notes file); the forge answers; for GitHub, which token is used, its
 kind, and that the default `GITHUB_TOKEN` will not trigger the tag and publish workflows; `main`
 and at least one release branch exist on the forge; on GitHub, whether a release PR merged in the
 web UI keeps its marker under the repository's merge settings (`doctor_merge.py`); every publishable package is on the registry
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -79,12 +81,15 @@ class Inputs:
     open_forge: Callable[[], Forge]
     open_registry: Callable[[], Registry]
     variables: Mapping[str, str]  # the token variables and GITHUB_ACTIONS, as found
+    today: date  # the notes check dates a release in memory with it (its shape is what counts)
 
 
 def run(inputs: Inputs) -> DoctorReport:
     s = inputs.settings
     checks: list[Check] = []
     workspace = _workspace(s, checks)
+    if workspace is not None:
+        checks.extend(verify_checks(s, workspace, inputs.today))
     if s.forge.kind == "github":
         checks.extend(token_checks(s, inputs.variables))
     forge = _forge(inputs, checks)
@@ -118,6 +123,29 @@ def _workspace(s: Settings, checks: list[Check]) -> Workspace | None:
         )
     )
     return ws
+
+
+def verify_checks(s: Settings, ws: Workspace, today: date) -> list[Check]:
+    """`verify`'s checks on the checkout, one doctor check each (`flows/verify.py`)."""
+    from release_train.flows import verify
+
+    branch = Git(s.root).current_branch() or ""
+    on_release = parse_name(s.branches.release, branch) is not None
+    found: list[Check] = []
+    for check in verify.run_checks(s, ws, release_branch=on_release, day=today)[1:]:  # [0]: the load
+        if check.ok:
+            found.append(Check(f"verify: {check.name}", "ok", "no problem"))
+            continue
+        listed = "".join("\n      - " + p.replace("\n", "\n        ") for p in check.problems)
+        found.append(
+            Check(
+                f"verify: {check.name}",
+                "fail",
+                f"{len(check.problems)} problem{'s' if len(check.problems) != 1 else ''}:{listed}",
+                "fix each as said, then run `release-train verify`",
+            )
+        )
+    return found
 
 
 def _forge(inputs: Inputs, checks: list[Check]) -> Forge | None:

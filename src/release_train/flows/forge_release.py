@@ -1,7 +1,8 @@
 """The forge release of a tag (SPEC 3.5 steps 6 and 7).
 
-Notes are the tag's section of `RELEASES.md` (the top one when the version has none), read from
-the tag's tree; assets are the `[publish] assets` globs under the repository; a suffixed version
+Notes are the tag's section of the notes file, read from the tag's tree (`RELEASES.md`: the top
+one when the version has none; Keep a Changelog: the version's own section), empty subsections
+left out; assets are the `[publish] assets` globs under the repository; a suffixed version
 is a pre-release; "latest" goes only to the highest version ever released on the forge, so a
 patch of an old line never takes it. With `[release] rc = true`, once a final or a newer rc is
 out, the earlier rcs of the same version are yanked from the registry, never the new one.
@@ -16,25 +17,17 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.forges.interface import Forge, Release
 from release_train.infra.git import Git
+from release_train.model import notes
 from release_train.model.branches import parse_name
-from release_train.model.notes import DASHES, heading_version
 from release_train.model.version import Version
 from release_train.registries.interface import Registry
 from release_train.workspaces import load_workspace
 
 
-def section(text: str, version: str) -> str:
-    """The notes of `version`: its `## ` section, else the top one, up to the next heading or the
-    dashed line, without the heading itself."""
-    lines = text.splitlines()
-    headings = [i for i, line in enumerate(lines) if heading_version(line) is not None]
-    if not headings:
-        return ""
-    start = next((i for i in headings if heading_version(lines[i]) == version), headings[0])
-    end = start + 1
-    while end < len(lines) and heading_version(lines[end]) is None and lines[end].strip() != DASHES:
-        end += 1
-    return "\n".join(lines[start + 1 : end]).strip() + "\n"
+def section(text: str, version: str, name: str = "RELEASES.md") -> str:
+    """The notes of `version` as the file's shape has them (`model/notes`), without the heading
+    and without empty subsections."""
+    return notes.detect(text, name).notes_for(text, version)
 
 
 def is_latest(version: Version, tag: str, released: list[Release], pattern: str) -> bool:
@@ -75,7 +68,8 @@ def create_release(
     if version is None:
         raise ValueError(f"{tag} does not follow the tag pattern {settings.release.tag}")
     raw = git.show_file(tag, settings.release.notes)
-    body = section(raw.decode("utf-8", "replace"), str(version)) if raw else ""
+    name = Path(settings.release.notes).name
+    body = section(raw.decode("utf-8", "replace"), str(version), name) if raw else ""
     files = assets(settings.root, settings.publish.assets)
     release = Release(
         tag=tag,

@@ -9,7 +9,14 @@ What is guessed, and how:
   marks an internal package, SPEC section 1), collapsed to `prefix-*` when every package of a
   prefix is public;
 - the forge: GitHub when `origin` points at github.com (or `github=True`), else the local forge at
-  `origin`'s path when that is a directory.
+  `origin`'s path when that is a directory;
+- the project name: the repository's name (from a github.com `origin`, else the `repository` of
+  `[workspace.package]` or of the root package), else the root package's name, else the
+  directory's name, as written;
+- the development branch: what `origin/HEAD` points at, else the checked-out branch;
+- the notes file: `RELEASES.md` when there is one, else `CHANGELOG.md` (its shape, RELEASES.md or
+  Keep a Changelog, is recognised from its text); with neither, `RELEASES.md` is written from
+  the bundled template for the train's version.
 
 The plan is a value: the files and their text; `apply` writes them atomically and refuses to
 overwrite any unless `force`.
@@ -48,6 +55,9 @@ class Derived:
     forge_kind: str
     forge_path: str  # the local forge's bare repository, relative to the root; "" if unknown
     version: str
+    main: str = "main"  # the development branch
+    notes: str = "RELEASES.md"  # the notes file, relative to the root
+    notes_shape: str = ""  # the shape of an existing notes file; "" when init writes it
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,8 @@ class InitPlan:
             f"release-train init in {self.root}: {d.name} {d.version}, forge {d.forge_kind}",
             f"  version from: {d.version_from or '[workspace.package] version'}",
             f"  public: {', '.join(d.public) or '(none)'}",
+            f"  development branch: {d.main}",
+            f"  notes: {d.notes} ({d.notes_shape or 'new, from the template'})",
         ]
         if self.workflows is not None:
             lines += self.workflows.describe()
@@ -82,8 +94,13 @@ def plan(
         )
     derived = derive(root, github=github)
     workflows = init_workflows.plan(root, ci_workflows=ci_workflows, install=install) if github else None
-    config = render_config(derived, install=install or "")
-    files = [(CONFIG_FILE, config), *(workflows.files if workflows else ())]
+    files = [(CONFIG_FILE, render_config(derived, install=install or ""))]
+    if not derived.notes_shape:
+        from release_train.flows.notes_files import new_file
+        from release_train.model.version import Version
+
+        files.append((derived.notes, new_file(derived.name, Version.parse(derived.version))))
+    files += workflows.files if workflows else ()
     return InitPlan(root, derived, tuple(files), workflows)
 
 
@@ -120,16 +137,52 @@ def derive(root: Path, *, github: bool) -> Derived:
         version_from = _top_package(root, settings)
         settings = replace(settings, project=replace(settings.project, version_from=version_from))
     ws = load_workspace(settings)
-    repository, forge_kind, forge_path = _forge(root, github=github)
+    remote, forge_kind, forge_path = _forge(root, github=github)
+    repository = remote or _repository_from_manifest(root_manifest)
+    notes, shape = _notes_file(root)
     return Derived(
-        name=_display_name(version_from or repository.partition("/")[2] or root.name),
-        repository=repository or _repository_from_manifest(workspace_table),
+        name=_project_name(root, repository, root_manifest),
+        repository=repository,
         version_from=version_from,
         public=tuple(public_globs(ws, _exact_pins(ws, workspace_table))),
         forge_kind=forge_kind,
         forge_path=forge_path,
         version=str(ws.train_version),
+        main=_development_branch(root),
+        notes=notes,
+        notes_shape=shape,
     )
+
+
+def _project_name(root: Path, repository: str, root_manifest: dict[str, Any]) -> str:
+    """The repository's name, else the root package's, else the directory's, as written."""
+    if repository:
+        return repository.partition("/")[2]
+    package = root_manifest.get("package")
+    name = package.get("name") if isinstance(package, dict) else None
+    return name if isinstance(name, str) and name else root.name
+
+
+def _development_branch(root: Path) -> str:
+    git = Git(root)
+    head = git.run("symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", check=False).strip()
+    if head.startswith("origin/"):
+        return head.removeprefix("origin/")
+    return git.current_branch() or "main"
+
+
+def _notes_file(root: Path) -> tuple[str, str]:
+    """(path, shape label) of the notes file found at the root; (RELEASES.md, "") when none is."""
+    from release_train.model import notes
+
+    present = {p.name.lower(): p for p in root.iterdir() if p.is_file()}
+    for wanted in ("releases.md", "changelog.md"):
+        if wanted in present:
+            path = present[wanted]
+            return path.name, notes.detect(
+                path.read_text(encoding="utf-8", errors="replace"), path.name
+            ).label
+    return "RELEASES.md", ""
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -148,7 +201,7 @@ def _top_package(root: Path, settings: Settings) -> str:
 
     # Any member can stand in as version-from just to read the graph: try each until one loads.
     for manifest in sorted(root.glob("**/Cargo.toml")):
-        if manifest == root / "Cargo.toml" or "target" in manifest.parts:
+        if "target" in manifest.relative_to(root).parts:
             continue
         name = _read_toml(manifest).get("package", {}).get("name")
         if not isinstance(name, str):
@@ -170,10 +223,6 @@ def _package_names_by_order(ws: Workspace) -> list[str]:
     from release_train.workspaces.graph import layers
 
     return [p.name for layer in layers(ws) for p in layer]
-
-
-def _display_name(name: str) -> str:
-    return name[:1].upper() + name[1:] if name else "Project"
 
 
 def _forge(root: Path, *, github: bool) -> tuple[str, str, str]:
@@ -198,10 +247,14 @@ def _relative(target: Path, root: Path) -> str:
     return Path(os.path.relpath(target, root)).as_posix()
 
 
-def _repository_from_manifest(workspace_table: dict[str, Any]) -> str:
-    url = (workspace_table.get("package") or {}).get("repository", "")
-    match = _GITHUB_REMOTE.search(url) if isinstance(url, str) else None
-    return f"{match[1]}/{match[2]}" if match else ""
+def _repository_from_manifest(root_manifest: dict[str, Any]) -> str:
+    """owner/name from a github.com `repository` of [workspace.package] or of the root package."""
+    for table in ((root_manifest.get("workspace") or {}).get("package"), root_manifest.get("package")):
+        url = table.get("repository", "") if isinstance(table, dict) else ""
+        match = _GITHUB_REMOTE.search(url) if isinstance(url, str) else None
+        if match:
+            return f"{match[1]}/{match[2]}"
+    return ""
 
 
 def _exact_pins(ws: Workspace, workspace_table: dict[str, Any]) -> set[str]:
@@ -239,8 +292,8 @@ def render_config(d: Derived, *, install: str = "") -> str:
     s = ScheduleSettings()
     public = ", ".join(_toml_string(g) for g in d.public)
     lines = [
-        "# release-train configuration, written by `release-train init`. Every key is described in",
-        "# `release-train config`; unknown keys are errors.",
+        "# release-train configuration, written by `release-train init`. Every key, its default and an",
+        "# example: `release-train config --reference`; unknown keys are errors.",
         "",
         "[project]",
         f"name = {_toml_string(d.name)}",
@@ -257,6 +310,10 @@ def render_config(d: Derived, *, install: str = "") -> str:
         )
     else:
         lines.append("# version-from: unset, the train's version is [workspace.package] version")
+    if d.main != "main":
+        lines += ["", "[branches]", f"main = {_toml_string(d.main)}  # the development branch"]
+    if d.notes != "RELEASES.md":
+        lines += ["", "[release]", f"notes = {_toml_string(d.notes)}  # {d.notes_shape or 'release notes'}"]
     lines += [
         "",
         "[schedule]",

@@ -1,7 +1,7 @@
 """release-patch (SPEC 3.3): propose the next patch release on a release branch.
 
-Refuses unless the branch is a release branch with a non-empty notes section for the new
-version. Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
+Refuses unless the branch is a release branch with notes for the new version (its shape says
+where: `model/notes`) and every check of `verify` passes on it (`flows/verify_gate.py`). Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
 the marker on `ci/bump-to-V.p+1`; the PR to the release branch names who asked.
 """
 
@@ -13,10 +13,9 @@ from datetime import UTC
 from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import security_gate, semver_gate
+from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
-from release_train.model import notes
 from release_train.model.branches import format_name, parse_name
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
@@ -38,6 +37,7 @@ def plan(
     allow_open_advisories: bool = False,
     allow_empty_notes: bool = False,
     allow_breaking: bool = False,
+    allow_verify_failures: bool = False,
     draft: bool = False,
     extra_body: str = "",
 ) -> PatchPlan:
@@ -52,20 +52,16 @@ def plan(
     env.git.require_clean()
     bw.fetch(env)
     sha = bw.require_remote_sha(env, branch)
+    bumped = bw.prepare(env, sha, Operation.PATCH, branch=branch)
+    checks = bumped.gate(
+        env, allow=allow_verify_failures, flow="release-patch", where=f"{branch} ({sha[:10]})"
+    )
     gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-patch")
-    bumped = bw.bump_at(env, sha, Operation.PATCH)
     section = str(bumped.new.core())
-    path = bw.notes_path(env)
-    text = bw.read_notes(env, sha, branch)
-    if not allow_empty_notes and not notes.section_has_content(text, section):
-        raise notes.NotesError(
-            f"{path} on {branch} has no notes for {section} (a `## {section}` section with at least one entry)",
-            hint=f"add `## {section}`, `Unreleased.` and the backported changes to {path} on {branch} "
-            "(through a PR), then run again; nothing was changed",
-        )
     day = env.ctx.clock.now().astimezone(UTC).date()
-    # --allow-empty-notes: a missing section is left missing rather than invented.
-    dated = notes.date_section(text, section, day) if notes.has_section(text, section) else text
+    dated = notes_files.change_at(
+        env, sha, branch, lambda shape, old: shape.patch(old, section, day, allow_empty=allow_empty_notes)
+    )
     api = semver_gate.check(
         env,
         branch=branch,
@@ -74,26 +70,24 @@ def plan(
         allow_breaking=allow_breaking,
     )
     title = f"Release {s.project_name} {bumped.new}"
-    tag = format_name(s.release.tag, bumped.new)
     who = requested_by or "someone unnamed"
+    body = _body(env, bumped, branch, who, dated.path) + semver_gate.body_section(api, allowed=allow_breaking)
     proposal = bw.Proposal(
         base=branch,
         base_sha=sha,
         head=bw.bot_branch(s, f"bump-to-{bumped.new}"),
         message=release_message(title, s.release.marker),
-        files=tuple(sorted({**bumped.files, path: dated.encode()}.items())),
+        files=tuple(sorted({**bumped.files, **dated.files()}.items())),
         pr_title=title,
-        pr_body=(
-            f"This automated PR is the patch release {bumped.new} of {s.project_name} on `{branch}` "
-            f"(from {bumped.old}), requested by {who}.\n\n"
-            f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
-            f"public packages have no semver-breaking API change against {bumped.old} and that the "
-            f"notes in `{path}` list every backported fix.\n"
-            f"\n{semver_gate.body_section(api, allowed=allow_breaking)}{extra_body}"
-        ),
+        pr_body=body + extra_body,
         draft=draft,
+        versions=bumped.lines,
+        diffs=dated.diffs(),
+        publishes=bumped.publishes,
     )
-    (proposal,) = bw.carry_marker(security_gate.annotate([proposal], gate), s.release.marker)
+    (proposal,) = bw.carry_marker(
+        verify_gate.annotate(security_gate.annotate([proposal], gate), checks), s.release.marker
+    )
     return PatchPlan(
         flow="release-patch",
         summary=f"patch release {s.project_name} {bumped.new} on {branch} (requested by {who})",
@@ -102,6 +96,19 @@ def plan(
         version=bumped.new,
         proposal=proposal,
         api=api,
+    )
+
+
+def _body(env: FlowEnv, bumped: bw.Bumped, branch: str, who: str, path: str) -> str:
+    s = env.settings
+    tag = format_name(s.release.tag, bumped.new)
+    return (
+        f"This automated PR is the patch release {bumped.new} of {s.project_name} on `{branch}` "
+        f"(from {bumped.old}), requested by {who}.\n\n"
+        f"Merging it tags `{tag}`, which publishes the packages. Before merging, check that the "
+        f"public packages have no semver-breaking API change against {bumped.old} and that the "
+        f"notes in `{path}` list every backported fix.\n\n"
+        f"{bw.publishes_markdown(tag, bumped.publishes)}\n"
     )
 
 

@@ -34,6 +34,7 @@ def plan(
     allow_open_advisories: bool = False,
     allow_empty_notes: bool = False,
     allow_breaking: bool = False,
+    allow_verify_failures: bool = False,
     draft: bool = False,
     extra_body: str = "",
     include_unchanged: bool = False,
@@ -57,6 +58,7 @@ def plan(
                     allow_open_advisories=allow_open_advisories,
                     allow_empty_notes=allow_empty_notes,
                     allow_breaking=allow_breaking,
+                    allow_verify_failures=allow_verify_failures,
                     draft=draft,
                     extra_body=extra_body,
                 )

@@ -25,9 +25,16 @@ class Step:
     kind: str  # "branch", "commit", "pr", "tag"
     text: str
     details: tuple[str, ...] = ()  # indented lines under the step: a PR body, a commit message
+    facts: dict[str, Any] = field(default_factory=dict)  # the same, structured, for --json
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "text": self.text, "details": list(self.details)}
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "text": self.text,
+            "details": list(self.details),
+            **self.facts,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)

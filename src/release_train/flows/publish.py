@@ -155,6 +155,9 @@ def publish(
         for line in rest:
             ctx.emit("plan", line)
         if dry_run:
+            # What the registry would refuse fails the dry run too, before a real run finds it.
+            uploading = {job.name for job in plan.jobs}
+            _refuse_metadata(ws, [p for p in ws.publish_order() if p.name in uploading])
             return plan
         return _apply(settings, registry, ctx, ws, journal, plan, tuning)
 
@@ -211,11 +214,7 @@ def _verify(registry: Registry, ws: Workspace, journal: Journal, packages: list[
     """Package and verify once per commit; the checksums go into the journal."""
     if all(p.name in journal.checksums for p in packages):
         return
-    raise_if_any(
-        metadata_problems(ws, packages),
-        "packages the registry would refuse",
-        "add the missing fields or files to each manifest named, commit, and tag again",
-    )
+    _refuse_metadata(ws, packages)
     import hashlib
 
     target = ws.root / "target"
@@ -228,6 +227,15 @@ def _verify(registry: Registry, ws: Workspace, journal: Journal, packages: list[
         n: hashlib.sha256(f.read_bytes()).hexdigest() for n, f in files.items() if f.is_file()
     }
     journal.save()
+
+
+def _refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
+    raise_if_any(
+        metadata_problems(ws, packages),
+        "packages the registry would refuse",
+        "add the missing fields or files to each manifest named, commit, and tag again "
+        "(`release-train verify` finds these before a release is proposed)",
+    )
 
 
 def _check_present(journal: Journal, plan: PublishPlan) -> None:

@@ -7,6 +7,10 @@ main's notes still have a section for V.
 
 release-rc: on the latest release branch, bump `rc` and commit "Release <Project> V-rc.N" with
 the marker on `ci/bump-to-V-rc.N`, PR to the release branch.
+
+Both run every check of `verify` on the branch's commit first (`flows/verify_gate.py`); the
+notes are dated by their shape (`model/notes`: RELEASES.md or Keep a Changelog), each change
+shown as a diff in the plan; a release PR lists the packages its tag will publish, in order.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import UTC, date
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import security_gate
+from release_train.flows import notes_files, security_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.model import notes
@@ -48,20 +52,18 @@ def latest_branch(env: FlowEnv) -> tuple[str, str]:
     return found[0], bw.require_remote_sha(env, found[0])
 
 
-def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> ReleasePlan:
+def plan(
+    env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
+) -> ReleasePlan:
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings
     branch, sha = latest_branch(env)
-    files: dict[str, bytes] = {}
-    if s.release.rc:
-        dropped = bw.bump_at(env, sha, Operation.DROP_RC)
-        version = dropped.new
-        files.update(dropped.files)
-    else:
-        version = bw.train_version(env, sha)
+    op = Operation.DROP_RC if s.release.rc else None
+    prepared = bw.prepare(env, sha, op, branch=branch)
+    version = prepared.new
     tag = format_name(s.release.tag, version)
-    if tag in env.forge.tags():
+    if prepared.error is None and tag in env.forge.tags():
         return ReleasePlan(
             flow="release-latest",
             summary=f"release {s.project_name} {version} from {branch}",
@@ -71,34 +73,18 @@ def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> ReleasePlan:
             version=version,
             proposals=(),
         )
+    checks = prepared.gate(
+        env, allow=allow_verify_failures, flow="release-latest", where=f"{branch} ({sha[:10]})"
+    )
     gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-latest")
     day = _today(env)
-    path = bw.notes_path(env)
-    text = bw.read_notes(env, sha, branch)
-    if not notes.has_section(text, str(version.core())):
-        raise notes.NotesError(
-            f"{path} on {branch} has no section `## {version.core()}`",
-            hint=f"add `## {version.core()}` with an `Unreleased.` line to {path} on {branch}; nothing was changed",
-        )
-    dated = notes.date_unreleased(text, day)
-    if dated != text:
-        files[path] = dated.encode()
-    title = f"Release {s.project_name} {version}"
-    proposals = [
-        bw.Proposal(
-            base=branch,
-            base_sha=sha,
-            head=bw.bot_branch(s, f"release-{version}"),
-            message=release_message(title, s.release.marker),
-            files=tuple(sorted(files.items())),
-            pr_title=title,
-            pr_body=_release_body(env, version, branch, tag, day),
-        )
-    ]
+    proposals = [_release_proposal(env, prepared, branch, sha, day)]
     main_pr = _main_date_proposal(env, version, day)
     if main_pr is not None:
         proposals.append(main_pr)
-    proposals = bw.carry_marker(security_gate.annotate(proposals, gate), s.release.marker)
+    proposals = bw.carry_marker(
+        verify_gate.annotate(security_gate.annotate(proposals, gate), checks), s.release.marker
+    )
     return ReleasePlan(
         flow="release-latest",
         summary=f"release {s.project_name} {version} from {branch}, dated {day.isoformat()}",
@@ -109,30 +95,57 @@ def plan(env: FlowEnv, *, allow_open_advisories: bool = False) -> ReleasePlan:
     )
 
 
-def _main_date_proposal(env: FlowEnv, version: Version, day: date) -> bw.Proposal | None:
-    """The reference also dates V on main, which matters when main's notes still carry V's section."""
+def _release_proposal(env: FlowEnv, prepared: bw.Bumped, branch: str, sha: str, day: date) -> bw.Proposal:
+    """The release commit on the branch: the version (rc train: without its suffix), the notes
+    dated, the marker; its PR lists what the tag will publish."""
     s = env.settings
-    main_sha = bw.require_remote_sha(env, s.branches.main)
+    version = prepared.new
+    tag = format_name(s.release.tag, version)
+    core = str(version.core())
+    dated = notes_files.change_at(env, sha, branch, lambda shape, old: shape.release(old, core, day))
+    title = f"Release {s.project_name} {version}"
+    return bw.Proposal(
+        base=branch,
+        base_sha=sha,
+        head=bw.bot_branch(s, f"release-{version}"),
+        message=release_message(title, s.release.marker),
+        files=tuple(sorted({**prepared.files, **dated.files()}.items())),
+        pr_title=title,
+        pr_body=f"{_release_body(env, version, branch, tag, day)}\n{bw.publishes_markdown(tag, prepared.publishes)}",
+        versions=prepared.lines,
+        diffs=dated.diffs(),
+        publishes=prepared.publishes,
+    )
+
+
+def _main_date_proposal(env: FlowEnv, version: Version, day: date) -> bw.Proposal | None:
+    """The reference also dates V on main, which matters when main's notes still carry V's section
+    (a Keep a Changelog file always does: cut left `## [V] - Unreleased` there)."""
+    s = env.settings
+    main = s.branches.main
+    main_sha = bw.require_remote_sha(env, main)
     path = bw.notes_path(env)
     data = env.git.show_file(main_sha, path)
-    if data is None or not notes.has_section(data.decode(), str(version.core())):
+    if data is None:
         return None
     text = data.decode()
-    dated = notes.date_section(text, str(version.core()), day)
+    core = str(version.core())
+    dated = notes_files.edit(path, main, text, lambda shape, old: shape.date_on_main(old, core, day))
     if dated == text:
         return None
     title = f"Update release date of {s.project_name} {version}"
     return bw.Proposal(
-        base=s.branches.main,
+        base=main,
         base_sha=main_sha,
         head=bw.bot_branch(s, f"release-date-for-{version}"),
         message=f"{title}\n",
         files=((path, dated.encode()),),
         pr_title=title,
         pr_body=(
-            f"This automated PR records on `{s.branches.main}` that {s.project_name} {version} is "
+            f"This automated PR records on `{main}` that {s.project_name} {version} is "
             f"released on {day.isoformat()}. It only touches `{path}` and can be merged right away.\n"
         ),
+        diffs=((path, notes.unified_diff(text, dated, path)),),
     )
 
 
@@ -147,7 +160,7 @@ def _release_body(env: FlowEnv, version: Version, branch: str, tag: str, day: da
     )
 
 
-def plan_rc(env: FlowEnv) -> ReleasePlan:
+def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan:
     s = env.settings
     if not s.release.rc:
         raise RefusedError(
@@ -157,7 +170,8 @@ def plan_rc(env: FlowEnv) -> ReleasePlan:
     env.git.require_clean()
     bw.fetch(env)
     branch, sha = latest_branch(env)
-    bumped = bw.bump_at(env, sha, Operation.RC)
+    bumped = bw.prepare(env, sha, Operation.RC, branch=branch)
+    checks = bumped.gate(env, allow=allow_verify_failures, flow="release-rc", where=f"{branch} ({sha[:10]})")
     title = f"Release {s.project_name} {bumped.new}"
     tag = format_name(s.release.tag, bumped.new)
     proposal = bw.Proposal(
@@ -169,10 +183,13 @@ def plan_rc(env: FlowEnv) -> ReleasePlan:
         pr_title=title,
         pr_body=(
             f"This automated PR makes release candidate {bumped.new} of {s.project_name} on "
-            f"`{branch}` (from {bumped.old}).\n\nMerging it tags `{tag}` and publishes the candidate.\n"
+            f"`{branch}` (from {bumped.old}).\n\nMerging it tags `{tag}` and publishes the candidate.\n\n"
+            f"{bw.publishes_markdown(tag, bumped.publishes)}"
         ),
+        versions=bumped.lines,
+        publishes=bumped.publishes,
     )
-    (proposal,) = bw.carry_marker([proposal], s.release.marker)
+    (proposal,) = bw.carry_marker(verify_gate.annotate([proposal], checks), s.release.marker)
     return ReleasePlan(
         flow="release-rc",
         summary=f"release candidate {s.project_name} {bumped.new} from {branch}",

@@ -1,21 +1,39 @@
-"""`verify`: the checks that need no registry (SPEC section 3.6).
+"""`verify`: every problem a release would hit, found before anything is proposed or tagged.
 
-The invariants of SPEC sections 1 and 2: every manifest reads, the publish set is complete, no
-dependency cycle, no published package depends on an unpublished one, version files agree with
-the train version, and `bump major` and `bump patch` would succeed (which checks every
-requirement's value and style). Bumps are computed in memory; nothing is written.
+The checks: every manifest reads, the publish set is complete, no dependency cycle; no published
+package depends on an unpublished one; every first-party requirement is satisfied by its member's
+version; `Cargo.lock` lists each member at its manifest version; the registry's refusals
+(`description`, `license` or `license-file`, a `readme` or `license-file` that does not exist, a
+package over 10 MiB); version files agree with the train version; `bump major` and `bump patch`
+would succeed; and the notes file exists in a shape the flows accept (on `main`: cut, then the
+release of the branch cut from it; on a release branch: its release). Nothing is written: bumps
+and notes changes are computed in memory. Each problem names file, line and fix.
+
+The package size is estimated without packaging (which would compile nothing but resolve and
+copy every file): the git-tracked files of each package, with the tar overhead, are summed, and
+only a package whose sum exceeds the limit is compressed in memory. `publish` measures the real
+`.crate` files. The train flows run these checks at plan time on the commit they propose from
+(`flows/verify_gate.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, date
+from typing import TYPE_CHECKING
 
 from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.model.version import Operation
-from release_train.workspaces.interface import Workspace
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from release_train.workspaces.interface import Problem, Workspace
+
+LOADS = "workspace reads; publish set complete; no cycle"
 
 
 @dataclass(frozen=True)
@@ -36,44 +54,153 @@ class VerifyReport:
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
 
+    @property
+    def problems(self) -> list[str]:
+        return [p for c in self.checks for p in c.problems]
 
-def verify(settings: Settings, ctx: Context | None = None) -> VerifyReport:
-    ctx = ctx or Context()
+
+def verify(settings: Settings, ctx: Context | None = None, *, branch: str | None = None) -> VerifyReport:
+    """Check the workspace at `settings.root`. `branch`: the branch it is on (a release branch's
+    notes are checked as such); None asks git."""
     from release_train.workspaces import load_workspace
 
+    ctx = ctx or Context()
     try:
         ws = load_workspace(settings)
     except ReleaseTrainError as exc:
-        check = Check("workspace reads; publish set complete; no cycle", (str(exc),))
+        check = Check(LOADS, (str(exc),))
         ctx.emit("warn", f"{check.name}: failed")
         return VerifyReport((check,))
-    steps: list[Callable[[], Check]] = [
-        lambda: Check("workspace reads; publish set complete; no cycle"),
-        lambda: _published_deps(ws),
-        lambda: _version_files(settings, ws),
-        lambda: _bump(settings, ws, Operation.MAJOR),
-        lambda: _bump(settings, ws, Operation.PATCH),
-    ]
-    checks = []
-    for done, step in enumerate(steps, 1):  # one at a time, so a progress bar moves with them
-        check = step()
-        checks.append(check)
-        ctx.emit("progress", f"{check.name}: {'ok' if check.ok else 'failed'}", done=done, total=len(steps))
+    if branch is None:
+        from release_train.infra.git import Git
+
+        branch = Git(settings.root).current_branch() or ""
+
+    def observe(check: Check, done: int, total: int) -> None:  # one at a time: a progress bar moves
+        ctx.emit("progress", f"{check.name}: {'ok' if check.ok else 'failed'}", done=done, total=total)
         if not check.ok:
             ctx.emit("warn", f"{check.name}: failed")
-    return VerifyReport(tuple(checks))
+
+    return VerifyReport(
+        run_checks(
+            settings, ws, release_branch=_is_release(settings, branch), day=_today(ctx), on_check=observe
+        )
+    )
 
 
-def _published_deps(ws: Workspace) -> Check:
+def _is_release(settings: Settings, branch: str) -> bool:
+    from release_train.model.branches import parse_name
+
+    return parse_name(settings.branches.release, branch) is not None
+
+
+def _today(ctx: Context) -> date:
+    return ctx.clock.now().astimezone(UTC).date()
+
+
+def run_checks(
+    settings: Settings,
+    ws: Workspace,
+    *,
+    release_branch: bool,
+    day: date,
+    on_check: Callable[[Check, int, int], None] | None = None,
+) -> tuple[Check, ...]:
+    """Every check on a loaded workspace (the flows call this inside their checkout). `on_check`
+    hears of each check as it finishes, with the step it belongs to and the number of steps."""
+    steps: list[Callable[[], list[Check]]] = [
+        lambda: [Check(LOADS), _published_deps(settings, ws)],
+        lambda: _cargo_checks(settings, ws),
+        lambda: [_version_files(settings, ws)],
+        lambda: [_bump(settings, ws, Operation.MAJOR)],
+        lambda: [_bump(settings, ws, Operation.PATCH)],
+        lambda: [_notes(settings, ws, release_branch=release_branch, day=day)],
+    ]
+    # Paths relative to the repository: the flows check a temporary worktree, whose path means
+    # nothing to the reader.
+    prefix = f"{settings.root.resolve()}/"
+    checks: list[Check] = []
+    for done, step in enumerate(steps, 1):
+        for found in step():
+            check = Check(found.name, tuple(p.replace(prefix, "") for p in found.problems))
+            checks.append(check)
+            if on_check is not None:
+                on_check(check, done, len(steps))
+    return tuple(checks)
+
+
+def show(problem: Problem, root: Path) -> str:
+    """A problem with its file relative to the repository (the flows check a temporary worktree)."""
+    where = problem.file.relative_to(root).as_posix() if problem.file.is_relative_to(root) else problem.file
+    return f"{where}:{problem.line}: {problem.message} (fix: {problem.fix})"
+
+
+def _published_deps(settings: Settings, ws: Workspace) -> Check:
     unpublished = {p.name for p in ws.packages if not p.publish}
     problems = tuple(
-        f"{p.manifest}: {p.name} is published but depends on unpublished {d.name} "
-        f"(fix: publish {d.name}, make it a dev-dependency, or set publish = false on {p.name})"
+        f"{p.manifest}:{_key_line(p.manifest, d.key)}: {p.name} is published but depends on unpublished "
+        f"{d.name} (fix: publish {d.name}, make it a dev-dependency, or set publish = false on {p.name})"
         for p in ws.publishable()
         for d in p.dependencies
         if d.first_party and d.kind != "dev" and d.name in unpublished
     )
     return Check("published packages depend only on published packages", problems)
+
+
+def _key_line(manifest: Path, key: str) -> int:
+    """The line of a dependency `key = ...` or `[...dependencies.key]` in `manifest` (else 1)."""
+    import re
+
+    wanted = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[.*dependencies\.{re.escape(key)}\s*\])")
+    lines = manifest.read_text(encoding="utf-8", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if wanted.match(line)), 1)
+
+
+def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
+    from release_train.flows.publish_checks import estimated_size_problems, metadata_problems
+    from release_train.flows.verify_cargo import lock_problems, requirement_problems
+    from release_train.workspaces.cargo import CargoWorkspace
+
+    publishable = ws.publishable()
+    checks = [
+        Check(
+            "the registry would take every package (description, license, readme)",
+            tuple(metadata_problems(ws, publishable)),
+        ),
+        Check(
+            "every package is under the registry's 10 MiB limit (estimated)",
+            tuple(estimated_size_problems(ws, publishable, _files(ws.root))),
+        ),
+    ]
+    if isinstance(ws, CargoWorkspace):
+        checks[:0] = [
+            Check(
+                "every first-party requirement is satisfied by its member's version",
+                tuple(show(p, settings.root) for p in requirement_problems(ws)),
+            ),
+            Check(
+                "Cargo.lock lists each member at its manifest version",
+                tuple(show(p, settings.root) for p in lock_problems(ws)),
+            ),
+        ]
+    return checks
+
+
+def _files(root: Path) -> list[str]:
+    """The files of the workspace as cargo packs them: git-tracked, relative to `root`."""
+    from release_train.infra.git import Git
+
+    listed = Git(root).run("ls-files", "-z", check=False)
+    if listed:
+        return [name for name in listed.split("\0") if name]
+    import os
+
+    found: list[str] = []
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = [d for d in subdirs if d != "target" and not d.startswith(".")]
+        base = os.path.relpath(directory, root)
+        found += [name if base == "." else f"{base}/{name}" for name in names]
+    return found
 
 
 def _version_files(settings: Settings, ws: Workspace) -> Check:
@@ -92,3 +219,11 @@ def _bump(settings: Settings, ws: Workspace, op: Operation) -> Check:
     except ReleaseTrainError as exc:
         return Check(name, (str(exc),))
     return Check(name)
+
+
+def _notes(settings: Settings, ws: Workspace, *, release_branch: bool, day: date) -> Check:
+    from release_train.flows.notes_files import check_notes
+
+    where = "a release branch" if release_branch else "main"
+    name = f"the notes file {settings.release.notes} is in a shape the flows accept (as on {where})"
+    return Check(name, tuple(check_notes(settings, ws.train_version, release_branch=release_branch, day=day)))

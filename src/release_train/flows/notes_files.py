@@ -1,0 +1,89 @@
+"""The flows' side of the release notes: the bundled template, the notes file of a checkout
+(for `verify`) or of a commit (for the train flows), and an edit by the file's shape with the
+file and branch named when it is refused. The edits themselves are pure (`model/notes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import PurePosixPath
+
+from release_train.config import Settings
+from release_train.flows import branchwork as bw
+from release_train.flows.env import FlowEnv
+from release_train.model import notes
+from release_train.model.version import Operation, Version
+
+TEMPLATE = "RELEASES.md"
+
+
+def template() -> str:
+    """The bundled `RELEASES.md` template (`{version}` and `{project}` placeholders)."""
+    return (resources.files("release_train") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+
+
+def new_file(project: str, version: Version) -> str:
+    """A first notes file: the template for `version` (what `init` writes)."""
+    return notes.render_template(template(), str(version.core()), project)
+
+
+def check_notes(settings: Settings, version: Version, *, release_branch: bool, day: date) -> list[str]:
+    """What the flows would refuse in the checkout's notes file, one `file:line: ... (fix: ...)`
+    line each; a missing file is one problem."""
+    relative = settings.release.notes
+    path = settings.resolve(relative)
+    if not path.is_file():
+        return [
+            f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
+            f"template; or set [release] notes to your notes file)"
+        ]
+    text = path.read_text(encoding="utf-8")
+    core = str(version.core())
+    cut = None
+    if not release_branch:
+        following = str(version.bump(Operation.MAJOR).core())
+        cut = notes.Cut(
+            version=core, next_version=following, link=f"release-{core}:{relative}", template=template()
+        )
+    found = notes.check(text, name=PurePosixPath(relative).name, version=core, cut=cut, day=day)
+    return [f"{relative}:{p.line}: the notes file {p.message} (fix: {p.hint})" for p in found]
+
+
+def edit(path: str, branch: str, text: str, change: Callable[[notes.Shape, str], str]) -> str:
+    """`change(shape, text)` for the shape of `text`; a refusal names the file and branch."""
+    shape = notes.detect(text, PurePosixPath(path).name)
+    try:
+        return change(shape, text)
+    except notes.NotesError as exc:
+        raise notes.NotesError(
+            f"{path} on {branch} {exc.message} (line {exc.line})",
+            hint=f"{exc.hint}, then run again; nothing was changed" if exc.hint else "nothing was changed",
+            line=exc.line,
+        ) from None
+
+
+@dataclass(frozen=True)
+class NotesChange:
+    """The notes file of a commit before and after a flow's edit."""
+
+    path: str  # inside the repository
+    old: str
+    new: str
+
+    def files(self) -> dict[str, bytes]:
+        return {self.path: self.new.encode()} if self.new != self.old else {}
+
+    def diffs(self) -> tuple[tuple[str, str], ...]:
+        if self.new == self.old:
+            return ()
+        return ((self.path, notes.unified_diff(self.old, self.new, self.path)),)
+
+
+def change_at(env: FlowEnv, rev: str, branch: str, change: Callable[[notes.Shape, str], str]) -> NotesChange:
+    """`edit` of the notes file as committed at `rev` (the tip of `branch`)."""
+    path = bw.notes_path(env)
+    text = bw.read_notes(env, rev, branch)
+    return NotesChange(path, text, edit(path, branch, text, change))
