@@ -23,7 +23,7 @@ from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.forges.interface import Forge
 from release_train.infra.git import Git
-from release_train.model.branches import parse_name
+from release_train.model.branches import release_branch_version
 from release_train.registries.interface import Registry
 from release_train.workspaces.interface import Workspace
 
@@ -215,7 +215,7 @@ def branch_checks(s: Settings, forge: Forge) -> list[Check]:
             f"push it (git push origin {main}) or set [branches] main to your development branch",
         )
     ]
-    versions = {b: v for b in heads if (v := parse_name(s.branches.release, b)) is not None}
+    versions = {b: v for b in heads if (v := release_branch_version(s.branches.release, b)) is not None}
     releases = sorted(versions, key=versions.__getitem__)  # by version, never by name or date
     if releases:
         checks.append(
