@@ -218,7 +218,7 @@ def test_git_pushes_carry_the_token_only_in_the_environment(
 
 def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> None:
     """The whole program, token in the environment, every request failing: not in stdout, stderr
-    or any file the run leaves (crash logs go to TMPDIR)."""
+    or any file the run leaves (temporary files, and crash logs in the state directory)."""
     repo = init_repo(tmp_path / "repo")
     (repo.path / "release-train.toml").write_text(
         f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
@@ -231,6 +231,7 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn) -> N
         "GITHUB_TOKEN": TOKEN,
         "RELEASE_TRAIN_TOKEN": TOKEN,
         "TMPDIR": str(scratch),
+        "XDG_STATE_HOME": str(scratch / "state"),
         "HOME": os.environ["HOME"],
     }
     done = proc.run(
