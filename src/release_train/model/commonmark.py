@@ -7,9 +7,11 @@ lines. The release marker counts only on such a line (model/marker.py).
 
 The block phase follows the parsing strategy of the CommonMark spec (0.31.2, appendix A) as its
 reference implementations (commonmark.js, cmark) do it, reduced to what the answer needs: which
-block each line ends up in. Tabs act as spaces up to the next multiple of 4 columns. Not modelled
-(neither can turn code or a quote into paragraph text): link reference definitions, and link
-destinations or titles that hold backticks.
+block each line ends up in. Tabs act as spaces up to the next multiple of 4 columns.
+
+Not modelled, as no quoting of a marker looks like them: link reference definitions (a line
+that is the destination of a `[label]:` above it is taken as paragraph text), and backticks in
+a link's destination or title (taken as code span delimiters).
 """
 
 from __future__ import annotations
