@@ -205,3 +205,34 @@ def test_a_crash_log_goes_to_the_state_directory_under_home_by_default(tmp_path:
     assert done.returncode == INTERNAL_ERROR_EXIT
     logs = list((home / ".local" / "state" / "release-train").glob("crash-*.log"))
     assert len(logs) == 1 and f"details are in {logs[0]}." in done.stderr
+
+
+FORGE_CRASH = """
+import os, sys
+from release_train.forges import github
+
+def crash(self):
+    raise RuntimeError("the forge broke while holding " + os.environ["MY_GH_PAT"])
+
+github.GitHubForge.list_releases = crash
+from release_train.cli import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crash_log_masks_the_forge_token_whatever_its_variable_is_called(tmp_path: Path) -> None:
+    """`[forge] token-env` may name any variable: the token is masked because the CLI read it."""
+    repo = init_repo(tmp_path / "repo")
+    (repo.path / "release-train.toml").write_text(
+        '[project]\nrepository = "octo/train"\n'
+        '[forge]\nkind = "github"\napi-url = "http://127.0.0.1:9"\ntoken-env = ["MY_GH_PAT"]\n'
+    )
+    token = "ghp_a-custom-variable-holds-it-0123456789"
+    argv = [sys.executable, "-c", FORGE_CRASH, "releases", "-C", str(repo.path)]
+    done = run(tmp_path, " ".join(shlex.quote(a) for a in argv), MY_GH_PAT=token)
+
+    assert done.returncode == INTERNAL_ERROR_EXIT
+    (log,) = (tmp_path / "state" / "release-train").glob("crash-*.log")
+    text = log.read_text()
+    assert "RuntimeError: the forge broke while holding ***" in text
+    assert token not in text and token not in done.stderr

@@ -165,17 +165,31 @@ def print_json(value: Any) -> None:
 
 
 def forge_token(settings: Settings) -> Token | None:
-    """The forge token from the variables `[forge] token-env` names (GitHub only; never printed)."""
+    """The forge token from the variables `[forge] token-env` names (GitHub only; never printed,
+    and masked in a crash log whatever the variable is called)."""
     if settings.forge.kind != "github":
         return None
     from release_train.forges.github_api import token_from_env
 
-    return token_from_env(settings.forge.token_env, os.environ)
+    token = token_from_env(settings.forge.token_env, os.environ)
+    if token:
+        _remember_secret(token.reveal())
+    return token
 
 
 def registry_token(settings: Settings) -> str | None:
-    """The registry token from the variable `[publish] token-env` names (never printed)."""
-    return os.environ.get(settings.publish.token_env) or None
+    """The registry token from the variable `[publish] token-env` names (never printed, and
+    masked in a crash log whatever the variable is called)."""
+    token = os.environ.get(settings.publish.token_env) or None
+    if token:
+        _remember_secret(token)
+    return token
+
+
+def _remember_secret(secret: str) -> None:
+    from release_train.infra.proc import remember_secrets
+
+    remember_secrets(secret)
 
 
 def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:

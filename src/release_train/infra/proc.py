@@ -51,7 +51,7 @@ def run(
 ) -> Completed:
     """Run a command and capture its output. `secrets` are masked in logs and errors."""
     argv = tuple(os.fspath(a) for a in args)
-    _SECRETS.update(secret for secret in secrets if secret)
+    remember_secrets(*secrets)
     shown = mask(" ".join(argv))
     log.debug("run: %s (cwd=%s)", shown, cwd)
     try:
@@ -77,6 +77,11 @@ def run(
         output = mask((proc.stderr or proc.stdout).strip())
         raise ProcessError(f"command failed (exit {proc.returncode}): {shown}\n{output}")
     return done
+
+
+def remember_secrets(*secrets: str) -> None:
+    """Name secrets to the filter without running anything (the CLI, as it reads a token)."""
+    _SECRETS.update(secret for secret in secrets if secret)
 
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
