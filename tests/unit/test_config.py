@@ -212,5 +212,7 @@ def test_config_command_reports_unknown_keys(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_a_pacing_table_with_a_non_number_is_an_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"publish\.new-crate must be a table \{ burst = N, every = SECONDS \}"):
+    with pytest.raises(
+        ConfigError, match=r"publish\.new-crate must be a table \{ burst = N, every = SECONDS \}"
+    ):
         load_settings(repo(tmp_path, '[publish]\nnew-crate = { burst = "five", every = 600 }\n'))
