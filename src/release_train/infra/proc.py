@@ -52,7 +52,7 @@ def run(
     """Run a command and capture its output. `secrets` are masked in logs and errors."""
     argv = tuple(os.fspath(a) for a in args)
     remember_secrets(*secrets)
-    shown = mask(" ".join(argv))
+    shown = mask(" ".join(argv), secrets)
     log.debug("run: %s (cwd=%s)", shown, cwd)
     try:
         proc = subprocess.run(
@@ -74,14 +74,16 @@ def run(
         raise ProcessError(f"{shown} timed out after {timeout} s") from exc
     done = Completed(argv, proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
-        output = mask((proc.stderr or proc.stdout).strip())
+        output = mask((proc.stderr or proc.stdout).strip(), secrets)
         raise ProcessError(f"command failed (exit {proc.returncode}): {shown}\n{output}")
     return done
 
 
 def remember_secrets(*secrets: str) -> None:
-    """Name secrets to the filter without running anything (the CLI, as it reads a token)."""
-    _SECRETS.update(secret for secret in secrets if secret)
+    """Name secrets to the filter without running anything (the CLI, as it reads a token).
+    Values under 8 characters are no real tokens, and hiding them everywhere would garble every
+    later message; they are masked only where they are given."""
+    _SECRETS.update(secret for secret in secrets if len(secret) >= 8)
 
 
 def mask(text: str, secrets: Iterable[str] = ()) -> str:
