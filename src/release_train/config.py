@@ -291,13 +291,34 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:
+    """`raw` with each `--set SECTION.KEY=VALUE` applied. A wrong section or key is blamed on
+    the flag (not on the configuration file, which may not even mention it)."""
     merged: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    sections = ", ".join(TABLES)
     for item in overrides:
         key, sep, value = item.partition("=")
-        section, dot, name = key.strip().partition(".")
-        if not sep or not dot or section not in TABLES:
+        section, dot, name = (part.strip() for part in key.partition("."))
+        flag = f"--set {key.strip()}"
+        if not sep or not dot or not section or not name:
             raise ConfigError(
-                f"--set {item!r}: expected SECTION.KEY=VALUE with SECTION one of {', '.join(TABLES)}"
+                f"--set {item!r}: expected SECTION.KEY=VALUE",
+                hint=f"for example --set forge.path=../origin.git; sections: {sections}",
+            )
+        if section in ARRAYS:
+            raise ConfigError(
+                f"{flag}: [[{section}]] is a list of tables, which --set cannot change",
+                hint=f"edit it in {CONFIG_FILE}; --set takes the sections {sections}",
+            )
+        if section not in TABLES:
+            raise ConfigError(
+                f"{flag}: unknown section {section!r}{_did_you_mean(section, list(TABLES))}",
+                hint=f"sections: {sections}",
+            )
+        keys = [spec.name.replace("_", "-") for spec in _specs(TABLES[section])]
+        if name not in keys:
+            raise ConfigError(
+                f"{flag}: unknown key {name!r} in [{section}]{_did_you_mean(name, keys)}",
+                hint=f"keys of [{section}]: {', '.join(keys)}",
             )
         try:
             parsed: Any = tomllib.loads(f"v = {value}")["v"]
@@ -306,6 +327,13 @@ def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> dict[str,
         merged.setdefault(section, {})[name] = parsed
         merged.setdefault("__flags__", set()).add(f"{section}.{name}")
     return merged
+
+
+def _did_you_mean(word: str, known: list[str]) -> str:
+    import difflib  # only on the error path
+
+    close = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _build(
@@ -355,6 +383,7 @@ def _section(
     kwargs: dict[str, Any] = {}
     for key, spec in known.items():
         qualified = f"{section}.{key}"
+        flag = qualified in flagged
         if key in table and spec.kind in NESTED:
             tables = _tables(table[key], qualified, where)
             kwargs[spec.name] = tuple(
@@ -363,8 +392,10 @@ def _section(
             )
             sources[qualified] = label
         elif key in table:
-            kwargs[spec.name] = _coerce(table[key], spec.kind, qualified, where)
-            sources[qualified] = "flag --set" if qualified in flagged else label
+            kwargs[spec.name] = _coerce(
+                table[key], spec.kind, f"--set {qualified}" if flag else f"{where}: {qualified}"
+            )
+            sources[qualified] = "flag --set" if flag else label
         else:
             sources[qualified] = "default"
             if spec.required:
@@ -387,9 +418,12 @@ def _tables(value: Any, key: str, where: str) -> list[dict[str, Any]]:
     return value
 
 
-def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
+def _coerce(value: Any, kind: str, label: str) -> Any:
+    """`value` as an option of `kind`; `label` names it in the error: `FILE: section.key` or
+    `--set section.key`."""
+
     def bad(expected: str) -> ConfigError:
-        return ConfigError(f"{where}: {key} must be {expected}, not {value!r}")
+        return ConfigError(f"{label} must be {expected}, not {value!r}")
 
     if kind.endswith("?"):
         kind = kind[:-1]
@@ -406,35 +440,36 @@ def _coerce(value: Any, kind: str, key: str, where: str) -> Any:
             raise bad("a number")
         return int(value) if kind == "int" else float(value)
     if "|" in kind:  # one of a few words
-        return _choice(value, kind.split("|"), key, where)
+        return _choice(value, kind.split("|"), label)
     if kind == "list[str]":
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise bad("a list of strings")
         return list(value)
     if kind == "pacing":
-        if not isinstance(value, dict) or set(value) != {"burst", "every"}:
+        numbers = isinstance(value, dict) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in value.values()
+        )
+        if not numbers or set(value) != {"burst", "every"}:
             raise bad("a table { burst = N, every = SECONDS }")
         return Pacing(int(value["burst"]), float(value["every"]))
     raise AssertionError(f"unknown option kind {kind}")
 
 
-def _choice(value: Any, choices: list[str], key: str, where: str) -> str:
+def _choice(value: Any, choices: list[str], label: str) -> str:
     if value not in choices:
         import difflib  # only on the error path
 
         close = difflib.get_close_matches(str(value), choices, n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"one of: {', '.join(choices)}"
-        raise ConfigError(f"{where}: {key} must be one of {', '.join(choices)}, not {value!r}", hint=hint)
+        raise ConfigError(f"{label} must be one of {', '.join(choices)}, not {value!r}", hint=hint)
     return str(value)
 
 
 def _reject_unknown(keys: Any, known: list[str], where: str, prefix: str) -> None:
     for key in keys:
         if key not in known:
-            import difflib  # only on the error path
-
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
+            close = _did_you_mean(key, known)
+            hint = close.strip(" ()") if close else f"known keys: {', '.join(known)}"
             raise ConfigError(f"{where}: unknown key {prefix}{key!r}", hint=hint)
 
 

@@ -228,8 +228,9 @@ def test_git_pushes_carry_the_token_only_in_the_environment(
 )
 def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn, command: list[str]) -> None:
     """The whole program, token in the environment, every request failing: not in stdout, stderr
-    or any file the run leaves (crash logs go to TMPDIR). The commands include the paths of issue
-    11: held releases, doctor's merge settings, merges with their messages, held PRs."""
+    or any file the run leaves (temporary files, and crash logs in the state directory). The commands
+    include the paths of issue 11: held releases, doctor's merge settings, merges with their
+    messages, held PRs."""
     repo = init_repo(tmp_path / "repo")
     (repo.path / "release-train.toml").write_text(
         f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
@@ -244,6 +245,7 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn, comm
         "GITHUB_TOKEN": TOKEN,
         "RELEASE_TRAIN_TOKEN": TOKEN,
         "TMPDIR": str(scratch),
+        "XDG_STATE_HOME": str(scratch / "state"),
         "HOME": os.environ["HOME"],
     }
     done = proc.run(

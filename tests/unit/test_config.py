@@ -139,8 +139,33 @@ def test_set_rejects_unknown_sections_and_keys(tmp_path: Path) -> None:
     root = repo(tmp_path, FULL)
     with pytest.raises(ConfigError, match=r"expected SECTION\.KEY=VALUE"):
         load_settings(root, ["nonsense=1"])
-    with pytest.raises(ConfigError, match="unknown key \\[release\\] 'rcc'"):
+    with pytest.raises(ConfigError) as info:
         load_settings(root, ["release.rcc=true"])
+    assert info.value.message == "--set release.rcc: unknown key 'rcc' in [release] (did you mean 'rc'?)"
+
+
+@pytest.mark.parametrize("config", [FULL, None])
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        ("releese.marker=x", "--set releese.marker: unknown section 'releese' (did you mean 'release'?)"),
+        ("release.markr=x", "--set release.markr: unknown key 'markr' in [release] (did you mean 'marker'?)"),
+        ("release.rc=maybe", "--set release.rc must be true or false, not 'maybe'"),
+        (
+            "workspace.path=x",
+            "--set workspace.path: [[workspace]] is a list of tables, which --set cannot change",
+        ),
+    ],
+)
+def test_a_set_typo_is_blamed_on_the_flag_not_the_config_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str | None, flag: str, message: str
+) -> None:
+    root = repo(tmp_path, config) if config else tmp_path
+    (root / ".git").mkdir(exist_ok=True)  # with or without a configuration file
+    assert main(["config", "-C", str(root), "--set", flag]) == 3
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"error: {message}"
+    assert str(root / "release-train.toml") not in err  # the old message blamed this file
 
 
 def test_tool_table_in_pyproject(tmp_path: Path) -> None:
@@ -233,3 +258,10 @@ def test_config_command_shows_each_rule(tmp_path: Path, capsys: pytest.CaptureFi
     lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
     assert "workspace[0].rule[0].packages = ['wasm-tools', 'wat'] # release-train.toml" in lines
     assert "workspace[0].rule[1].major = 'none' # release-train.toml" in lines
+
+
+def test_a_pacing_table_with_a_non_number_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match=r"publish\.new-crate must be a table \{ burst = N, every = SECONDS \}"
+    ):
+        load_settings(repo(tmp_path, '[publish]\nnew-crate = { burst = "five", every = 600 }\n'))

@@ -66,7 +66,9 @@ def _help() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(sys.argv[1:] if argv is None else argv)
+        code = _main(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()  # what is still buffered: a reader gone by now is seen here, not at exit
+        return code
     except BrokenPipeError:
         # The reader went away (`release-train ... | head`): not a failure of ours. Point stdout
         # at /dev/null so Python's own flush at exit does not complain a second time.

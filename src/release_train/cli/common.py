@@ -57,8 +57,24 @@ def add_now(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--now",
         metavar="ISO-DATETIME",
+        type=_moment,
         help="act as if it were this moment (UTC), e.g. 2026-12-05 or 2026-12-05T00:00:00Z",
     )
+
+
+def _moment(text: str) -> str:
+    """`--now` checked while the command line is parsed: a bad one is a usage error (exit 2)."""
+    from release_train.infra.clock import parse_now
+
+    try:
+        parse_now(text)
+    except ValueError as exc:
+        why = "" if "isoformat" in str(exc) else f" ({exc})"  # "month must be in 1..12", say
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or date-time{why}; give one in ISO 8601, "
+            "e.g. 2026-12-05 or 2026-12-05T00:00:00Z (UTC unless it names an offset)"
+        ) from None
+    return text
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -77,12 +93,11 @@ def clock_from(args: argparse.Namespace) -> Clock:
 def context_from(args: argparse.Namespace) -> Context:
     from release_train.context import Context
 
-    fail_after = os.environ.get(FAIL_AFTER_ENV)
     as_json = bool(getattr(args, "json", False))
     return Context(
         clock=clock_from(args),
         observer=summarized(JsonLinesObserver() if as_json else TextObserver()),
-        fail_after=int(fail_after) if fail_after else None,
+        fail_after=_fail_after(),
     )
 
 
@@ -92,6 +107,21 @@ def summarized(observer: Observer) -> Observer:
     the others (bump) do not pay for its imports."""
     summary = sys.modules.get("release_train.cli.summary")
     return observer if summary is None else summary.tee(observer)
+
+
+def _fail_after() -> int | None:
+    """The fault-injection hook's step count, from `RELEASE_TRAIN_FAIL_AFTER` (tests set it)."""
+    text = os.environ.get(FAIL_AFTER_ENV, "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        from release_train.errors import UsageError
+
+        raise UsageError(
+            f"{FAIL_AFTER_ENV}={text!r}: expected a whole number of steps (0 or more)",
+            hint=f"unset {FAIL_AFTER_ENV}: it is a test hook that interrupts a run after that many steps",
+        )
+    return int(text)
 
 
 class TextObserver:
@@ -143,17 +173,31 @@ def print_json(value: Any) -> None:
 
 
 def forge_token(settings: Settings) -> Token | None:
-    """The forge token from the variables `[forge] token-env` names (GitHub only; never printed)."""
+    """The forge token from the variables `[forge] token-env` names (GitHub only; never printed,
+    and masked in a crash log whatever the variable is called)."""
     if settings.forge.kind != "github":
         return None
     from release_train.forges.github_api import token_from_env
 
-    return token_from_env(settings.forge.token_env, os.environ)
+    token = token_from_env(settings.forge.token_env, os.environ)
+    if token:
+        _remember_secret(token.reveal())
+    return token
 
 
 def registry_token(settings: Settings) -> str | None:
-    """The registry token from the variable `[publish] token-env` names (never printed)."""
-    return os.environ.get(settings.publish.token_env) or None
+    """The registry token from the variable `[publish] token-env` names (never printed, and
+    masked in a crash log whatever the variable is called)."""
+    token = os.environ.get(settings.publish.token_env) or None
+    if token:
+        _remember_secret(token)
+    return token
+
+
+def _remember_secret(secret: str) -> None:
+    from release_train.infra.proc import remember_secrets
+
+    remember_secrets(secret)
 
 
 def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:

@@ -11,7 +11,6 @@ The registry token is read from the environment variable named by `[publish] tok
 from __future__ import annotations
 
 import argparse
-import os
 
 from release_train.cli.common import (
     TextObserver,
@@ -20,6 +19,7 @@ from release_train.cli.common import (
     add_repo_options,
     context_from,
     print_json,
+    registry_token,
     settings_from,
     summarized,
 )
@@ -46,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
         ctx.observer = summarized(observer)
-    token = os.environ.get(settings.publish.token_env) or None
-    registry = open_registry(settings, token, clock=ctx.clock)
+    registry = open_registry(settings, registry_token(settings), clock=ctx.clock)
     try:
         result = publish(settings, registry, ctx, tag=args.tag, dry_run=args.dry_run)
     finally:

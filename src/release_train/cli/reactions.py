@@ -36,7 +36,7 @@ from release_train.errors import InterruptedForTest, ReleaseTrainError
 from release_train.events import Event, Observer
 from release_train.forges import open_forge
 from release_train.forges.interface import ZERO_SHA, Forge, PushEvent
-from release_train.model.branches import parse_name
+from release_train.model.branches import parse_name, release_branch_version
 
 TAG_FLOW = "release_train.flows.tag"
 PUBLISH_FLOW = "release_train.flows.publish"
@@ -100,7 +100,9 @@ class Reactions:
             return None
         if event.ref.startswith("refs/heads/"):
             branch = event.ref.removeprefix("refs/heads/")
-            if branch == self.settings.branches.main or _matches(self.settings.branches.release, branch):
+            if branch == self.settings.branches.main or _is_release_branch(
+                self.settings.branches.release, branch
+            ):
                 return TAG_FLOW
             return None
         tag = event.ref.removeprefix("refs/tags/")
@@ -135,6 +137,13 @@ def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
 def _matches(pattern: str, name: str) -> bool:
     try:
         return parse_name(pattern, name) is not None
+    except ValueError:  # a pattern without {version}: config validation reports it elsewhere
+        return False
+
+
+def _is_release_branch(pattern: str, name: str) -> bool:
+    try:
+        return release_branch_version(pattern, name) is not None
     except ValueError:  # a pattern without {version}: config validation reports it elsewhere
         return False
 

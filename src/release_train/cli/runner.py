@@ -1,10 +1,12 @@
 """Runs one command: builds its parser, calls it, and turns errors into exit codes.
 
 Only here do `ReleaseTrainError`s become exit codes; an unexpected exception becomes a short
-message, exit code 70 and a crash log holding the versions and the traceback.
+message, exit code 70 and a crash log holding the versions, the command line and the traceback,
+with every secret masked (users are asked to attach it to reports), in the tool's own state
+directory. A reader that goes away (`| head`) is no crash: cli.main() ends with 141.
 
 Every command starts here, so the modules only the crash path needs (tempfile, traceback,
-platform) are imported there: together they cost more start-up time than a whole `bump` of a
+platform, select) are imported there: together they cost more start-up time than a whole `bump` of a
 small workspace spends working (bench/bump.py).
 """
 
@@ -64,13 +66,10 @@ def _call(
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         code, failure, hint = 130, "interrupted", "run the same command again: it does only what is missing"
-    except Exception:
-        log = _crash_log(name, argv)
-        print(
-            f"release-train crashed unexpectedly; details are in {log}.\n"
-            "Please report it with that file attached.",
-            file=sys.stderr,
-        )
+    except Exception as exc:
+        if isinstance(exc, BrokenPipeError) and _reader_gone():
+            raise  # `release-train ... | head`: cli.main() ends quietly with 141
+        _report_crash(name, argv)
         code, failure, hint = INTERNAL_ERROR_EXIT, "release-train crashed unexpectedly", ""
     else:
         failure = hint = ""
@@ -107,20 +106,95 @@ def _terminal_columns() -> int:
     return columns or 80
 
 
-def _crash_log(name: str, argv: list[str]) -> Path:
+def _reader_gone() -> bool:
+    """True when stdout is a pipe whose reader has closed it (a BrokenPipeError from anywhere
+    else, a socket say, is a crash like any other)."""
+    import select
+
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    except (AttributeError, ValueError, OSError):  # no poll(), no stdout, or a closed one
+        return True
+
+
+SECRET_NAMES = ("token", "password", "secret")  # an option or variable named so holds a secret
+
+
+def _report_crash(name: str, argv: list[str]) -> None:
+    """Write what happened to a crash log with every secret masked, and say where it is."""
     import os
+
+    from release_train.infra.proc import mask
+
+    shown, secrets = _mask_argv(argv)
+    secrets += [
+        value
+        for key, value in os.environ.items()
+        if any(s in key.lower() for s in SECRET_NAMES) and len(value.strip()) >= 8  # shorter: a flag
+    ]
+    text = mask(_crash_report(name, shown), secrets)
+    try:
+        log = _crash_log(text)
+    except (OSError, RuntimeError) as exc:  # no writable state directory (or no home): show it here
+        print(text, file=sys.stderr)
+        print(f"release-train crashed unexpectedly and could not write a crash log ({exc}).", file=sys.stderr)
+        print("Please report it with the text above.", file=sys.stderr)
+        return
+    print(
+        f"release-train crashed unexpectedly; details are in {log}.\n"
+        "Please report it with that file attached.",
+        file=sys.stderr,
+    )
+
+
+def _crash_report(name: str, argv: list[str]) -> str:
     import platform
-    import tempfile
     import traceback
-    from pathlib import Path
 
     from release_train import __version__
 
-    fd, path = tempfile.mkstemp(prefix="release-train-crash-", suffix=".log")
+    return (
+        f"release-train {__version__}\npython {platform.python_version()} on {platform.platform()}\n"
+        f"command: {name} {argv}\n\n{traceback.format_exc()}"
+    )
+
+
+def _mask_argv(argv: list[str]) -> tuple[list[str], list[str]]:
+    """`argv` with the value of every option named like a secret (`--token X`, `--token=X`,
+    `--registry-password X`) shown as ***, and those values."""
+    shown: list[str] = []
+    secrets: list[str] = []
+    for n, word in enumerate(argv):
+        option, eq, value = word.partition("=")
+        if eq and _is_secret_option(option):
+            shown.append(f"{option}=***")
+            secrets.append(value)
+        elif n > 0 and "=" not in argv[n - 1] and _is_secret_option(argv[n - 1]):
+            shown.append("***")
+            secrets.append(word)
+        else:
+            shown.append(word)
+    return shown, secrets
+
+
+def _is_secret_option(word: str) -> bool:
+    return word.startswith("-") and any(s in word.lower() for s in SECRET_NAMES)
+
+
+def _crash_log(text: str) -> Path:
+    """Write `text` to a new crash log, mode 0600, in the tool's own state directory:
+    $XDG_STATE_HOME/release-train/ or ~/.local/state/release-train/."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    state = Path(os.environ.get("XDG_STATE_HOME", ""))
+    base = state if state.is_absolute() else Path.home() / ".local" / "state"  # as XDG says
+    directory = base / "release-train"
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd, path = tempfile.mkstemp(prefix="crash-", suffix=".log", dir=directory)  # mode 0600
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(
-            f"release-train {__version__}\npython {platform.python_version()} on {platform.platform()}\n"
-        )
-        fh.write(f"command: {name} {argv}\n\n")
-        fh.write(traceback.format_exc())
+        fh.write(text)
     return Path(path)

@@ -15,6 +15,7 @@ from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.flows.worktree import temporary_worktree
 from release_train.infra import proc
+from release_train.model.marker import has_marker
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _from_pr(env: FlowEnv, number: int) -> Source:
 def _source(env: FlowEnv, sha: str, ident: str, title: str, origin: str) -> Source:
     message = env.git.message(sha)
     marker = env.settings.release.marker
-    if marker in (line.strip() for line in message.splitlines()):
+    if has_marker(message, marker):  # the rule `tag` applies: backporting it would tag
         raise RefusedError(
             f"{sha[:10]} is a release commit (its message carries {marker}): backporting it would tag a release",
             hint="backport the fix itself, not the release commit; nothing was changed",

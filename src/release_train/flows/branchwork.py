@@ -144,13 +144,13 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
     """In one checkout of `rev` (the tip of `branch`): every check of `verify`, then what `op`
     would write (None: nothing, the versions as they are). The flow calls `.gate(...)` next."""
     from release_train.flows import verify
-    from release_train.model.branches import parse_name
+    from release_train.model.branches import release_branch_version
     from release_train.workspaces import load_workspace
 
     with checkout(env, rev) as (tree, settings):
         ws = load_workspace(settings)
         day = env.ctx.clock.now().astimezone(UTC).date()
-        on_release = parse_name(settings.branches.release, branch) is not None
+        on_release = release_branch_version(settings.branches.release, branch) is not None
         report = verify.VerifyReport(verify.run_checks(settings, ws, release_branch=on_release, day=day))
         if op is None:
             publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())

@@ -26,7 +26,7 @@ from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.forges.interface import Forge
 from release_train.infra.git import Git
-from release_train.model.branches import parse_name
+from release_train.model.branches import release_branch_version
 from release_train.registries.interface import Registry
 from release_train.workspaces.interface import Workspace
 
@@ -130,7 +130,7 @@ def verify_checks(s: Settings, ws: Workspace, today: date) -> list[Check]:
     from release_train.flows import verify
 
     branch = Git(s.root).current_branch() or ""
-    on_release = parse_name(s.branches.release, branch) is not None
+    on_release = release_branch_version(s.branches.release, branch) is not None
     found: list[Check] = []
     for check in verify.run_checks(s, ws, release_branch=on_release, day=today)[1:]:  # [0]: the load
         if check.ok:
@@ -247,7 +247,7 @@ def branch_checks(s: Settings, forge: Forge) -> list[Check]:
             f"push it (git push origin {main}) or set [branches] main to your development branch",
         )
     ]
-    versions = {b: v for b in heads if (v := parse_name(s.branches.release, b)) is not None}
+    versions = {b: v for b in heads if (v := release_branch_version(s.branches.release, b)) is not None}
     releases = sorted(versions, key=versions.__getitem__)  # by version, never by name or date
     if releases:
         checks.append(

@@ -20,7 +20,7 @@ from typing import Any
 from release_train.config import Settings
 from release_train.flows.env import FlowEnv
 from release_train.infra.git import Git
-from release_train.model.branches import parse_name
+from release_train.model.branches import parse_name, release_branch_version
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
 
@@ -94,7 +94,7 @@ def _release_branches(git: Git, pattern: str) -> dict[str, tuple[Version, str]]:
     found: dict[str, tuple[Version, str]] = {}
     for ref, sha in git.refs(prefix + glob).items():
         name = ref.removeprefix(prefix)
-        version = parse_name(pattern, name)
+        version = release_branch_version(pattern, name)
         if version is not None:
             found[name] = (version, sha)
     return found

@@ -16,7 +16,7 @@ from release_train.flows import branchwork as bw
 from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report
-from release_train.model.branches import format_name, parse_name
+from release_train.model.branches import format_name, release_branch_version
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
@@ -42,7 +42,7 @@ def plan(
     extra_body: str = "",
 ) -> PatchPlan:
     s = env.settings
-    if parse_name(s.branches.release, branch) is None:
+    if release_branch_version(s.branches.release, branch) is None:
         example = format_name(s.branches.release, "X.Y.Z")
         raise RefusedError(
             f"{branch!r} is not a release branch: patch releases are made on branches named {example}",

@@ -33,7 +33,7 @@ from release_train.flows.security_publish import publish_and_release, publish_st
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
 from release_train.infra import fs
-from release_train.model.branches import format_name, parse_name
+from release_train.model.branches import format_name, release_branch_version
 from release_train.model.version import Version
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ def status(env: FlowEnv, advisory: str) -> tuple[LineStatus, ...]:
         )
     pattern = env.settings.branches.release
     floor = Version.parse("0.0.0")
-    return tuple(sorted(found, key=lambda s: (parse_name(pattern, s.branch) or floor, s.branch)))
+    return tuple(sorted(found, key=lambda s: (release_branch_version(pattern, s.branch) or floor, s.branch)))
 
 
 def _prs(env: FlowEnv, advisory: str) -> list[PullRequest]:

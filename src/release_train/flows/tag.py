@@ -21,7 +21,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.forges.interface import ZERO_SHA, Conflict, Forge, PushEvent
 from release_train.infra.git import Git
-from release_train.model.branches import format_name, parse_name
+from release_train.model.branches import format_name, parse_name, release_branch_version
 from release_train.model.marker import has_marker
 from release_train.model.version import Version
 
@@ -41,7 +41,10 @@ def _nothing(ref: str, summary: str, why: str) -> TagPlan:
 
 
 def is_train_branch(settings: Settings, branch: str) -> bool:
-    return branch == settings.branches.main or parse_name(settings.branches.release, branch) is not None
+    return (
+        branch == settings.branches.main
+        or release_branch_version(settings.branches.release, branch) is not None
+    )
 
 
 def _commits(env: FlowEnv, before: str, after: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from release_train.errors import RefusedError, UsageError
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
-from release_train.model.branches import format_name, parse_name
+from release_train.model.branches import format_name, release_branch_version
 from release_train.model.notes import archive_label
 
 SUPPORTED = "supported"
@@ -45,7 +45,7 @@ def resolve(env: FlowEnv, to: Sequence[str]) -> Targets:
             if expired:
                 notes.append("not for expired lines: " + ", ".join(expired))
             continue
-        if parse_name(pattern, name) is None:
+        if release_branch_version(pattern, name) is None:
             raise RefusedError(
                 f"{name!r} is not a release branch (branches are named {format_name(pattern, 'X.Y.Z')})",
                 hint="name release branches, or --to supported; nothing was changed",

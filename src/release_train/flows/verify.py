@@ -89,9 +89,9 @@ def verify(settings: Settings, ctx: Context | None = None, *, branch: str | None
 
 
 def _is_release(settings: Settings, branch: str) -> bool:
-    from release_train.model.branches import parse_name
+    from release_train.model.branches import release_branch_version
 
-    return parse_name(settings.branches.release, branch) is not None
+    return release_branch_version(settings.branches.release, branch) is not None
 
 
 def _today(ctx: Context) -> date:

@@ -132,7 +132,25 @@ class Api:
             self.ctx.clock.sleep(delay)
         if response.status_code >= 400 and response.status_code not in allow:
             raise self.error(response, f"{method} {self._path(full)}")
+        if 200 <= response.status_code < 300 and response.content:
+            self._require_json(response, method, full)
         return response
+
+    def _require_json(self, response: httpx.Response, method: str, url: str) -> None:
+        """Every answer of the REST API is JSON; anything else (a web page from a wrong
+        api-url, a proxy's or captive portal's page, a cut-off body) is a clear error here, not a
+        decoding crash in the caller. (Decoding once more costs milliseconds for a full page.)"""
+        try:
+            response.json()
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type").split(";")[0]
+            seen = " ".join(self.token.mask(response.text[:120]).split())
+            raise ForgeError(
+                f"GitHub answered {response.status_code} to {method} {self.token.mask(url)} with "
+                f"{kind}, not JSON: {seen!r}",
+                hint="check [forge] api-url: it must be the REST API (https://api.github.com, or "
+                "https://HOST/api/v3 for GitHub Enterprise), not a web page or a proxy; then run again",
+            ) from None
 
     def _send(
         self,

@@ -62,6 +62,7 @@ class PinnedClock(SystemClock):
 
 
 def parse_now(text: str) -> datetime:
-    """Parse `--now`: an ISO date or date-time; naive values are UTC."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    """Parse `--now`: an ISO date or date-time, in UTC (naive values are UTC; one with an offset
+    is converted). Raises ValueError for anything else."""
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)

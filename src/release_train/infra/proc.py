@@ -1,7 +1,9 @@
 """The one subprocess chokepoint. Nothing else imports `subprocess`.
 
 Every command is logged to the observer-independent debug log, its output captured, and a
-failure raises `ProcessError` showing the command, the exit code and the output.
+failure raises `ProcessError` showing the command, the exit code and the output. Secrets a caller
+names are masked there, and remembered: `mask` hides them in anything else written later (the
+crash log), so one filter decides what a secret is.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import logging
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError
 
 log = logging.getLogger("release_train.proc")
+_SECRETS: set[str] = set()  # every secret a caller named, for `mask`
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,8 @@ def run(
 ) -> Completed:
     """Run a command and capture its output. `secrets` are masked in logs and errors."""
     argv = tuple(os.fspath(a) for a in args)
-    shown = _mask(" ".join(argv), secrets)
+    remember_secrets(*secrets)
+    shown = mask(" ".join(argv), secrets)
     log.debug("run: %s (cwd=%s)", shown, cwd)
     try:
         proc = subprocess.run(
@@ -70,13 +74,21 @@ def run(
         raise ProcessError(f"{shown} timed out after {timeout} s") from exc
     done = Completed(argv, proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
-        output = _mask((proc.stderr or proc.stdout).strip(), secrets)
+        output = mask((proc.stderr or proc.stdout).strip(), secrets)
         raise ProcessError(f"command failed (exit {proc.returncode}): {shown}\n{output}")
     return done
 
 
-def _mask(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
+def remember_secrets(*secrets: str) -> None:
+    """Name secrets to the filter without running anything (the CLI, as it reads a token).
+    Values under 8 characters are no real tokens, and hiding them everywhere would garble every
+    later message; they are masked only where they are given."""
+    _SECRETS.update(secret for secret in secrets if len(secret) >= 8)
+
+
+def mask(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with each secret shown as ***: those given, and every one named to `run` so far
+    (longest first, so a secret that holds another is hidden whole)."""
+    for secret in sorted(_SECRETS.union(s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
     return text
