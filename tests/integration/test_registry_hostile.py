@@ -432,6 +432,24 @@ def test_corrupt_data_stops_serve_with_a_clear_error(
     assert done.stdout == ""  # nothing served, no banner
 
 
+def test_a_data_directory_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "registry").write_text("not a directory")
+    command = [
+        sys.executable,
+        "-m",
+        "release_train",
+        "registry",
+        "serve",
+        "--dir",
+        str(tmp_path / "registry"),
+    ]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 8, done.stderr
+    assert done.stderr.startswith(
+        f"error: cannot use {tmp_path / 'registry'} as the registry's data directory"
+    )
+
+
 def test_serve_never_prints_the_token_and_says_where_it_is(tmp_path: Path) -> None:
     data = tmp_path / "registry"
     token = "tok-7f3a9c-never-shown"

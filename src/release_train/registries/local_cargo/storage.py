@@ -53,8 +53,14 @@ class Storage:
         self._lock = threading.RLock()
         # canonical name -> versions in publish order
         self._crates: dict[str, list[StoredVersion]] = {}
-        (root / "index").mkdir(parents=True, exist_ok=True)
-        (root / "crates").mkdir(parents=True, exist_ok=True)
+        try:
+            (root / "index").mkdir(parents=True, exist_ok=True)
+            (root / "crates").mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise RegistryDataError(
+                f"cannot use {root} as the registry's data directory: {exc.strerror or exc}",
+                hint="name a directory you can write to (it is created if missing)",
+            ) from None
         self._load()
 
     def _load(self) -> None:
