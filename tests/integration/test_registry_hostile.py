@@ -267,6 +267,9 @@ def _upload(server: RegistryServer, metadata: object, crate: bytes = b"crate") -
     "version",
     [
         "\u0661.\u0660.\u0660",  # Arabic-Indic 1.0.0
+        "1\u0660.0.0",  # 1 then an Arabic-Indic 0: Python's \d takes it
+        "1.0.0-rc.1\u0662",
+        "1.0.0-\u0663a",
         "\uff11.0.0",  # fullwidth 1
         "1.0.\u0663",
         "1.0.0-\u0661",
