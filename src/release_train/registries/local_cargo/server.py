@@ -114,7 +114,7 @@ class _Handler(Handler):
         if not parts and method == "GET":
             text = f"release-train local Cargo registry\nindex: sparse+{self.server.base_url}/index/\n"
             return _Route(lambda _: self._send(200, text.encode(), "text/plain; charset=utf-8"))
-        raise ApiError(404, f"no route for {method} {path}")
+        raise ApiError(404, f"no route for {method} {path[:200]}")
 
     def _api(self, method: str, rest: list[str]) -> _Route:
         registry = self.server.registry
@@ -139,7 +139,7 @@ class _Handler(Handler):
             return _Route(lambda _: self._send(200, registry.download(rest[0], rest[1]), "application/x-tar"))
         if method == "GET" and len(rest) == 1:
             return _Route(lambda _: self._send_json(200, registry.crate_info(rest[0])))
-        raise ApiError(404, f"no route for {method} /api/v1/crates/{'/'.join(rest)}")
+        raise ApiError(404, f"no route for {method} /api/v1/crates/{'/'.join(rest)[:200]}")
 
     def _index(self, rel: str) -> None:
         registry = self.server.registry
@@ -169,7 +169,7 @@ class _Handler(Handler):
             return _Route(lambda _: self._send_json(200, {"uploads": uploads}), auth=True)
         if method == "GET" and rest == ["published"]:
             return _Route(lambda _: self._send_json(200, registry.published()), auth=True)
-        raise ApiError(404, f"no admin route for {method} /_admin/{'/'.join(rest)}")
+        raise ApiError(404, f"no admin route for {method} /_admin/{'/'.join(rest)[:200]}")
 
     # ----- plumbing
 
