@@ -37,6 +37,7 @@ import argparse
 import itertools
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -300,22 +301,26 @@ def overhead(args: argparse.Namespace) -> bool:
     env.pop("HOME")
     os.environ.update(env)
     root, crates = make_repo(base, args.crates, args.depth)
-    for n in range(args.cargo_runs):
-        with RegistryServer(base / f"overhead-{n}", token=TOKEN, limits=Limits.unlimited()) as srv:
-            with_cargo(root, crates, srv, n)
+    try:
+        for n in range(args.cargo_runs):
+            with RegistryServer(base / f"overhead-{n}", token=TOKEN, limits=Limits.unlimited()) as srv:
+                with_cargo(root, crates, srv, n)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)  # 500 crates, their registry and target dir
     return ok
 
 
 def publisher_alone(crates: list[SyntheticCrate], n: int) -> tuple[float, float]:
     """(mean gap between uploads over the first SAMPLE, over the last SAMPLE)."""
     registry = MemoryRegistry()
-    journal = Journal.open(Path(tempfile.mkdtemp(prefix="bench-journal-")), "v0.1.0", "0.1.0", "bench")
-    journal.checksums = {c.name: "0" * 64 for c in crates}
-    journal.save()
     unlimited = {"new-version": Rate(len(crates), 0.0)}
-    start = time.monotonic()
-    execute(jobs_of(crates), unlimited, registry, Path(), journal, Context(), Tuning(), total=len(crates))
-    wall = time.monotonic() - start
+    with tempfile.TemporaryDirectory(prefix="bench-journal-") as directory:
+        journal = Journal.open(Path(directory), "v0.1.0", "0.1.0", "bench")
+        journal.checksums = {c.name: "0" * 64 for c in crates}
+        journal.save()
+        start = time.monotonic()
+        execute(jobs_of(crates), unlimited, registry, Path(), journal, Context(), Tuning(), total=len(crates))
+        wall = time.monotonic() - start
     assert len(registry.uploaded) == len(crates)
     first, last, ratio = first_last([b - a for a, b in itertools.pairwise(registry.accepted)])
     print(
