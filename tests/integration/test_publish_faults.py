@@ -4,6 +4,7 @@ upload count, a 429 with a retry time, a 5xx on one crate, a permanent rejection
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from tests.fixtures.publishing import publish_site
 
 from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
+from release_train.events import Event, Recorder
 from release_train.flows.publish import PublishFailed, PublishReport
 from release_train.registries.local_cargo import Limits, UploadAttempt
 
@@ -133,3 +135,55 @@ def test_a_permanent_rejection_stops_and_says_how_to_resume(
         assert isinstance(site.publish(), PublishReport)
         assert site.successes() == dict.fromkeys(site.workspace.names, 1)
         assert json.loads(site.journal().read_text())["state"] == "done"
+
+
+class TimedRecorder(Recorder):
+    """Keeps when each event was seen, to compare what a message announced with what happened."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[float] = []
+
+    def __call__(self, event: Event) -> None:
+        self.times.append(time.monotonic())
+        super().__call__(event)
+
+    def first(self, kind: str, crate: str) -> list[tuple[float, Event]]:
+        return [
+            (t, e)
+            for t, e in zip(self.times, self.events, strict=True)
+            if e.kind == kind and e.data.get("crate") == crate
+        ]
+
+
+def test_a_retry_after_a_5xx_comes_when_announced_not_after_a_pacing_wait(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # crates.io's new-crate limit, 5 at once then one per 600 s, scaled 200 times: one per 3 s.
+    # Six new crates and their top: the sixth and the top wait for tokens; the first fails once.
+    server_limits = Limits(new_crate=Pacing(5, 600.0), new_version=None)
+    pacing = {"new-crate": Pacing(5, 3.0), "new-version": Pacing(30, 0.3)}
+    with publish_site(
+        tmp_path, monkeypatch, count=7, depth=2, server_limits=server_limits, pacing=pacing, time_scale=200.0
+    ) as site:
+        flaky = site.workspace.crates[0].name  # the first to start: it spends the first token
+        site.server.inject_failure(flaky, 500, times=1)
+        site.recorder = timed = TimedRecorder()
+        assert isinstance(site.publish(), PublishReport)
+
+        [(told, warning)] = timed.first("warn", flaky)
+        _, (retried, _) = timed.first("step", flaky)
+        announced = warning.data["retry_in"]
+        assert f"retry 1 in {announced:.1f}s" in warning.message
+        assert announced < 0.5  # the backoff, far below the 3 s a token takes
+        assert retried - told == pytest.approx(announced, abs=0.1)
+        assert [a.status for a in site.server.upload_log if a.crate == flaky] == [500, 200]
+        assert site.successes() == dict.fromkeys(site.workspace.names, 1)
+
+        # The crates that did wait for a token were told how long, and started then.
+        waits = [(t, e) for t, e in zip(timed.times, timed.events, strict=True) if e.kind == "wait"]
+        assert {e.data["crate"] for _, e in waits} >= {site.workspace.crates[5].name, site.workspace.top.name}
+        for told_wait, event in waits:
+            assert f"pacing wait of {event.data['wait']:.1f}s for the new-crate rate limit" in event.message
+            started = next(t for t, e in timed.first("step", event.data["crate"]) if t >= told_wait)
+            assert started - told_wait == pytest.approx(event.data["wait"], abs=0.1)

@@ -93,11 +93,8 @@ def test_bad_token_403_and_duplicate_409(server: RegistryServer, client: httpx.C
     dup = put_crate(client, server, "alpha", "0.1.0")
     assert dup.status_code == 409
     assert detail(dup) == "crate version `0.1.0` of `alpha` is already uploaded"
-    assert [(a.crate, a.status) for a in server.upload_log] == [
-        ("alpha", 403),
-        ("alpha", 200),
-        ("alpha", 409),
-    ]
+    # The refused request was answered before its body was read: it uploaded nothing to log.
+    assert [(a.crate, a.status) for a in server.upload_log] == [("alpha", 200), ("alpha", 409)]
 
 
 def test_yank_and_unyank(server: RegistryServer, client: httpx.Client) -> None:
@@ -206,7 +203,7 @@ def test_cli_serve_prints_its_urls_and_stops_on_ctrl_c(tmp_path: Path, client: h
         assert client.get(f"{api}/index/config.json").json()["api"] == api
         assert f'index = "{index_url}"' in text
         assert 'replace-with = "local"' in text
-        assert f"CARGO_REGISTRIES_LOCAL_TOKEN={TOKEN}" in text
+        assert TOKEN not in text  # test_registry_hostile: where it is written instead
         assert "new versions burst 30 then 1 per 60 s" in text
         child.send_signal(signal.SIGINT)
         assert child.wait(timeout=10) == 0

@@ -44,21 +44,40 @@ def test_names_that_differ_by_case_or_separator_are_one_crate() -> None:
     assert canonical_name("Foo-Bar") == canonical_name("foo_bar") == "foo_bar"
 
 
-@pytest.mark.parametrize("name", ["", "1abc", "a b", "caf\u00e9", "x" * 65, "-lead"])
+@pytest.mark.parametrize(
+    "name", ["", "1abc", "a b", "caf\u00e9", "x" * 65, "-lead", "\uff41bc", "nul", "Com1", "lpt9"]
+)
 def test_invalid_names_are_refused(name: str) -> None:
     with pytest.raises(ApiError) as caught:
         check_name(name)
     assert caught.value.status == 400
 
 
-@pytest.mark.parametrize("version", ["1.0", "01.0.0", "1.0.0-", "v1.0.0", "1.0.0+"])
+@pytest.mark.parametrize(
+    "version",
+    [
+        "1.0",
+        "01.0.0",
+        "1.0.0-",
+        "v1.0.0",
+        "1.0.0+",
+        "1\u0660.0.0",  # an Arabic-Indic zero after an ASCII 1
+        "1.0.0-rc.1\u0662",
+        "1.0.0-\u0663a",
+        "1.0.0+b\u0969",
+        "\uff11.0.0",
+        "18446744073709551616.0.0",  # one past u64
+        " 1.0.0",
+        "1.0.0\n",
+    ],
+)
 def test_invalid_versions_are_refused(version: str) -> None:
     with pytest.raises(ApiError):
         check_version(version)
 
 
 def test_valid_versions_and_build_metadata_clash() -> None:
-    for version in ("0.1.0", "48.0.0-rc.1", "1.0.7+build.5", "1.0.0-alpha-1.x"):
+    for version in ("0.1.0", "48.0.0-rc.1", "1.0.7+build.5", "1.0.0-alpha-1.x", "18446744073709551615.0.0"):
         check_version(version)
     assert version_key("1.0.7+x") == version_key("1.0.7")
 

@@ -8,6 +8,10 @@ With --crates-io-limits it answers like crates.io under load: uploads are paced 
 (new crates: burst 5, then one per 600 s; new versions: burst 30, then one per 60 s) and refused
 with 429 and Retry-After beyond that. --time-scale N divides every such duration (and
 --index-delay) by N, so tests and benchmarks run quickly.
+
+With --token, uploads, yanks and the admin routes need that token. It is never printed: it is
+written to DIR/token (readable by you only), and the start-up text shows how to hand it to cargo
+from there.
 """
 
 from __future__ import annotations
@@ -46,7 +50,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    serve.add_argument("--token", help="the token uploads must carry (default: accept any)")
+    serve.add_argument(
+        "--token", help="the token uploads must carry (default: accept any); kept in DIR/token, never printed"
+    )
     serve.add_argument(
         "--crates-io-limits", action="store_true", help="pace uploads like crates.io (answer 429 beyond)"
     )
@@ -80,6 +86,7 @@ def run(args: argparse.Namespace) -> int:
             new_crate=Pacing(*args.new_crate) if args.new_crate else default.new_crate,
             new_version=Pacing(*args.new_version) if args.new_version else default.new_version,
         )
+    _raise_file_limit()
     server = RegistryServer(
         args.dir,
         port=args.port,
@@ -89,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
         time_scale=args.time_scale,
         index_delay=args.index_delay,
     )
+    token_file = _keep_token(args.dir, args.token)
     try:
         server.start()
     except OSError as exc:
@@ -97,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
             hint="stop whatever uses that port, or pick another --port (and keep it from then on)",
         ) from exc
     try:
-        _announce(server, args, limits, cargo_config_toml(server.index_url, replace_crates_io=True))
+        snippet = cargo_config_toml(server.index_url, replace_crates_io=True)
+        _announce(server, args, limits, snippet, token_file)
         server.wait()
     except KeyboardInterrupt:
         print("stopping the registry", file=sys.stderr)
@@ -106,24 +115,71 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _announce(server: RegistryServer, args: argparse.Namespace, limits: Limits | None, snippet: str) -> None:
+def _keep_token(data_dir: Path, token: str | None) -> Path | None:
+    """Write the token to DIR/token, readable by its owner only (the start-up text names the
+    file, never the token). Without a token, a file left by an earlier run is removed: it would
+    claim a token this run does not ask for."""
+    from release_train.infra.fs import atomic_write_text
+
+    path = data_dir.resolve() / "token"
+    if token is None:
+        path.unlink(missing_ok=True)
+        return None
+    atomic_write_text(path, token + "\n")  # created 0600; an existing file keeps its mode...
+    path.chmod(0o600)  # ...so set it again
+    return path
+
+
+def _raise_file_limit() -> None:
+    """Every open connection is a file descriptor: allow as many as the system lets this user
+    have, as servers do (the usual soft limit, 1,024, is far below the hard one)."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _announce(
+    server: RegistryServer,
+    args: argparse.Namespace,
+    limits: Limits | None,
+    snippet: str,
+    token_file: Path | None,
+) -> None:
+    import shlex
+
     if server.previous_url:
         print(
             f"warning: {args.dir} was last served at {server.previous_url}; crates published then "
             "name that index URL. Use the same --port to keep them resolvable.",
             file=sys.stderr,
         )
+    if token_file is not None:
+        token_lines = [
+            f"  token: required; written to {token_file} (readable by you only)",
+            "",
+            "cargo configuration (.cargo/config.toml, or config.toml in a CARGO_HOME of its own):",
+            "",
+            snippet,
+            f'export CARGO_REGISTRIES_LOCAL_TOKEN="$(cat {shlex.quote(str(token_file))})"',
+        ]
+    else:
+        token_lines = [
+            "  token: any (start with --token to require one)",
+            "",
+            "cargo configuration (.cargo/config.toml, or config.toml in a CARGO_HOME of its own):",
+            "",
+            snippet,
+            "export CARGO_REGISTRIES_LOCAL_TOKEN=any-token",
+        ]
     lines = [
         f"local Cargo registry serving {args.dir}",
         f"  index: {server.index_url}",
         f"  api:   {server.url}",
         f"  limits: {_describe_limits(limits, args.time_scale)}",
         f"  index delay: {args.index_delay:g} s (simulated)",
-        "",
-        "cargo configuration (.cargo/config.toml, or config.toml in a CARGO_HOME of its own):",
-        "",
-        snippet,
-        f"export CARGO_REGISTRIES_LOCAL_TOKEN={args.token or '<any token>'}",
+        *token_lines,
         "cargo publish --registry local",
         "",
         "Press Ctrl-C to stop.",

@@ -1,15 +1,22 @@
 """The publish journal: what one publish of a tag has done so far, so a crashed run resumes.
 
-One JSON file per tag under `[publish] journal-dir` (default `target/release-train/`), rewritten
-atomically after every change. The registry stays the source of truth: a re-run asks it first and
-uses the journal only for what the registry cannot tell yet, an upload that landed but is not in
-the index (re-uploading it would be refused as a duplicate), and the checksums of the verified
-packages (so a resumed run does not verify again).
+One JSON file per tag under `[publish] journal-dir` (default `target/release-train/`), written
+atomically by `save()`, and beside it a log of the crate states set since (`set()` appends one
+line): rewriting the whole file for each of the three changes of every upload made a publish of N
+crates write O(N^2) bytes, its cost per upload growing with N (bench/publish.py). The log's lines
+carry the file's generation, so lines a crash left from before a rewrite are ignored, and a line
+cut short by a crash is skipped. `open()` reads both; `save()` folds the log back into the file.
+
+The registry stays the source of truth: a re-run asks it first and uses the journal only for what
+the registry cannot tell yet, an upload that landed but is not in the index (re-uploading it would
+be refused as a duplicate), and the checksums of the verified packages (so a resumed run does not
+verify again).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +26,8 @@ from release_train.infra.fs import atomic_write_text
 
 CrateState = Literal["pending", "uploading", "uploaded", "visible", "failed"]
 RunState = Literal["running", "done", "failed"]
+CRATE_STATES = ("pending", "uploading", "uploaded", "visible", "failed")
+COMPACT_AFTER = 256  # log lines before `set` rewrites the file (at least one per crate)
 
 
 @dataclass
@@ -30,6 +39,8 @@ class Journal:
     state: RunState = "running"
     checksums: dict[str, str] = field(default_factory=dict)  # crate name -> sha256 of our .crate
     crates: dict[str, CrateState] = field(default_factory=dict)
+    _generation: int = field(default=0, repr=False)  # of the file; the log's lines name theirs
+    _logged: int = field(default=0, repr=False)  # lines in the log of this generation
 
     @classmethod
     def open(cls, directory: Path, tag: str, version: str, commit: str) -> Journal:
@@ -43,7 +54,7 @@ class Journal:
             return fresh
         if data.get("commit") != commit or data.get("version") != version:
             return fresh
-        return cls(
+        journal = cls(
             path,
             tag,
             version,
@@ -52,34 +63,79 @@ class Journal:
             checksums=dict(data.get("checksums", {})),
             crates=dict(data.get("crates", {})),
         )
+        journal._generation = int(data.get("generation", 0))
+        journal._replay_log()
+        return journal
 
     @staticmethod
     def path_for(directory: Path, tag: str) -> Path:
         return directory / f"publish-{_safe(tag)}.json"
 
     @property
+    def log_path(self) -> Path:
+        return self.path.with_suffix(".log")
+
+    @property
     def exists(self) -> bool:
         return self.path.is_file()
 
     def set(self, name: str, state: CrateState) -> None:
+        """Record one crate's state: one line appended to the log. The line is written with one
+        call and starts with its own newline, so a line a crash cut short ends there and is
+        skipped when read, without taking the next one with it."""
         self.crates[name] = state
-        self.save()
+        if self._generation == 0:  # never written (or read from a file of before the log)
+            self.save()
+            return
+        line = "\n" + json.dumps({"generation": self._generation, "crate": name, "state": state})
+        fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+        self._logged += 1
+        if self._logged > max(COMPACT_AFTER, len(self.crates)):  # amortised: O(1) per set
+            self.save()
 
     def finish(self, state: RunState) -> None:
         self.state = state
         self.save()
 
     def save(self) -> None:
+        """Write the whole journal as a new generation; the log of the old one is then dropped."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._generation += 1
         data = {
             "tag": self.tag,
             "version": self.version,
             "commit": self.commit,
             "state": self.state,
+            "generation": self._generation,
             "checksums": self.checksums,
             "crates": dict(sorted(self.crates.items())),
         }
         atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")
+        self.log_path.unlink(missing_ok=True)  # its lines are of the previous generation
+        self._logged = 0
+
+    def _replay_log(self) -> None:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        for line in text.splitlines():
+            try:
+                change = json.loads(line)
+            except ValueError:
+                continue  # cut short by a crash
+            if (
+                isinstance(change, dict)
+                and change.get("generation") == self._generation
+                and change.get("state") in CRATE_STATES
+                and isinstance(change.get("crate"), str)
+            ):
+                self.crates[change["crate"]] = change["state"]
+                self._logged += 1
 
 
 def _safe(tag: str) -> str:

@@ -13,6 +13,7 @@ per job, which crate it uploads, from which worktree, into which tag's journal.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -112,6 +113,7 @@ class _Run:
         self.done_count = total - len(jobs)
         self.futures: dict[Future[_Result], Job] = {}
         self.random = random.Random()
+        self.announced_waits: dict[str, str] = {}  # action -> the job whose pacing wait was told
 
     def _target(self, job: Job) -> Target:
         return self.targets.get(job.name) or Target(job.name, self.workspace, self.journal)
@@ -147,6 +149,7 @@ class _Run:
             now = self.clock.monotonic()
             for job in self.scheduler.take(now):
                 self._start(pool, job)
+            self._announce_pacing(now)
             wake = self.scheduler.wake_at(now)
             if not self.futures:
                 if wake is None:
@@ -161,6 +164,22 @@ class _Run:
         self.outcome.blocked = self.scheduler.blocked()
         self.outcome.not_started = sorted(set(self.scheduler.pending) - set(self.outcome.blocked))
         return self.outcome
+
+    def _announce_pacing(self, now: float) -> None:
+        """Say when an upload waits for its rate limit, and how long: once per job."""
+        for job, seconds in self.scheduler.pacing_waits(now):
+            if self.announced_waits.get(job.action) == job.name:
+                continue
+            self.announced_waits[job.action] = job.name
+            rate = self.scheduler.buckets[job.action].rate
+            self.ctx.emit(
+                "wait",
+                f"{job.name}: pacing wait of {format_duration(seconds)} for the {job.action} rate limit "
+                f"({rate.burst} at once, then 1 every {format_duration(rate.every)})",
+                crate=job.name,
+                action=job.action,
+                wait=seconds,
+            )
 
     def _start(self, pool: ThreadPoolExecutor, job: Job) -> None:
         if job.action == RESUME:
@@ -218,11 +237,14 @@ class _Run:
             return
         backoff = min(self.tuning.retry_cap, self.tuning.retry_base * 2 ** (attempt - 1))
         backoff *= self.random.uniform(0.5, 1.0)  # jitter: retries of many crates do not line up
+        # The retry keeps the rate-limit token of the first attempt: it starts after `backoff`
+        # and no later, whatever the buckets say (model/pacing.py).
         self.scheduler.retry_at(job.name, at + backoff)
         self.ctx.emit(
             "warn",
             f"{job.name}: {error.message}; retry {attempt} in {format_duration(backoff)}",
             crate=job.name,
+            retry_in=backoff,
         )
 
     def _fail(self, job: Job, why: str, *, stop: bool) -> None:
@@ -298,3 +320,10 @@ def execute(
         # An interruption still lets running uploads finish (like processes already started);
         # nothing new starts.
         pool.shutdown(wait=True, cancel_futures=True)
+        # During the run each change was one line appended to a journal's log; fold them into
+        # the journal files now (a kill before this leaves the logs, which `Journal.open` reads).
+        journals = {id(t.journal): t.journal for t in run.targets.values()}
+        journals[id(journal)] = journal
+        for each in journals.values():
+            with contextlib.suppress(OSError):  # the log stays, and is read the same
+                each.save()

@@ -12,6 +12,7 @@ publisher sharing the account), not the way we find the limit.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,12 @@ class Scheduler:
     A job is ready when all its first-party deps are visible. Ready jobs start critical path
     first (the longest chain of dependents below them), as long as their action's bucket has a
     token, their retry time has come and fewer than `concurrency` are in flight.
+
+    A job retried after a transient error (`retry_at`) keeps what its first attempt took: its
+    token (the registry counted the upload, or owes it) and its place among those in flight. So
+    it starts again exactly when its backoff ends, as announced, never behind a pacing wait of
+    up to ten minutes for a token it already paid for. A 429 is different: the registry refused
+    to count the upload, and the retry takes the token the registry named the time of.
     """
 
     def __init__(
@@ -120,74 +127,137 @@ class Scheduler:
         self.in_flight: set[str] = set()
         self.visible: set[str] = set()
         self.failed: set[str] = set()
-        self.not_before: dict[str, float] = {}
+        self.backoff: dict[str, float] = {}  # in flight, retrying at this time with the token it has
+        self.deferred: dict[str, float] = {}  # pending after a 429, not to start before this time
         self.stopped = False
+        # Kept up to date as jobs become visible, so that each event costs the same however many
+        # jobs there are: the first-party deps each job still waits for, who waits for each job,
+        # and per action the ready jobs in start order (critical path first).
+        self._dependents: dict[str, list[str]] = {name: [] for name in self.jobs}
+        self._unmet: dict[str, int] = {}
+        self._queues: dict[str, list[tuple[int, str]]] = {}
+        for job in self.jobs.values():
+            deps = [d for d in job.deps if d in self.jobs]
+            for dep in deps:
+                self._dependents[dep].append(job.name)
+            self._unmet[job.name] = len(deps)
+        for name in sorted(self.jobs):
+            if self._unmet[name] == 0:
+                self._enqueue(name)
 
-    def _order(self, name: str) -> tuple[int, str]:
+    def _key(self, name: str) -> tuple[int, str]:
         return (-self._height[name], name)
 
-    def ready(self) -> list[Job]:
-        names = [
-            n for n in self.pending if all(d in self.visible or d not in self.jobs for d in self.jobs[n].deps)
-        ]
-        return [self.jobs[n] for n in sorted(names, key=self._order)]
+    def _enqueue(self, name: str) -> None:
+        bisect.insort(self._queues.setdefault(self.jobs[name].action, []), self._key(name))
 
-    def _start_time(self, job: Job, now: float) -> float:
-        bucket = self.buckets.get(job.action)
-        at = bucket.ready_at(now) if bucket else now
-        return max(at, self.not_before.get(job.name, now))
+    def _dequeue(self, name: str) -> None:
+        queue = self._queues.get(self.jobs[name].action, [])
+        index = bisect.bisect_left(queue, self._key(name))
+        if index < len(queue) and queue[index][1] == name:
+            del queue[index]
+
+    def _bucket_ready_at(self, action: str, now: float) -> float:
+        bucket = self.buckets.get(action)
+        return bucket.ready_at(now) if bucket else now
+
+    def ready(self) -> list[Job]:
+        """Pending jobs whose first-party deps are all visible, in start order."""
+        keys = [key for queue in self._queues.values() for key in queue]
+        keys += [self._key(name) for name in self.deferred]
+        return [self.jobs[name] for _, name in sorted(keys)]
 
     def take(self, now: float) -> list[Job]:
-        """The jobs to start now (their tokens are taken)."""
+        """The jobs to start now (their tokens are taken; a retry uses the one it has)."""
+        started = [self.jobs[n] for n, when in sorted(self.backoff.items()) if when <= now + _EPS]
+        for job in started:
+            del self.backoff[job.name]
         if self.stopped:
-            return []
-        started: list[Job] = []
-        for job in self.ready():
-            if len(self.in_flight) >= self.concurrency:
+            return started
+        for name, when in list(self.deferred.items()):
+            if when <= now + _EPS:
+                del self.deferred[name]
+                self._enqueue(name)
+        while len(self.in_flight) < self.concurrency:
+            heads = [
+                (queue[0], action)
+                for action, queue in self._queues.items()
+                if queue and self._bucket_ready_at(action, now) <= now + _EPS
+            ]
+            if not heads:
                 break
-            if self._start_time(job, now) > now + _EPS:
-                continue  # another action's bucket may still have a token
-            if (bucket := self.buckets.get(job.action)) is not None:
+            (_, name), action = min(heads)
+            del self._queues[action][0]
+            if (bucket := self.buckets.get(action)) is not None:
                 bucket.take(now)
-            self.pending.discard(job.name)
-            self.in_flight.add(job.name)
-            started.append(job)
+            self.pending.discard(name)
+            self.in_flight.add(name)
+            started.append(self.jobs[name])
         return started
 
     def wake_at(self, now: float) -> float | None:
         """When `take` may next return something, or None when only an in-flight job can unblock."""
+        times = list(self.backoff.values())
+        if not self.stopped and len(self.in_flight) < self.concurrency:
+            times += self.deferred.values()
+            times += [self._bucket_ready_at(a, now) for a, queue in self._queues.items() if queue]
+        return max(now, min(times)) if times else None
+
+    def pacing_waits(self, now: float) -> list[tuple[Job, float]]:
+        """For each action, the next ready job held back only by its bucket, and for how long:
+        the pacing wait a user should be told about (nothing when all slots are taken)."""
         if self.stopped or len(self.in_flight) >= self.concurrency:
-            return None
-        times = [self._start_time(job, now) for job in self.ready()]
-        return min(times) if times else None
+            return []
+        waits = []
+        for action, queue in self._queues.items():
+            wait = self._bucket_ready_at(action, now) - now
+            if queue and wait > _EPS:
+                waits.append((self.jobs[queue[0][1]], wait))
+        return waits
 
     # --- what happened ------------------------------------------------------------------------
     def mark_visible(self, name: str) -> None:
+        if name in self.visible:
+            return
         self.in_flight.discard(name)
         self.pending.discard(name)
         self.visible.add(name)
+        for dependent in self._dependents[name]:
+            self._unmet[dependent] -= 1
+            if self._unmet[dependent] == 0 and dependent in self.pending:
+                self._enqueue(dependent)
 
     def retry_at(self, name: str, when: float) -> None:
-        """Put a job back, not to start before `when` (5xx backoff)."""
-        self.in_flight.discard(name)
-        self.pending.add(name)
-        self.not_before[name] = when
+        """Start `name` again at `when` (5xx backoff), with the token and the slot it holds."""
+        self.backoff[name] = when
 
     def rate_limited(self, name: str, when: float) -> None:
-        """The registry answered 429 for `name`'s action, retry at `when`."""
+        """The registry answered 429 for `name`'s action: the job goes back to the queue, to take
+        a token again, not before `when`."""
         job = self.jobs[name]
         if (bucket := self.buckets.get(job.action)) is not None:
             bucket.hold_until(when)
-        self.retry_at(name, when)
+        self.in_flight.discard(name)
+        self.pending.add(name)
+        self.deferred[name] = when
 
     def mark_failed(self, name: str) -> None:
+        if name in self.pending and name not in self.deferred:
+            self._dequeue(name)
         self.in_flight.discard(name)
         self.pending.discard(name)
+        self.backoff.pop(name, None)
+        self.deferred.pop(name, None)
         self.failed.add(name)
 
     def stop(self) -> None:
-        """Start nothing new (a permanent rejection); in-flight jobs still report back."""
+        """Start nothing new (a permanent rejection); in-flight jobs still report back, and those
+        waiting to retry are not started again."""
         self.stopped = True
+        for name in self.backoff:
+            self.in_flight.discard(name)
+            self.pending.add(name)
+        self.backoff.clear()
 
     def blocked(self) -> list[str]:
         """Pending jobs that can never start: a dependency failed (directly or transitively)."""
@@ -205,8 +275,10 @@ class Scheduler:
         """Nothing in flight and nothing that could still start."""
         if self.in_flight:
             return False
-        if self.stopped:
+        if self.stopped or not self.pending:
             return True
+        if not self.failed:
+            return False  # every pending job can still start (its deps are jobs that can)
         return set(self.blocked()) >= self.pending
 
 

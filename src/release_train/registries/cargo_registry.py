@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import weakref
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -67,6 +69,8 @@ class CargoRegistry:
         self.clock: Clock = clock or SystemClock()
         self.timeout = timeout  # one `cargo publish` (it waits up to 60 s for the index itself)
         self._send_token = False  # set after a 401: only authenticated registries get the token
+        self._http: httpx.Client | None = None
+        self._client_lock = threading.Lock()
 
     @property
     def label(self) -> str:
@@ -161,15 +165,29 @@ class CargoRegistry:
         return 60.0  # no time given: one refill interval of crates.io's version bucket
 
     # --- the sparse index ----------------------------------------------------------------------
+    def _client(self) -> httpx.Client:
+        """One HTTP client for this registry, shared by the publisher's threads (httpx allows
+        that). Making a client loads the CA certificates, about as long as a whole upload to the
+        local registry takes, so one per index read cost more than the reads; its connections
+        are also kept alive. It is closed when this object goes away."""
+        import httpx
+
+        with self._client_lock:
+            if self._http is None:
+                self._http = httpx.Client(timeout=30.0, headers={"Cache-Control": "no-cache"})
+                weakref.finalize(self, self._http.close)
+            return self._http
+
     def _get(self, url: str) -> httpx.Response:
         import httpx
 
         headers = {"Authorization": self.token} if self._send_token and self.token else {}
         try:
-            # A client per request: nothing to close, and the registry object stays shareable
-            # between the publisher's threads. Index reads are few and small.
-            with httpx.Client(timeout=30.0, headers={"Cache-Control": "no-cache"}) as client:
-                response = client.get(url, headers=headers)
+            try:
+                response = self._client().get(url, headers=headers)
+            except httpx.TransportError:
+                # A kept-alive connection the server closed just then: one fresh attempt.
+                response = self._client().get(url, headers=headers)
             if response.status_code == 401 and self.token and not self._send_token:
                 self._send_token = True
                 return self._get(url)

@@ -15,15 +15,28 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_NAME_LENGTH = 64
-# crates.io: ASCII letters, digits, `-` and `_`, starting with a letter.
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-# Semantic Versioning 2.0.0, as cargo accepts it.
-_IDENT = r"(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)"
-_SEMVER = re.compile(
-    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    rf"(?:-{_IDENT}(?:\.{_IDENT})*)?"
-    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?"
+# crates.io: ASCII letters, digits, `-` and `_`, starting with a letter (cargo accepts more
+# locally, but refuses to publish such a name to crates.io).
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*", re.ASCII)
+# Cargo refuses these names of devices on Windows (and a crate by that name cannot be stored there).
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"] + [f"com{i}" for i in range(1, 10)] + [f"lpt{i}" for i in range(1, 10)]
 )
+# Semantic Versioning 2.0.0 as cargo's `semver` crate reads it. ASCII only: Python's `\d` would
+# also take Arabic-Indic or fullwidth digits, which cargo refuses.
+_NUMBER = r"(?:0|[1-9][0-9]*)"
+_IDENT = r"(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_SEMVER = re.compile(
+    rf"({_NUMBER})\.({_NUMBER})\.({_NUMBER})"
+    rf"(?:-{_IDENT}(?:\.{_IDENT})*)?"
+    r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?",
+    re.ASCII,
+)
+_U64_MAX = 2**64 - 1
+# A version requirement, loosely: the characters cargo's requirement syntax uses.
+_REQ = re.compile(r"[0-9A-Za-z.*^~=<>,+\- ]{1,256}", re.ASCII)
+_RUST_VERSION = re.compile(r"[0-9]+(?:\.[0-9]+){0,2}", re.ASCII)
+DEP_KINDS = ("normal", "dev", "build")
 
 
 class ApiError(Exception):
@@ -41,18 +54,30 @@ def canonical_name(name: str) -> str:
     return name.lower().replace("-", "_")
 
 
-def check_name(name: str) -> None:
-    if not name or len(name) > MAX_NAME_LENGTH or not _NAME.fullmatch(name):
+def check_name(name: object, what: str = "crate name") -> None:
+    if not isinstance(name, str) or not name or len(name) > MAX_NAME_LENGTH or not _NAME.fullmatch(name):
+        shown = name if isinstance(name, str) else json.dumps(name)
         raise ApiError(
             400,
-            f"invalid crate name `{name}`: use at most {MAX_NAME_LENGTH} ASCII letters, digits, "
+            f"invalid {what} `{shown[:80]}`: use at most {MAX_NAME_LENGTH} ASCII letters, digits, "
             "`-` or `_`, starting with a letter",
         )
+    if name.lower() in _WINDOWS_RESERVED:
+        raise ApiError(400, f"invalid {what} `{name}`: it is a reserved Windows device name")
 
 
-def check_version(version: str) -> None:
-    if not _SEMVER.fullmatch(version):
-        raise ApiError(400, f"invalid version `{version}`: not a semantic version")
+def check_version(version: object) -> None:
+    if not isinstance(version, str) or (match := _SEMVER.fullmatch(version)) is None:
+        shown = version if isinstance(version, str) else json.dumps(version)
+        raise ApiError(
+            400,
+            f"invalid version `{shown[:80]}`: not a semantic version (MAJOR.MINOR.PATCH in ASCII "
+            "digits, optionally -PRE and +BUILD)",
+        )
+    if any(int(part) > _U64_MAX for part in match.groups()):
+        raise ApiError(
+            400, f"invalid version `{version[:80]}`: a number is larger than cargo allows (2^64 - 1)"
+        )
 
 
 def version_key(version: str) -> str:
@@ -107,8 +132,11 @@ def parse_publish_body(body: bytes) -> Upload:
         raise ApiError(400, f"invalid upload request: truncated body ({len(body)} bytes)")
     try:
         metadata = json.loads(raw_json)
-    except ValueError as exc:
-        raise ApiError(400, f"invalid upload request: metadata is not JSON: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise ApiError(400, f"invalid upload request: the metadata is not JSON ({where})") from None
+    except ValueError:  # not UTF-8
+        raise ApiError(400, "invalid upload request: the metadata is not UTF-8 JSON") from None
     if not isinstance(metadata, dict):
         raise ApiError(400, "invalid upload request: metadata is not a JSON object")
     return Upload(metadata, crate)
@@ -158,10 +186,59 @@ def index_entry(metadata: dict[str, Any], cksum: str, pubtime: str) -> dict[str,
     return entry
 
 
-def check_deps(metadata: dict[str, Any]) -> None:
+def check_metadata(metadata: dict[str, Any]) -> None:
+    """Refuse (400) publish metadata that is not shaped as cargo sends it, naming the field: what
+    is accepted goes into the index, where a malformed value would break every consumer's cargo."""
+    check_name(metadata.get("name"))
+    check_version(metadata.get("vers"))
     deps = metadata.get("deps") or []
-    if not isinstance(deps, list) or not all(isinstance(d, dict) and d.get("name") for d in deps):
-        raise ApiError(400, "invalid upload request: `deps` must be a list of objects with a `name`")
+    if not isinstance(deps, list):
+        raise _bad("deps", "a list")
+    for number, dep in enumerate(deps):
+        _check_dep(dep, f"deps[{number}]")
+    features = metadata.get("features") or {}
+    if not isinstance(features, dict) or not all(_is_str_list(v) for v in features.values()):
+        raise _bad("features", "an object mapping each feature to a list of strings")
+    for key in ("links", "description", "license", "license_file", "repository", "homepage", "documentation"):
+        if not isinstance(metadata.get(key) or "", str):
+            raise _bad(key, "a string or null")
+    for key in ("authors", "keywords", "categories"):
+        if not _is_str_list(metadata.get(key) or []):
+            raise _bad(key, "a list of strings")
+    rust_version = metadata.get("rust_version")
+    if rust_version is not None and not (
+        isinstance(rust_version, str) and _RUST_VERSION.fullmatch(rust_version)
+    ):
+        raise _bad("rust_version", "a Rust version such as 1.70 or null")
+
+
+def _check_dep(dep: object, where: str) -> None:
+    if not isinstance(dep, dict):
+        raise _bad(where, "an object")
+    check_name(dep.get("name"), f"crate name in `{where}.name`")
+    if dep.get("explicit_name_in_toml") is not None:
+        check_name(dep["explicit_name_in_toml"], f"crate name in `{where}.explicit_name_in_toml`")
+    req = dep.get("version_req", "*")
+    if not isinstance(req, str) or not _REQ.fullmatch(req):
+        raise _bad(f"{where}.version_req", "a version requirement such as ^1.2")
+    if not _is_str_list(dep.get("features") or []):
+        raise _bad(f"{where}.features", "a list of strings")
+    for key in ("optional", "default_features"):
+        if not isinstance(dep.get(key, False), bool):
+            raise _bad(f"{where}.{key}", "true or false")
+    for key in ("target", "registry"):
+        if not isinstance(dep.get(key) or "", str):
+            raise _bad(f"{where}.{key}", "a string or null")
+    if dep.get("kind") not in (None, *DEP_KINDS):
+        raise _bad(f"{where}.kind", "one of " + ", ".join(DEP_KINDS))
+
+
+def _is_str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _bad(field: str, expected: str) -> ApiError:
+    return ApiError(400, f"invalid upload request: `{field}` must be {expected}")
 
 
 def index_line(entry: dict[str, Any]) -> bytes:

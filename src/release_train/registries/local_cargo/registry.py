@@ -7,8 +7,10 @@ only translates HTTP requests into these calls.
 
 from __future__ import annotations
 
+import hmac
 import math
 import threading
+from collections import deque
 from datetime import timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -18,7 +20,7 @@ from release_train.infra.clock import Clock, SystemClock
 from release_train.registries.local_cargo.faults import Faults
 from release_train.registries.local_cargo.index import (
     ApiError,
-    check_deps,
+    check_metadata,
     check_name,
     check_version,
     index_entry,
@@ -33,6 +35,9 @@ _TOO_MANY = {
     NEW_CRATE: "You have published too many new crates in a short period of time.",
     NEW_VERSION: "You have published too many updates to existing crates in a short period of time.",
 }
+
+
+UPLOAD_LOG_SIZE = 100_000
 
 
 class UploadAttempt(NamedTuple):
@@ -63,7 +68,8 @@ class Registry:
         self.index_delay = index_delay
         self.clock: Clock = clock or SystemClock()
         self.faults = Faults()
-        self.upload_log: list[UploadAttempt] = []
+        # The latest attempts (bounded: a server that runs for months must not grow without end).
+        self.upload_log: deque[UploadAttempt] = deque(maxlen=UPLOAD_LOG_SIZE)
         self._publish_lock = threading.Lock()
 
     # ----- auth
@@ -74,7 +80,7 @@ class Registry:
             return
         if not header:
             raise ApiError(403, "this action requires authentication: send the registry token")
-        if header.strip() != self.token:
+        if not hmac.compare_digest(header.strip().encode(), self.token.encode()):
             raise ApiError(403, "authentication failed: the token is not valid for this registry")
 
     # ----- publishing
@@ -95,10 +101,8 @@ class Registry:
         return OK_WARNINGS
 
     def _accept(self, metadata: dict[str, Any], crate: bytes) -> None:
-        name, version = str(metadata.get("name", "")), str(metadata.get("vers", ""))
-        check_name(name)
-        check_version(version)
-        check_deps(metadata)
+        check_metadata(metadata)
+        name, version = metadata["name"], metadata["vers"]
         self.faults.check(name)
         existing = self.storage.exact_name(name)
         if existing is not None and existing != name:
@@ -135,6 +139,8 @@ class Registry:
 
     def yank(self, authorization: str | None, name: str, version: str, yanked: bool) -> dict[str, Any]:
         self.authorize(authorization)
+        check_name(name)
+        check_version(version)
         if not self.storage.set_yanked(name, version, yanked):
             raise ApiError(404, f"crate `{name}` does not have a version `{version}`")
         return {"ok": True}
@@ -151,6 +157,8 @@ class Registry:
         return self.storage.is_visible(name, version, self.clock.monotonic())
 
     def download(self, name: str, version: str) -> bytes:
+        check_name(name)
+        check_version(version)
         data = self.storage.crate_file(name, version)
         if data is None:
             raise ApiError(404, f"crate `{name}` does not have a version `{version}`")
@@ -158,6 +166,7 @@ class Registry:
 
     def crate_info(self, name: str) -> dict[str, Any]:
         """`GET /api/v1/crates/{name}`: every stored version, visible in the index or not yet."""
+        check_name(name)
         entries = self.storage.entries(name)
         if not entries:
             raise ApiError(404, f"crate `{name}` does not exist")
