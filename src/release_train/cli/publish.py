@@ -3,7 +3,10 @@
 The registry is asked first: versions already there are skipped. The workspace is verified once
 (`cargo package --workspace` plus the metadata a registry would refuse), the schedule and its ETA
 are printed, then uploads run layer by layer, each dependent once its dependencies are visible in
-the index. A crashed or stopped run resumes where it was: run the same command again.
+the index. Then the forge release of the tag is created (or updated in place), with the tag's
+section of the release notes. A crashed or stopped run resumes where it was: run the same command
+again; it also finishes a release that a failed publish reaction left half-done (`status` lists
+those).
 
 The registry token is read from the environment variable named by `[publish] token-env`.
 """
@@ -21,6 +24,7 @@ from release_train.cli.common import (
     add_json,
     add_repo_options,
     context_from,
+    forge_from,
     print_json,
     settings_from,
 )
@@ -80,7 +84,9 @@ class ProgressObserver:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.publish import PublishPlan, publish
+    from release_train.flows.publish import publish, resolve_tag
+    from release_train.flows.release_state import finish
+    from release_train.infra.git import Git
     from release_train.registries import open_registry
 
     settings = settings_from(args)
@@ -90,18 +96,31 @@ def run(args: argparse.Namespace) -> int:
         ctx.observer = observer
     token = os.environ.get(settings.publish.token_env) or None
     registry = open_registry(settings, token, clock=ctx.clock)
+    # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
+    forge = forge_from(settings, ctx.clock)
+    tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
     try:
-        result = publish(settings, registry, ctx, tag=args.tag, dry_run=args.dry_run)
+        if args.dry_run:
+            plan = publish(settings, registry, ctx, tag=tag, dry_run=True)
+            ctx.emit("plan", f"then create or update the forge release of {tag}")
+        else:
+            finished = finish(settings, forge, registry, ctx, tag)
     finally:
         if observer is not None:
             observer.close()
+    if args.dry_run:
+        if args.json:
+            print_json(plan.to_json())
+        return 0
     if args.json:
-        print_json(result.to_json())
-    elif not isinstance(result, PublishPlan):
-        from release_train.model.pacing import format_duration
+        print_json(finished.to_json())
+        return 0
+    from release_train.model.pacing import format_duration
 
-        print(
-            f"published {len(result.published)} package(s) of {result.plan.tag} in "
-            f"{format_duration(result.elapsed)}; {len(result.plan.present)} were already there"
-        )
+    report, release = finished.report, finished.release
+    print(
+        f"published {len(report.published)} package(s) of {report.plan.tag} in "
+        f"{format_duration(report.elapsed)}; {len(report.plan.present)} were already there"
+    )
+    print(f"forge release {release.name or release.tag}" + (f": {release.url}" if release.url else ""))
     return 0

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import security_gate
+from release_train.flows import release_state, security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
 from release_train.flows.tick import Slot, schedule, upcoming_slots
@@ -23,12 +23,14 @@ from release_train.forges.interface import PullRequest
 class Blocker:
     """Something that holds a release back until a person acts."""
 
-    kind: str  # "security-issue" | "draft-pr"
+    kind: str  # "security-issue" | "draft-pr" | "unfinished-release"
     text: str
     url: str = ""
+    command: str = ""  # the command that clears it, when one does
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "url": self.url}
+        data = {"kind": self.kind, "text": self.text, "url": self.url}
+        return data | ({"command": self.command} if self.command else {})
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ def gather(env: FlowEnv) -> Status:
         for pr in bot_prs
         if pr.draft
     ]
+    unfinished, cannot_tell = release_state.blockers(env)
+    blockers += [Blocker("unfinished-release", text, command=command) for text, command in unfinished]
+    problems += cannot_tell
     return Status(
         now=now,
         main=settings.branches.main,
