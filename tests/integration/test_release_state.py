@@ -25,7 +25,7 @@ def _failed_release(live: LiveTrain) -> str:
     number = live.release_pr("0.2.0")
     refused = live.workspace.crates[-1].name  # the top crate: the others get in first
     live.server.reject(refused, "crate name is reserved", status=403)
-    merged = live.cli("pr", "merge", str(number))
+    merged = live.cli.run("pr", "merge", str(number))
     assert merged.code == 8, merged.err  # a registry error, the reaction's own exit code
     assert f"merged #{number} into main" in merged.out
     assert "error: publish reaction to refs/tags/v0.2.0 failed" in merged.err
@@ -42,21 +42,21 @@ def test_status_blocks_on_an_unfinished_release_and_tick_finishes_it(
     with live_train(tmp_path, monkeypatch, count=2) as live:
         refused = _failed_release(live)
 
-        status = live.cli("status", "--json", "--now", "2026-03-10")
+        status = live.cli.run("status", "--json", "--now", "2026-03-10")
         assert status.code == 0, status.err
         (blocker,) = [b for b in json.loads(status.out)["blocking"] if b["kind"] == "unfinished-release"]
         assert blocker["command"] == RESUME
         assert f"({refused} 0.2.0)" in blocker["text"]
         assert "its forge release is missing" in blocker["text"]
-        text = live.cli("status", "--now", "2026-03-10")
+        text = live.cli.run("status", "--now", "2026-03-10")
         assert "nothing blocking" not in text.out
         assert f"finish it with: {RESUME}" in text.out
 
-        tick = live.cli("tick", "--now", "2026-03-10")  # nothing is scheduled that day
+        tick = live.cli.run("tick", "--now", "2026-03-10")  # nothing is scheduled that day
         assert tick.code == 0, tick.err
         assert "+ finished v0.2.0: 1 package(s) published, 1 already there" in tick.out
         live.assert_released("0.2.0")
-        after = json.loads(live.cli("status", "--json", "--now", "2026-03-10").out)
+        after = json.loads(live.cli.run("status", "--json", "--now", "2026-03-10").out)
         assert [b for b in after["blocking"] if b["kind"] == "unfinished-release"] == []
 
 
@@ -67,13 +67,15 @@ def test_rerunning_pr_merge_finishes_what_its_publish_reaction_left(
         _failed_release(live)
         number = live.forge.list_prs(state="merged")[0].number
 
-        again = live.cli("pr", "merge", str(number))
+        again = live.cli.run("pr", "merge", str(number))
         assert again.code == 0, again.err
         assert "was already merged" in again.out
         live.assert_released("0.2.0")
 
 
-def test_the_next_push_finishes_an_unfinished_release(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_next_push_finishes_an_unfinished_release(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with live_train(tmp_path, monkeypatch, count=2) as live:
         _failed_release(live)
         live.work.run("checkout", "--quiet", "-B", "fix", "origin/main")
@@ -83,7 +85,7 @@ def test_the_next_push_finishes_an_unfinished_release(tmp_path: Path, monkeypatc
         live.work.checkout("main")
         number = live.forge.open_pr("fix", "main", "A fix", "").number
 
-        merged = live.cli("pr", "merge", str(number))  # its push to main runs the reactions
+        merged = live.cli.run("pr", "merge", str(number))  # its push to main runs the reactions
         assert merged.code == 0, merged.err
         assert "ci: + finished v0.2.0" in merged.err
         live.assert_released("0.2.0")
@@ -93,9 +95,9 @@ def test_publish_tag_creates_the_forge_release_too(tmp_path: Path, monkeypatch: 
     with live_train(tmp_path, monkeypatch, count=2) as live:
         _failed_release(live)
 
-        published = live.cli("publish", "--tag", "v0.2.0")
+        published = live.cli.run("publish", "--tag", "v0.2.0")
         assert published.code == 0, published.err
         assert "forge release Synth 0.2.0" in published.out
         live.assert_released("0.2.0")
-        assert live.cli("publish", "--tag", "v0.2.0").code == 0  # again: nothing new
+        assert live.cli.run("publish", "--tag", "v0.2.0").code == 0  # again: nothing new
         live.assert_released("0.2.0")

@@ -4,9 +4,9 @@ working repository, detached at a commit, removed afterwards.
 Ours are recognisable: each lives in a fresh temporary directory named `release-train-wt-*`,
 beside an `owner` file on which the process using it holds an exclusive lock. It is removed on
 every exit path the process lives through (an error, Ctrl-C, SIGTERM, which the CLI turns into an
-exit); a kill -9 leaves it behind, with its `git worktree` entry. So before making a new one, ours
-that no live process holds are removed, and `git worktree prune` drops entries whose directory is
-gone. Worktrees that are not ours are never touched.
+exit); a kill -9 leaves it behind, with its `git worktree` entry, and the next process of ours to
+run git in the repository removes it (`infra/leftovers.py`). Worktrees that are not ours are never
+touched.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from release_train.infra import fs
+from release_train.infra import fs, leftovers
 from release_train.infra.git import Git
 
-PREFIX = "release-train-wt-"
+PREFIX = leftovers.WORKTREE_PREFIX
 
 
 @contextmanager
@@ -29,10 +29,9 @@ def temporary_worktree(git: Git, rev: str, *, only_named: Sequence[str] = ()) ->
     only through the refs the caller pushes or creates. With `only_named` (file names such as
     `Cargo.toml`), just the files of those names are checked out: reading the manifests of a
     large repository then costs a tenth of a second, not seconds."""
-    prune_stale(git)
     holder = Path(tempfile.mkdtemp(prefix=PREFIX))
     path = holder / "worktree"
-    with fs.held(holder / "owner"):
+    with fs.held(holder / leftovers.WORKTREE_OWNER):
         try:
             if only_named:
                 git.run("worktree", "add", "--quiet", "--no-checkout", "--detach", str(path), rev)
@@ -59,26 +58,3 @@ def _checkout_named(tree: Git, rev: str, names: Sequence[str]) -> None:
             input="\0".join(wanted),
             env={"GIT_LITERAL_PATHSPECS": "1"},  # names are paths, not patterns
         )
-
-
-def prune_stale(git: Git) -> list[Path]:
-    """Remove our temporary worktrees that no live process holds (left by a killed run); returns
-    their paths."""
-    stale: list[Path] = []
-    prunable = False
-    for entry in git.run("worktree", "list", "--porcelain").split("\n\n"):
-        lines = entry.splitlines()
-        if not lines or not lines[0].startswith("worktree "):
-            continue
-        path = Path(lines[0].removeprefix("worktree "))
-        prunable = prunable or any(line.startswith("prunable") for line in lines)
-        if path.parent.name.startswith(PREFIX) and not fs.is_held(path.parent / "owner"):
-            stale.append(path)
-    for path in stale:
-        # Twice forced: a kill during `git worktree add` leaves the entry locked ("initializing").
-        if not git.ok("worktree", "remove", "--force", "--force", str(path)):
-            git.run("worktree", "unlock", str(path), check=False)
-        shutil.rmtree(path.parent, ignore_errors=True)
-    if stale or prunable:
-        git.run("worktree", "prune", check=False)
-    return stale

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError, RefusedError
-from release_train.infra import git_locks, proc
+from release_train.infra import leftovers, proc
 
 BOT_NAME = "release-train"
 BOT_EMAIL = "release-train@users.noreply.invalid"
@@ -43,15 +43,15 @@ class Git:
         env: Mapping[str, str] | None = None,
     ) -> proc.Completed:
         """Every git command that may write goes through here: it is recorded as running (see
-        `git_locks`), and a lock file left by a dead run of ours is removed and the command retried
+        `leftovers`), and a lock file left by a dead run of ours is removed and the command retried
         once; any other stale lock fails with the file named."""
         argv = ["git", *args]
-        with git_locks.inside_git(self.path, args[0] if args else ""):
+        with leftovers.inside_git(self.path, args[0] if args else ""):
             done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
-        if done.returncode != 0 and (lock := git_locks.stale_lock(done.stderr + done.stdout)) is not None:
-            if not git_locks.clear_if_ours(lock, self.path):
-                raise git_locks.lock_error(lock, " ".join(argv[:2]))
-            with git_locks.inside_git(self.path, args[0]):
+        if done.returncode != 0 and (lock := leftovers.stale_lock(done.stderr + done.stdout)) is not None:
+            if not leftovers.clear_if_ours(lock, self.path):
+                raise leftovers.lock_error(lock, " ".join(argv[:2]))
+            with leftovers.inside_git(self.path, args[0]):
                 done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
         if check and done.returncode != 0:
             raise proc.failure(done)

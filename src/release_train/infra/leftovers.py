@@ -1,16 +1,25 @@
-"""Stale git lock files left by a killed run of ours: recognised and removed; any other one named.
+"""What a killed run of ours leaves in a repository, recognised and cleared by the next one.
 
-Git changes a ref (or `packed-refs`, the index...) by first creating `<file>.lock`, and removes
-it when done. A git killed with -9 (with the process group of the command that ran it) leaves the
-lock behind, and every later git that needs the same file fails: "Unable to create
-'.../refs/remotes/origin/main.lock': File exists".
+A kill -9 (of the process group of a command, with its git) skips every clean-up. Two leftovers
+would block later runs:
 
-To tell our own leftovers from a lock some other program holds, every process of ours keeps a run
-record in each repository it runs git in: `<git dir>/release-train/run-<pid>-<start>`, on which
-it holds an exclusive `flock` for as long as it lives (the kernel drops it when the process dies,
-kill -9 included), and which says whether it is inside a git command and since when. The first
-run of ours to find a record nobody holds any more seals it with the time it found it dead. A lock
-is ours, and stale, when
+- **Temporary worktrees** (`flows/worktree.py`) and their `git worktree` entries: a half-made one
+  (killed inside `git worktree add`) even breaks `git fetch` ("bad object worktrees/.../HEAD").
+  Ours live in a temporary directory named `release-train-wt-*` beside an `owner` file that the
+  process using it holds locked (`fs.held`); the kernel drops the lock when the process dies.
+- **Lock files.** Git changes a ref (or `packed-refs`, the index...) by first creating
+  `<file>.lock` and removes it when done; a killed git leaves it, and every later git that needs
+  the same file fails: "Unable to create '.../refs/remotes/origin/main.lock': File exists".
+
+Both are cleared the first time a process of ours runs git in a repository: worktrees of ours
+that no live process holds are removed (and `git worktree prune` drops entries whose directory is
+gone); lock files are looked at when a git command fails on one.
+
+To tell our own lock leftovers from a lock some other program holds, every process of ours keeps a
+run record in each repository it runs git in: `<git dir>/release-train/run-<pid>-<start>`, on
+which it holds an exclusive `flock` for as long as it lives, and which says whether it is inside
+a git command and since when. The first run of ours to find a record nobody holds any more seals
+it with the time it found it dead. A lock is ours, and stale, when
 
 - a dead run's record says it died inside a git command,
 - the lock file was created after that command started and before the death was noticed (so by
@@ -18,22 +27,23 @@ is ours, and stale, when
   records of both repositories are read), and
 - the lock file is older than the current run.
 
-Records of runs that died outside git explain nothing and are dropped; sealed ones after a week.
-
 Such a lock is removed and the git command retried once. Any other lock is left alone, and the
-error names the file and how to remove it when no git process is running.
+error names the file and how to remove it when no git process is running. Records of runs that
+died outside git explain nothing and are dropped; sealed ones after a week.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from release_train.errors import ProcessError
+from release_train.infra import fs, proc
 
 try:
     import fcntl
@@ -41,6 +51,8 @@ except ImportError:  # pragma: no cover - not POSIX: no records, every stale loc
     fcntl = None  # type: ignore[assignment]
 
 RECORDS = "release-train"  # the directory of run records inside a git dir
+WORKTREE_PREFIX = "release-train-wt-"  # the temporary directory holding one of our worktrees
+WORKTREE_OWNER = "owner"  # beside the worktree: locked by the process using it
 _LOCK_MESSAGE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _STARTED = time.time()  # this run's start, as far as git locks are concerned
 _OWN = f"run-{os.getpid()}-{time.time_ns()}"  # the name of our records (a reused pid is another run)
@@ -133,6 +145,7 @@ def _record_fd(cwd: Path) -> int | None:
             return None  # a read-only repository: nothing of ours can be left there
         _records[directory] = fd
         _seal_dead_records(folder)
+        prune_stale_worktrees(cwd)
     return _records[directory]
 
 
@@ -201,3 +214,32 @@ def _ago(seconds: float) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+# --- worktrees ---------------------------------------------------------------------------------------
+def prune_stale_worktrees(cwd: Path) -> list[Path]:
+    """Remove our temporary worktrees of `cwd`'s repository that no live process holds; returns
+    their paths. (Plain `proc` calls: this runs inside the first git command's bookkeeping.)"""
+
+    def git(*args: str) -> proc.Completed:
+        return proc.run(["git", *args], cwd=cwd, check=False)
+
+    listed = git("worktree", "list", "--porcelain")
+    stale: list[Path] = []
+    prunable = False
+    for entry in listed.stdout.split("\n\n"):
+        lines = entry.splitlines()
+        if not lines or not lines[0].startswith("worktree "):
+            continue
+        path = Path(lines[0].removeprefix("worktree "))
+        prunable = prunable or any(line.startswith("prunable") for line in lines)
+        if path.parent.name.startswith(WORKTREE_PREFIX) and not fs.is_held(path.parent / WORKTREE_OWNER):
+            stale.append(path)
+    for path in stale:
+        # Twice forced: a kill inside `git worktree add` leaves the entry locked ("initializing").
+        if git("worktree", "remove", "--force", "--force", str(path)).returncode != 0:
+            git("worktree", "unlock", str(path))
+        shutil.rmtree(path.parent, ignore_errors=True)
+    if stale or prunable:
+        git("worktree", "prune")
+    return stale
