@@ -37,9 +37,9 @@ def _failed_release(live: LiveTrain) -> str:
 
 
 def test_status_blocks_on_an_unfinished_release_and_tick_finishes_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    with live_train(tmp_path, monkeypatch, count=2) as live:
+    with live_train(tmp_path, count=2) as live:
         refused = _failed_release(live)
 
         status = live.cli.run("status", "--json", "--now", "2026-03-10")
@@ -61,9 +61,9 @@ def test_status_blocks_on_an_unfinished_release_and_tick_finishes_it(
 
 
 def test_rerunning_pr_merge_finishes_what_its_publish_reaction_left(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    with live_train(tmp_path, monkeypatch, count=2) as live:
+    with live_train(tmp_path, count=2) as live:
         _failed_release(live)
         number = live.forge.list_prs(state="merged")[0].number
 
@@ -74,9 +74,9 @@ def test_rerunning_pr_merge_finishes_what_its_publish_reaction_left(
 
 
 def test_the_next_push_finishes_an_unfinished_release(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
-    with live_train(tmp_path, monkeypatch, count=2) as live:
+    with live_train(tmp_path, count=2) as live:
         _failed_release(live)
         live.work.run("checkout", "--quiet", "-B", "fix", "origin/main")
         (live.work.path / "FIX.md").write_text("a fix\n")
@@ -91,8 +91,8 @@ def test_the_next_push_finishes_an_unfinished_release(
         live.assert_released("0.2.0")
 
 
-def test_publish_tag_creates_the_forge_release_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with live_train(tmp_path, monkeypatch, count=2) as live:
+def test_publish_tag_creates_the_forge_release_too(tmp_path: Path) -> None:
+    with live_train(tmp_path, count=2) as live:
         _failed_release(live)
 
         published = live.cli.run("publish", "--tag", "v0.2.0")
