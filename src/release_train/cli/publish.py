@@ -85,7 +85,7 @@ class ProgressObserver:
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.publish import publish, resolve_tag
-    from release_train.flows.release_state import finish
+    from release_train.flows.release_finish import finish
     from release_train.infra.git import Git
     from release_train.registries import open_registry
 

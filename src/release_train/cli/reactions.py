@@ -4,7 +4,7 @@ The forge knows nothing of the flows; the CLI hands it a push handler built here
 event the handler first records it (`ctx.emit("event", ...)`, with `ref`, `before`, `after`), then:
 
 - a push that moves `main` or a release branch (per `[branches]`) first finishes the unfinished
-  releases the pushed commit contains (`release_state`: a publish that an earlier run left
+  releases the pushed commit contains (`release_finish`: a publish that an earlier run left
   half-done), then runs the `tag` flow;
 - a new tag (before = all zeros) that follows `[release] tag` runs the `publish` flow;
 - anything else (bot branches, deletions, moved tags) is only recorded.
@@ -43,7 +43,7 @@ from release_train.model.branches import parse_name
 
 TAG_FLOW = "release_train.flows.tag"
 PUBLISH_FLOW = "release_train.flows.publish"
-FINISH_FLOW = "release_train.flows.release_state"  # finishes what an earlier publish left
+FINISH_FLOW = "release_train.flows.release_finish"  # finishes what an earlier publish left
 
 
 class Reactions:

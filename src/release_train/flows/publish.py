@@ -285,9 +285,9 @@ def run_reaction(
     settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
 ) -> Release | None:
     """The local forge's reaction to a new tag: publish the tag's commit, then create the forge
-    release (`release_state.finish`). Other refs, and tags that do not follow `[release] tag`,
+    release (`release_finish.finish`). Other refs, and tags that do not follow `[release] tag`,
     are ignored (None)."""
-    from release_train.flows.release_state import finish
+    from release_train.flows.release_finish import finish
     from release_train.registries import open_registry
 
     if not event.ref.startswith("refs/tags/"):

@@ -22,31 +22,31 @@ That is a handful of tags whatever the history. A tag outside both sets is not e
 gets no more releases, and `publish --tag T` still finishes it by hand. For each examined tag the
 package list is read from the manifests of its commit alone (a checkout of the `Cargo.toml` files,
 a tenth of a second on Wasmtime), the registry's index is asked once per crate name (not per
-tag), concurrently, and the forge's releases are listed once.
+tag), concurrently, and the forge's releases are listed once. What a tag's commit publishes never
+changes, so it is read once and kept in `[publish] journal-dir` (a push reaction examines the
+recent tags on every push).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from release_train.config import Settings
 from release_train.context import Context
-from release_train.errors import InterruptedForTest, ReleaseTrainError
+from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import _commit_dates
-from release_train.forges.interface import Forge, PushEvent, Release
+from release_train.infra.fs import atomic_write_text
 from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
 from release_train.registries.interface import Registry, RegistryError
-
-if TYPE_CHECKING:
-    from release_train.flows.plan import Progress, Step
-    from release_train.flows.publish import PublishReport
 
 RECENT_DAYS = 14
 MANIFESTS = ("Cargo.toml", "pyproject.toml")  # what a workspace is read from
@@ -104,7 +104,7 @@ def candidates(env: FlowEnv, tags: dict[str, str], today: date) -> list[tuple[st
     version first. `tags` are the forge's (name -> commit)."""
     versions = {name: v for name in tags if (v := parse_name(env.settings.release.tag, name)) is not None}
     absent = _missing(env, [tags[name] for name in versions])
-    _ensure_local(env, [name for name in versions if tags[name] in absent])
+    ensure_local(env, [name for name in versions if tags[name] in absent])
     dates = _commit_dates(env.git, [tags[name] for name in versions])
     policy = SupportPolicy.from_settings(env.settings.support)
     lines: dict[tuple[int, int], list[tuple[Version, str]]] = {}
@@ -153,9 +153,11 @@ def examine(
     if not examined:
         return []
     absent = _missing(env, [sha for _, sha in examined])
-    _ensure_local(env, [t for t, sha in examined if sha in absent])
+    ensure_local(env, [t for t, sha in examined if sha in absent])
     releases = {r.tag: r for r in env.forge.list_releases()}
-    packages = {tag: _packages_at(env, sha) for tag, sha in examined}
+    cache = _PackageCache(env.settings)
+    packages = {tag: cache.get(sha) or _packages_at(env, sha) for tag, sha in examined}
+    cache.save({sha: packages[tag] for tag, sha in examined})
     wanted = {name for found in packages.values() if isinstance(found, list) for name, _ in found}
     published, trouble = _published(registry, sorted(wanted)) if registry is not None else ({}, unreadable)
     found: list[Unfinished] = []
@@ -179,11 +181,36 @@ def examine(
     return found
 
 
-def _ensure_local(env: FlowEnv, tags: list[str]) -> None:
+def ensure_local(env: FlowEnv, tags: list[str]) -> None:
     if tags:
         env.git.run(
             "fetch", "--quiet", env.forge.remote_url, *(f"+refs/tags/{t}:refs/tags/{t}" for t in tags)
         )
+
+
+class _PackageCache:
+    """What each examined commit publishes, kept under `[publish] journal-dir`: a commit never
+    changes, so reading its manifests once is enough (a push reaction examines the recent tags
+    every time). A cache only: lost or unreadable, it is rebuilt."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.resolve(settings.publish.journal_dir) / "tag-packages.json"
+        try:
+            self.known: dict[str, list[list[str]]] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def get(self, commit: str) -> list[tuple[str, str]] | None:
+        listed = self.known.get(commit)
+        return [(name, version) for name, version in listed] if isinstance(listed, list) else None
+
+    def save(self, found: dict[str, list[tuple[str, str]] | str]) -> None:
+        new = {sha: [list(p) for p in listed] for sha, listed in found.items() if isinstance(listed, list)}
+        if all(sha in self.known for sha in new):
+            return
+        with suppress(OSError):  # a read-only checkout still gets its answer
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.path, json.dumps({**self.known, **new}, indent=1) + "\n")
 
 
 def _packages_at(env: FlowEnv, commit: str) -> list[tuple[str, str]] | str:
@@ -225,90 +252,6 @@ def _core(version: str) -> str:
     return version.split("+", 1)[0]
 
 
-# --- finishing -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Finished:
-    report: PublishReport
-    release: Release
-
-    @property
-    def tag(self) -> str:
-        return self.report.plan.tag
-
-    @property
-    def line(self) -> str:
-        uploaded, present = len(self.report.published), len(self.report.plan.present)
-        return (
-            f"finished {self.tag}: {uploaded} package(s) published, {present} already there; "
-            f"forge release {self.release.name or self.release.tag}"
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {**self.report.to_json(), "forge_release": release_json(self.release)}
-
-
-def release_json(release: Release) -> dict[str, Any]:
-    return {
-        "tag": release.tag,
-        "name": release.name,
-        "url": release.url,
-        "prerelease": release.prerelease,
-        "latest": release.latest,
-    }
-
-
-def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
-    """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
-    from release_train.flows.forge_release import create_release
-    from release_train.flows.publish import PublishReport, publish
-
-    report = publish(settings, registry, ctx, tag=tag)
-    assert isinstance(report, PublishReport)
-    return Finished(report, create_release(settings, forge, registry, ctx, tag=tag))
-
-
-class FinishFailed(ReleaseTrainError):
-    """Finishing a release failed; `resume` is the command that tries again."""
-
-    def __init__(self, tag: str, error: ReleaseTrainError) -> None:
-        super().__init__(f"finishing release {tag} failed: {error.message}", hint=error.hint)
-        self.exit_code = error.exit_code
-        self.resume = f"release-train publish --tag {tag}"
-
-
-def finish_all(env: FlowEnv, registry: Registry, unfinished: Iterable[Unfinished]) -> list[Finished]:
-    """Finish each `certain` one of `unfinished`; stops at the first that fails (`FinishFailed`)."""
-    done = []
-    for item in (u for u in unfinished if u.certain):
-        env.ctx.emit("info", f"finishing: {item.describe()}", tag=item.tag)
-        try:
-            _ensure_local(env, [item.tag])
-            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag))
-        except InterruptedForTest:
-            raise
-        except ReleaseTrainError as exc:
-            raise FinishFailed(item.tag, exc) from exc
-        env.ctx.emit("step", done[-1].line, tag=item.tag)
-    return done
-
-
-def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
-) -> list[Finished]:
-    """What CI does on a push of `main` or a release branch, before tagging: finish the
-    unfinished releases the pushed commit contains."""
-    from release_train.infra.git import Git
-    from release_train.registries import open_registry
-
-    env = FlowEnv(settings, Git(settings.root), forge, ctx)
-    env.git.fetch("origin")
-    registry, unreadable = readable_registry(settings, ctx, token)
-    unfinished = [u for u in examine(env, registry, unreadable=unreadable, within=event.after) if u.certain]
-    if unfinished and registry is None:
-        registry = open_registry(settings, token, clock=ctx.clock)  # raises what is wrong with it
-    return finish_all(env, registry, unfinished) if registry is not None else []
-
-
 def readable_registry(settings: Settings, ctx: Context, token: str | None) -> tuple[Registry | None, str]:
     """The configured registry, or None and why it cannot be opened (a configuration problem
     must not hide what the forge alone can tell)."""
@@ -329,33 +272,3 @@ def blockers(env: FlowEnv) -> tuple[list[tuple[str, str]], list[str]]:
         return [], [f"cannot tell whether the recent releases are finished: {exc.message}"]
     certain = [(f"{u.describe()}; finish it with: {u.command}", u.command) for u in found if u.certain]
     return certain, [u.describe() for u in found if not u.certain]
-
-
-# --- for `tick` --------------------------------------------------------------------------------------------
-def to_finish(env: FlowEnv) -> list[tuple[Unfinished, Step]]:
-    """The unfinished releases a tick finishes before anything new, each with its plan step."""
-    from release_train.flows.plan import Step
-
-    registry, unreadable = readable_registry(env.settings, env.ctx, env.registry_token)
-    return [
-        (u, Step(f"finish:{u.tag}", "finish", f"finish {u.describe()} ({u.command})"))
-        for u in examine(env, registry, unreadable=unreadable)
-        if u.certain
-    ]
-
-
-def finish_in_tick(env: FlowEnv, progress: Progress, item: Unfinished, step: Step) -> None:
-    """Finish `item`; a failure is recorded (the tick goes on with what is due, then exits non-zero)."""
-    from release_train.context import Failure
-    from release_train.registries import open_registry
-
-    try:
-        registry = open_registry(env.settings, env.registry_token, clock=env.ctx.clock)
-        (done,) = finish_all(env, registry, [item])
-    except InterruptedForTest:
-        raise
-    except ReleaseTrainError as exc:
-        env.ctx.failures.append(Failure(f"finishing release {item.tag}", exc, item.command))
-        progress.record(step, "held", f"{item.tag} is still unfinished: {exc.message}", tag=item.tag)
-        return
-    progress.done(step, done.line, tag=item.tag)
