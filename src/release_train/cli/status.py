@@ -1,6 +1,8 @@
 """The train at a glance: the version on main, each release branch with its latest tag and
-support window, the open bot PRs, the next cut and release dates, and anything blocking a release
-(open security issues, bot PRs held as drafts). A table for people; --json for machines.
+support window, the open bot PRs, the next cut and release dates, and anything blocking a release:
+open security issues, bot PRs held as drafts, and releases left unfinished (a recent or supported
+tag whose packages are not all in the registry, or whose forge release is missing), each with the
+command that finishes it. A table for people; --json for machines.
 """
 
 from __future__ import annotations
