@@ -133,3 +133,33 @@ def test_a_run_stopped_by_a_signal_removes_its_worktree(tmp_path: Path, signum: 
     os.kill(child.pid, signum)  # the process only, as CI cancelling a job or Ctrl-C does
     assert child.wait(timeout=60) == (130 if signum == signal.SIGINT else 128 + signum)
     assert _worktrees(train.work) == [str(train.work.path)]
+
+
+def test_a_merge_killed_while_the_forge_holds_its_branch_lock_is_finished_by_running_it_again(
+    tmp_path: Path,
+) -> None:
+    train = build_train(tmp_path)
+    train.work.run("checkout", "--quiet", "-B", "fix", "origin/main")
+    (train.work.path / "FIX.md").write_text("a fix\n")
+    train.work.commit_all("A fix")
+    train.work.run("push", "--quiet", "origin", "fix:refs/heads/fix")
+    train.work.checkout("main")
+    number = train.forge.open_pr("fix", "main", "A fix", "").number
+    before = train.sha("main")
+    marker = tmp_path / "merging"
+    hook = train.forge.bare_path / "hooks" / "reference-transaction"  # in the forge's repository
+    hook.write_text(HOOK.format(where=" in the forge", condition="", marker=marker))
+    hook.chmod(0o755)
+    cli = Cli(train.work.path, tmp_path / "runs")
+
+    cli.kill_when(("pr", "merge", str(number)), lambda _: marker.exists())
+    lock = train.forge.bare_path / "refs" / "heads" / "main.lock"
+    assert lock.is_file() and train.sha("main") == before  # killed inside the forge's update-ref
+    hook.unlink()
+
+    done = cli.run("pr", "merge", str(number))
+    assert done.code == 0, done.err
+    assert not lock.exists()
+    merged = train.forge.get_pr(number)
+    assert merged.state == "merged" and train.sha("main") == merged.merge_commit
+    assert train.forge.git.log(f"{before}..refs/heads/main", "%s") == [f"A fix (#{number})"]

@@ -43,16 +43,19 @@ class Git:
         env: Mapping[str, str] | None = None,
     ) -> proc.Completed:
         """Every git command that may write goes through here: it is recorded as running (see
-        `leftovers`), and a lock file left by a dead run of ours is removed and the command retried
-        once; any other stale lock fails with the file named."""
-        argv = ["git", *args]
-        with leftovers.inside_git(self.path, args[0] if args else ""):
-            done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
-        if done.returncode != 0 and (lock := leftovers.stale_lock(done.stderr + done.stdout)) is not None:
+        `leftovers`), and lock files left by a dead run of ours are removed and the command retried
+        (one ref update may meet several: `refs/heads/main.lock`, then `HEAD.lock`); any other
+        stale lock fails with the file named."""
+        argv, cleared = ["git", *args], set()
+        while True:
+            with leftovers.inside_git(self.path, args[0] if args else ""):
+                done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
+            lock = leftovers.stale_lock(done.stderr + done.stdout) if done.returncode != 0 else None
+            if lock is None or lock in cleared:
+                break
             if not leftovers.clear_if_ours(lock, self.path):
                 raise leftovers.lock_error(lock, " ".join(argv[:2]))
-            with leftovers.inside_git(self.path, args[0]):
-                done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
+            cleared.add(lock)
         if check and done.returncode != 0:
             raise proc.failure(done)
         return done
