@@ -15,8 +15,12 @@ journal, so a re-run waits for the index instead of uploading again.
 
 from __future__ import annotations
 
+import json
+import os
 import random
+import signal
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -170,3 +174,25 @@ def test_a_kill_while_the_index_lags_behind_an_upload_never_uploads_it_again(tmp
         assert f"{first} 0.2.0 (wait for the index)" in third.out
         assert [a.status for a in live.server.upload_log if a.crate == first] == [200, 409]
         live.assert_released("0.2.0")
+
+
+def test_pr_merge_stopped_by_ctrl_c_during_its_publish_is_finished_by_running_it_again(
+    tmp_path: Path,
+) -> None:
+    with live_train(tmp_path, count=2, time_scale=TIME_SCALE, index_delay=INDEX_DELAY) as live:
+        number = live.release_pr("0.2.0")
+        child = live.cli.start("pr", "merge", str(number))
+        deadline = time.monotonic() + 120
+        while "uploading" not in live.cli.output()[1]:
+            assert child.poll() is None and time.monotonic() < deadline, live.cli.output()
+            time.sleep(0.005)
+        os.killpg(child.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground process group
+        assert child.wait(timeout=120) == 130
+        assert "interrupted" in live.cli.output()[1]
+        status = json.loads(live.cli.run("status", "--json").out)
+        assert [b["command"] for b in status["blocking"]] == ["release-train publish --tag v0.2.0"]
+
+        again = live.cli.run("pr", "merge", str(number))
+        assert again.code == 0, again.err
+        live.assert_released("0.2.0")
+        _no_leftovers(live)
