@@ -19,9 +19,10 @@ pytestmark = [pytest.mark.cargo, pytest.mark.skipif(not cargo_available(), reaso
 RESUME = "release-train publish --tag v0.2.0"
 
 
-def _failed_release(live: LiveTrain) -> str:
+def _failed_release(live: LiveTrain, *, then_accept: bool = True) -> str:
     """Merge the 0.2.0 release PR while the registry refuses one crate: the merge and the tag
-    happen, the publish reaction fails. Returns the crate refused."""
+    happen, the publish reaction fails. Returns the crate refused; the registry accepts it from
+    then on unless `then_accept` is false."""
     number = live.release_pr("0.2.0")
     refused = live.workspace.crates[-1].name  # the top crate: the others get in first
     live.server.reject(refused, "crate name is reserved", status=403)
@@ -32,7 +33,8 @@ def _failed_release(live: LiveTrain) -> str:
     assert f"hint: resume with: {RESUME}" in merged.err
     assert "v0.2.0" in live.forge.tags()
     assert live.accepted("0.2.0")[refused] == 0
-    live.server.clear_faults()
+    if then_accept:
+        live.server.clear_faults()
     return refused
 
 
@@ -40,7 +42,7 @@ def test_status_blocks_on_an_unfinished_release_and_tick_finishes_it(
     tmp_path: Path,
 ) -> None:
     with live_train(tmp_path, count=2) as live:
-        refused = _failed_release(live)
+        refused = _failed_release(live, then_accept=False)
 
         status = live.cli.run("status", "--json", "--now", "2026-03-10")
         assert status.code == 0, status.err
@@ -52,6 +54,14 @@ def test_status_blocks_on_an_unfinished_release_and_tick_finishes_it(
         assert "nothing blocking" not in text.out
         assert f"finish it with: {RESUME}" in text.out
 
+        # While the registry still refuses it, tick tries, says so, and fails after what was due.
+        refused_again = live.cli.run("tick", "--now", "2026-03-10")
+        assert refused_again.code == 8
+        assert "! v0.2.0 is still unfinished: publish of v0.2.0 stopped" in refused_again.out
+        assert "nothing due until" in refused_again.out
+        assert f"hint: resume with: {RESUME}" in refused_again.err
+
+        live.server.clear_faults()
         tick = live.cli.run("tick", "--now", "2026-03-10")  # nothing is scheduled that day
         assert tick.code == 0, tick.err
         assert "+ finished v0.2.0: 1 package(s) published, 1 already there" in tick.out

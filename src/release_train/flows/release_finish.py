@@ -128,7 +128,8 @@ def finish_in_tick(env: FlowEnv, progress: Progress, item: Unfinished, step: Ste
 
     try:
         registry = open_registry(env.settings, env.registry_token, clock=env.ctx.clock)
-        (done,) = finish_all(env, registry, [item])
+        ensure_local(env, [item.tag])
+        done = finish(env.settings, env.forge, registry, env.ctx, item.tag)
     except InterruptedForTest:
         raise
     except ReleaseTrainError as exc:

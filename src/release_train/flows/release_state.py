@@ -30,12 +30,10 @@ recent tags on every push).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import Any
 
 from release_train.config import Settings
 from release_train.context import Context
@@ -84,18 +82,7 @@ class Unfinished:
             parts.append("its forge release is missing")
         if self.unchecked:
             parts.append(f"its packages could not be checked ({self.unchecked})")
-        return f"release {self.tag} is unfinished: " + "; ".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "tag": self.tag,
-            "commit": self.commit,
-            "packages": self.packages,
-            "missing": list(self.missing),
-            "release_missing": self.release_missing,
-            "unchecked": self.unchecked,
-            "command": self.command,
-        }
+        return f"release {self.tag} {'is' if self.certain else 'may be'} unfinished: " + "; ".join(parts)
 
 
 # --- what to examine ---------------------------------------------------------------------------------
@@ -137,17 +124,12 @@ def examine(
     *,
     unreadable: str = "",
     within: str | None = None,
-    names: Iterable[str] | None = None,
 ) -> list[Unfinished]:
-    """The unfinished releases among the candidate tags (or the tags `names`), lowest version
-    first, with those the registry could not tell about (not `certain`). `within`: only tags whose
-    commit the commit `within` contains. `registry` None: the registry could not be opened
-    (`unreadable` says why); the forge releases are still checked."""
-    tags = env.forge.tags()
-    if names is not None:
-        examined = [(name, tags[name]) for name in names if name in tags]
-    else:
-        examined = candidates(env, tags, env.ctx.clock.now().date())
+    """The unfinished releases among the candidate tags, lowest version first, with those the
+    registry could not tell about (not `certain`). `within`: only tags whose commit the commit
+    `within` contains. `registry` None: the registry could not be opened (`unreadable` says
+    why); the forge releases are still checked."""
+    examined = candidates(env, env.forge.tags(), env.ctx.clock.now().date())
     if within is not None:
         examined = [(t, sha) for t, sha in examined if env.git.ok("merge-base", "--is-ancestor", sha, within)]
     if not examined:
@@ -156,7 +138,9 @@ def examine(
     ensure_local(env, [t for t, sha in examined if sha in absent])
     releases = {r.tag: r for r in env.forge.list_releases()}
     cache = _PackageCache(env.settings)
-    packages = {tag: cache.get(sha) or _packages_at(env, sha) for tag, sha in examined}
+    packages = {
+        tag: _packages_at(env, sha) if (known := cache.get(sha)) is None else known for tag, sha in examined
+    }
     cache.save({sha: packages[tag] for tag, sha in examined})
     wanted = {name for found in packages.values() if isinstance(found, list) for name, _ in found}
     published, trouble = _published(registry, sorted(wanted)) if registry is not None else ({}, unreadable)
