@@ -22,12 +22,12 @@ a git command and since when. The first run of ours to find a record nobody hold
 it with the time it found it dead. A lock is ours, and stale, when
 
 - a dead run's record says it died inside a git command,
-- the lock file was created after that command started and before the death was noticed (so by
-  that command, or by what it spawned: a push locks refs in the repository it pushes to, so the
-  records of both repositories are read), and
+- the lock file was created after that command started (give or take the coarse clock of file
+  times) and before the death was noticed, so by that command or by what it spawned (a push
+  locks refs in the repository it pushes to, so the records of both repositories are read), and
 - the lock file is older than the current run.
 
-Such a lock is removed and the git command retried once. Any other lock is left alone, and the
+Such a lock is removed and the git command retried (one ref update may have left several). Any other lock is left alone, and the
 error names the file and how to remove it when no git process is running. Records of runs that
 died outside git explain nothing and are dropped; sealed ones after a week.
 """
@@ -57,6 +57,9 @@ _LOCK_MESSAGE = re.compile(r"Unable to create '([^']+\.lock)': File exists")
 _STARTED = time.time()  # this run's start, as far as git locks are concerned
 _OWN = f"run-{os.getpid()}-{time.time_ns()}"  # the name of our records (a reused pid is another run)
 KEEP_SEALED = 7 * 86400.0
+# File times come from a coarse clock (a few ms behind `time.time()`; whole seconds on some file
+# systems): a lock made right after a command started may look a little older than its start.
+MTIME_SLACK = 2.0
 _records: dict[Path, int] = {}  # git dir -> the fd of our run record there (held open, flocked)
 
 
@@ -181,7 +184,8 @@ def _died_inside_git_before(directory: Path, created: float) -> bool:
         lines = [line.split(" ") for line in content.splitlines()] or [[""]]
         seals = [_float(line[1]) for line in lines[1:] if line[0] == "dead-by" and len(line) > 1]
         dead_by = min(seals, default=_STARTED)
-        if lines[0][0] == "git" and len(lines[0]) > 1 and _float(lines[0][1]) <= created <= dead_by:
+        started = _float(lines[0][1]) if len(lines[0]) > 1 else float("inf")
+        if lines[0][0] == "git" and started - MTIME_SLACK <= created <= dead_by:
             return True
     return False
 
