@@ -45,7 +45,7 @@ def _lanes(tmp_path: Path, trial: Callable[[LiveTrain, random.Random, int], None
     def lane(number: int) -> None:
         try:
             with live_train(
-                tmp_path / f"lane-{number}", count=3, time_scale=TIME_SCALE, index_delay=INDEX_DELAY
+                tmp_path / f"lane-{number}", count=2, time_scale=TIME_SCALE, index_delay=INDEX_DELAY
             ) as live:
                 rng = random.Random(SEED + number)
                 for index in range(number, TRIALS, LANES):
