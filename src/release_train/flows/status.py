@@ -1,8 +1,10 @@
 """`status`: the train at a glance, as one value the CLI renders (a rich table or JSON).
 
-Everything is read from the forge (the origin's branches and tags, its PRs and security issues)
-and from `main`'s tree on the origin, never from whatever the local checkout happens to hold.
-Nothing is changed, except that the working repository's remote-tracking refs are fetched.
+Everything is read from the forge (the origin's branches and tags, its PRs, releases and security
+issues), from `main`'s tree on the origin, and from the registry's index (which releases are
+unfinished: `release_state.py`), never from whatever the local checkout happens to hold. Nothing
+is changed, except that the working repository's remote-tracking refs and tags are fetched and
+what each examined tag publishes is cached under `[publish] journal-dir`.
 """
 
 from __future__ import annotations
