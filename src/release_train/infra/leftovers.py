@@ -61,6 +61,7 @@ KEEP_SEALED = 7 * 86400.0
 # systems): a lock made right after a command started may look a little older than its start.
 MTIME_SLACK = 2.0
 _records: dict[Path, int] = {}  # git dir -> the fd of our run record there (held open, flocked)
+_dirs: dict[Path, Path | None] = {}  # a working directory -> its git dir, as found the first time
 
 
 def git_dir(path: Path) -> Path | None:
@@ -135,7 +136,9 @@ def lock_error(lock: Path, command: str) -> ProcessError:
 def _record_fd(cwd: Path) -> int | None:
     if fcntl is None:
         return None
-    directory = git_dir(cwd)
+    if cwd not in _dirs:
+        _dirs[cwd] = git_dir(cwd)
+    directory = _dirs[cwd]
     if directory is None:
         return None
     if directory not in _records:
