@@ -1,8 +1,16 @@
-"""Guards for every test: no network beyond 127.0.0.1, no writes to the real $HOME, and a git
-identity that does not depend on the machine."""
+"""Guards for every test: no network beyond 127.0.0.1, no writes to the real $HOME or the real
+`~/.cargo`, and a git identity that does not depend on the machine.
+
+Cargo gets a fresh `CARGO_HOME` per test session (a temp dir): whatever cargo caches (its
+`.global-cache`, registry indexes, credentials) goes there. The toolchain is still found: the
+rustup proxies (`cargo`, `rustc` in `~/.cargo/bin`, on PATH) pick their toolchain through
+`RUSTUP_HOME`, which keeps pointing at the real rustup home; they read it and write nothing to
+`CARGO_HOME`."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +20,10 @@ import pytest
 
 _real_connect = socket.socket.connect
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Read once, before any test points $HOME elsewhere.
+_REAL_HOME = Path.home()
+_REAL_CARGO_BIN = Path(os.environ.get("CARGO_HOME") or _REAL_HOME / ".cargo") / "bin"
+_REAL_RUSTUP_HOME = Path(os.environ.get("RUSTUP_HOME") or _REAL_HOME / ".rustup")
 
 
 def _guarded_connect(self: socket.socket, address: Any) -> Any:
@@ -21,20 +33,25 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
     return _real_connect(self, address)
 
 
+@pytest.fixture(scope="session")
+def session_cargo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This session's `CARGO_HOME`: empty at the start, shared by the tests that do not set their own."""
+    return tmp_path_factory.mktemp("cargo-home")
+
+
 @pytest.fixture(autouse=True)
-def _sandbox(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _sandbox(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, session_cargo_home: Path
+) -> Iterator[None]:
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
     home = tmp_path_factory.mktemp("home")
-    cargo_home = Path.home() / ".cargo"
-    rustup_home = Path.home() / ".rustup"
     monkeypatch.setenv("HOME", str(home))
-    # cargo still needs its toolchain; keep CARGO_HOME where rustup put it but never write there
-    # from tests that publish (they set their own CARGO_HOME).
-    if cargo_home.is_dir():
-        monkeypatch.setenv("CARGO_HOME", str(cargo_home))
-    # rustup's proxies find their toolchains through $HOME unless RUSTUP_HOME says where.
-    if rustup_home.is_dir():
-        monkeypatch.setenv("RUSTUP_HOME", str(rustup_home))
+    monkeypatch.setenv("CARGO_HOME", str(session_cargo_home))
+    if _REAL_RUSTUP_HOME.is_dir():
+        monkeypatch.setenv("RUSTUP_HOME", str(_REAL_RUSTUP_HOME))
+    if shutil.which("cargo") is None and (_REAL_CARGO_BIN / "cargo").exists():
+        # The proxies are only run from there, never written to.
+        monkeypatch.setenv("PATH", f"{os.environ.get('PATH', '')}{os.pathsep}{_REAL_CARGO_BIN}")
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test Author\n\temail = author@example.invalid\n"
         '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n'

@@ -118,9 +118,14 @@ def test_pr_open_list_show_json(repo: Repo, capsys: pytest.CaptureFixture[str]) 
 
 @pytest.fixture
 def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
-    """Stand-ins for the tag and publish flows, honouring the reactions contract: the tag flow
-    tags the pushed commit, which in turn must trigger the publish flow."""
+    """Stand-ins for the tag, publish and finish flows, honouring the reactions contract: the tag
+    flow tags the pushed commit, which in turn must trigger the publish flow."""
     calls: list[tuple[str, PushEvent]] = []
+
+    def finish_reaction(
+        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+    ) -> None:
+        calls.append(("finish", event))
 
     def tag_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None:
         calls.append(("tag", event))
@@ -134,6 +139,7 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
     for name, function in (
         (reactions_module.TAG_FLOW, tag_reaction),
         (reactions_module.PUBLISH_FLOW, publish_reaction),
+        (reactions_module.FINISH_FLOW, finish_reaction),
     ):
         module: Any = types.ModuleType(name)
         module.run_reaction = function
@@ -158,16 +164,20 @@ def test_pr_merge_runs_the_reactions(
     assert captured.out == f"merged #1 into main as {after[:12]}\n"
     assert f"push refs/heads/main {before[:12]}..{after[:12]}" in captured.err
     assert "push refs/tags/v1.0.0 000000000000.." in captured.err
+    push = PushEvent("refs/heads/main", before, after)
     assert fake_flows == [
-        ("tag", PushEvent("refs/heads/main", before, after)),
+        ("finish", push),  # releases an earlier run left unfinished, before tagging anything new
+        ("tag", push),
         ("publish", PushEvent("refs/tags/v1.0.0", "0" * 40, after)),
     ]
     message = Git(repo.bare).message(after)
     assert marker in message.splitlines()
-    # again: a no-op that says the same, and no reaction runs twice
+    # again: the merge is not repeated; what CI does for it runs again (finishing what a crash or
+    # a failure left), and the tag, already there, is not published a second time
     assert repo.cli("pr", "merge", "1", "--json") == 0
     assert json.loads(capsys.readouterr().out)["merge_commit"] == after
-    assert len(fake_flows) == 2
+    assert Git(repo.bare).rev_parse("refs/heads/main") == after
+    assert fake_flows[3:] == [("finish", push), ("tag", push)]
 
 
 def test_pushes_are_recorded_when_no_flow_exists(

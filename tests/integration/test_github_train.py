@@ -29,9 +29,8 @@ TOKEN = "ghs_trainTOKEN"
 class TagOnly(Reactions):
     """CI without publishing: pushes to main and release branches run `tag`."""
 
-    def flow_for(self, event: PushEvent) -> str | None:
-        flow = super().flow_for(event)
-        return flow if flow == TAG_FLOW else None
+    def flows_for(self, event: PushEvent) -> list[str]:
+        return [flow for flow in super().flows_for(event) if flow == TAG_FLOW]
 
 
 @pytest.fixture

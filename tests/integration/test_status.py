@@ -102,6 +102,15 @@ def test_status_json(released: Train, capsys: pytest.CaptureFixture[str]) -> Non
             "text": "PR #4 (ci/release-13.0.0 -> release-13.0.0) is a draft: Release Railcar 13.0.0",
             "url": data["bot_prs"][0]["url"],
         },
+        # This train's registry is not configured, so v12.0.0 was tagged but never published
+        {
+            "kind": "unfinished-release",
+            "text": "release v12.0.0 is unfinished: its forge release is missing; its packages could not "
+            "be checked ([publish] registry = 'local' needs [publish] index, the local server's index "
+            "URL); finish it with: release-train publish --tag v12.0.0",
+            "url": "",
+            "command": "release-train publish --tag v12.0.0",
+        },
     ]
     assert data["problems"] == []
     # The train publishes nowhere (no registry index configured): the tag's packages are unknown,

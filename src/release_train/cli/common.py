@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     # Imported where used: every command imports this module, and `bump`/`--help` must start
     # fast (bench/bump.py); settings, context and JSON are loaded only by the commands that ask.
     from release_train.config import Settings
-    from release_train.context import Context
+    from release_train.context import Context, Failure
     from release_train.events import Event, Observer
     from release_train.flows.env import FlowEnv
     from release_train.forges.github_api import Token
@@ -94,11 +94,23 @@ def context_from(args: argparse.Namespace) -> Context:
     from release_train.context import Context
 
     as_json = bool(getattr(args, "json", False))
-    return Context(
+    ctx = Context(
         clock=clock_from(args),
         observer=summarized(JsonLinesObserver() if as_json else TextObserver()),
         fail_after=_fail_after(),
     )
+    _CONTEXTS.append(ctx)
+    return ctx
+
+
+_CONTEXTS: list[Context] = []  # those of the running command, for `take_failures`
+
+
+def take_failures() -> list[Failure]:
+    """The failures recorded by the running command's contexts (its reactions'), once."""
+    failures = [failure for ctx in _CONTEXTS for failure in ctx.failures]
+    _CONTEXTS.clear()
+    return failures
 
 
 def summarized(observer: Observer) -> Observer:
@@ -219,4 +231,5 @@ def flow_env(args: argparse.Namespace) -> FlowEnv:
     settings = settings_from(args)
     ctx = context_from(args)
     # Pushes and merges run CI's reactions (tag, publish), as on a real forge.
-    return FlowEnv(settings, Git(settings.root), open_forge_with_reactions(settings, ctx), ctx)
+    forge = open_forge_with_reactions(settings, ctx)
+    return FlowEnv(settings, Git(settings.root), forge, ctx, registry_token=registry_token(settings))

@@ -2,7 +2,8 @@
 
 release-train pr list [--state open|closed|merged|all] [--json]
 release-train pr show N [--json]
-release-train pr merge N [--method squash|merge]   merging runs the reactions (tag, publish)
+release-train pr merge N [--method squash|merge]   merging runs the reactions (tag, publish);
+                                                   again on a merged PR, runs them again
 release-train pr open --head B --base B --title T [--body TEXT] [--draft]
 release-train pr ready N | draft N | close N
 """
@@ -64,11 +65,11 @@ _SIMPLE = {
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.cli.reactions import open_forge_with_reactions
+    from release_train.cli.reactions import forge_and_reactions, replay_merge
 
     settings = settings_from(args)
     ctx = context_from(args)
-    forge = open_forge_with_reactions(settings, ctx)
+    forge, reactions = forge_and_reactions(settings, ctx)
     if args.action == "list":
         state = None if args.state == "all" else args.state
         prs = forge.list_prs(state=state)
@@ -78,10 +79,15 @@ def run(args: argparse.Namespace) -> int:
             _print_table(prs, args.state)
         return 0
     if args.action == "merge":
+        already = forge.get_pr(args.number).state == "merged"
         sha = forge.merge_pr(args.number, method=args.method)
         pr = forge.get_pr(args.number)
+        if already:  # a re-run: what CI did for the merge may be unfinished (killed, failed)
+            replay_merge(reactions, pr.base, sha)
         if args.json:
             print_json(pr_json(pr))
+        elif already:
+            print(f"#{pr.number} was already merged into {pr.base} as {sha[:12]}; its reactions ran again")
         else:
             print(f"merged #{pr.number} into {pr.base} as {sha[:12]}")
         return 0

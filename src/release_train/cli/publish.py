@@ -3,7 +3,10 @@
 The registry is asked first: versions already there are skipped. The workspace is verified once
 (`cargo package --workspace` plus the metadata a registry would refuse), the schedule and its ETA
 are printed, then uploads run layer by layer, each dependent once its dependencies are visible in
-the index. A crashed or stopped run resumes where it was: run the same command again.
+the index. Then the forge release of the tag is created (or updated in place), with the tag's
+section of the release notes. A crashed or stopped run resumes where it was: run the same command
+again; it also finishes a release that a failed publish reaction left half-done (`status` lists
+those).
 
 The registry token is read from the environment variable named by `[publish] token-env`.
 """
@@ -18,6 +21,7 @@ from release_train.cli.common import (
     add_json,
     add_repo_options,
     context_from,
+    forge_from,
     print_json,
     registry_token,
     settings_from,
@@ -38,7 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.publish import PublishPlan, publish
+    from release_train.flows.publish import publish, resolve_tag
+    from release_train.flows.release_finish import finish
+    from release_train.infra.git import Git
     from release_train.registries import open_registry
 
     settings = settings_from(args)
@@ -47,21 +53,35 @@ def run(args: argparse.Namespace) -> int:
     if observer is not None:
         ctx.observer = summarized(observer)
     registry = open_registry(settings, registry_token(settings), clock=ctx.clock)
+    # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
+    forge = forge_from(settings, ctx.clock)
+    tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
     try:
-        result = publish(settings, registry, ctx, tag=args.tag, dry_run=args.dry_run)
+        if args.dry_run:
+            plan = publish(settings, registry, ctx, tag=tag, dry_run=True)
+            ctx.emit("plan", f"then create or update the forge release of {tag}")
+        else:
+            finished = finish(settings, forge, registry, ctx, tag)
     finally:
         if observer is not None:
             observer.close()
+    if args.dry_run:
+        if args.json:
+            print_json(plan.to_json())
+        return 0
     if args.json:
-        print_json(result.to_json())
-    elif not isinstance(result, PublishPlan):
-        from release_train.cli import summary
-        from release_train.model.pacing import format_duration
+        print_json(finished.to_json())
+        return 0
+    from release_train.cli import summary
+    from release_train.model.pacing import format_duration
 
-        done = (
-            f"published {len(result.published)} package(s) of {result.plan.tag} in "
-            f"{format_duration(result.elapsed)}; {len(result.plan.present)} were already there"
-        )
-        summary.report([done])
-        print(done)
+    report, release = finished.report, finished.release
+    done = (
+        f"published {len(report.published)} package(s) of {report.plan.tag} in "
+        f"{format_duration(report.elapsed)}; {len(report.plan.present)} were already there"
+    )
+    released = f"forge release {release.name or release.tag}" + (f": {release.url}" if release.url else "")
+    summary.report([done, released])
+    print(done)
+    print(released)
     return 0

@@ -3,7 +3,9 @@
 The forge knows nothing of the flows; the CLI hands it a push handler built here. For every push
 event the handler first records it (`ctx.emit("event", ...)`, with `ref`, `before`, `after`), then:
 
-- a push that moves `main` or a release branch (per `[branches]`) runs the `tag` flow;
+- a push that moves `main` or a release branch (per `[branches]`) first finishes the unfinished
+  releases the pushed commit contains (`release_finish`: a publish that an earlier run left
+  half-done), then runs the `tag` flow;
 - a new tag (before = all zeros) that follows `[release] tag` runs the `publish` flow;
 - anything else (bot branches, deletions, moved tags) is only recorded.
 
@@ -18,8 +20,9 @@ provide
 which does what CI would do for that event; the publish flow's also takes `token=` (the registry
 token, read from the environment by the CLI). It is called only when the module exists (and has that
 function), so the forge works before the flows are written. A `ReleaseTrainError` raised by a
-reaction is reported as a warning and does not undo the push or merge that caused it (a failing CI
-job does not revert a merge on GitHub); fault injection (`InterruptedForTest`) and unexpected
+reaction does not undo the push or merge that caused it (a failing CI job does not revert a merge
+on GitHub): it is recorded on the context (`ctx.failed`, with the command that resumes), and the
+command that pushed exits non-zero. Fault injection (`InterruptedForTest`) and unexpected
 exceptions propagate.
 """
 
@@ -40,6 +43,7 @@ from release_train.model.branches import parse_name, release_branch_version
 
 TAG_FLOW = "release_train.flows.tag"
 PUBLISH_FLOW = "release_train.flows.publish"
+FINISH_FLOW = "release_train.flows.release_finish"  # finishes what an earlier publish left
 
 
 class Reactions:
@@ -64,9 +68,17 @@ class Reactions:
             before=event.before,
             after=event.after,
         )
+        for flow in self.flows_for(event):
+            self._react(flow, event)
+
+    def flows_for(self, event: PushEvent) -> list[str]:
+        """The flows this event runs, in order: a branch push finishes earlier releases first."""
         flow = self.flow_for(event)
-        if flow is None:
-            return
+        if flow == TAG_FLOW and not self.ctx.defer_publish:
+            return [FINISH_FLOW, TAG_FLOW]
+        return [flow] if flow is not None else []
+
+    def _react(self, flow: str, event: PushEvent) -> None:
         module = _load(flow)
         if module is None or not hasattr(module, "run_reaction"):
             self.ctx.emit("info", f"  ({flow.rsplit('.', 1)[-1]} flow not available: event recorded only)")
@@ -83,14 +95,15 @@ class Reactions:
         observer = self.ctx.observer
         self.ctx.observer = _as_ci(observer)
         try:
-            if flow == PUBLISH_FLOW:
+            if flow in (PUBLISH_FLOW, FINISH_FLOW):
                 module.run_reaction(self.settings, self.forge, event, self.ctx, token=self.registry_token)
             else:
                 module.run_reaction(self.settings, self.forge, event, self.ctx)
         except InterruptedForTest:
             raise
         except ReleaseTrainError as exc:
-            self.ctx.emit("warn", f"{flow.rsplit('.', 1)[-1]} reaction to {event.ref} failed: {exc}")
+            what = f"{flow.rsplit('.', 1)[-1].replace('_', ' ')} reaction to {event.ref}"
+            self.ctx.failed(what, exc, _resume(flow, event, exc))
         finally:
             self.ctx.observer = observer
 
@@ -110,6 +123,15 @@ class Reactions:
         return PUBLISH_FLOW if is_new_tag and _matches(self.settings.release.tag, tag) else None
 
 
+def _resume(flow: str, event: PushEvent, error: ReleaseTrainError) -> str:
+    """The command that does again what a failed reaction to `event` did."""
+    if flow == TAG_FLOW:
+        return f"release-train tag --range {event.before}..{event.after} --ref {event.ref}"
+    if flow == PUBLISH_FLOW:
+        return f"release-train publish --tag {event.ref.removeprefix('refs/tags/')}"
+    return getattr(error, "resume", None) or "release-train status (it lists each unfinished release)"
+
+
 def _as_ci(observer: Observer) -> Observer:
     def marked(event: Event) -> None:
         observer(Event(event.kind, event.message, {**event.data, "ci": True}))
@@ -124,6 +146,11 @@ def push_handler(settings: Settings, ctx: Context, registry_token: str | None = 
 def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
     """The configured forge (with its token), with every push it makes running the reactions
     above (with the registry token for publish). Both tokens come from the environment."""
+    return forge_and_reactions(settings, ctx)[0]
+
+
+def forge_and_reactions(settings: Settings, ctx: Context) -> tuple[Forge, Reactions]:
+    """`open_forge_with_reactions`, and the reactions, for a command that runs them again."""
     from release_train.cli.common import forge_token, registry_token
 
     handler = push_handler(settings, ctx, registry_token(settings))
@@ -131,7 +158,19 @@ def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
         settings, on_push=handler, clock=ctx.clock, token=forge_token(settings), observer=ctx.observer
     )
     handler.bind(forge)
-    return forge
+    return forge, handler
+
+
+def replay_merge(reactions: Reactions, base: str, commit: str) -> None:
+    """Run again what CI does when `commit` (a merge) lands on `base`: a re-run of `pr merge`
+    after a crash or a failed reaction finishes what the first run left (a tag not created, a
+    release not published)."""
+    from release_train.infra.git import Git
+
+    git = Git(reactions.settings.root)
+    git.fetch("origin")
+    parent = git.rev_parse(f"{commit}^1") or ZERO_SHA
+    reactions(PushEvent(f"refs/heads/{base}", parent, commit))
 
 
 def _matches(pattern: str, name: str) -> bool:

@@ -44,6 +44,8 @@ def run_command(name: str, entry: tuple[str, str], argv: list[str]) -> int:
     module.configure(parser)
     args = parser.parse_args(argv)
     args.command = name
+    if name not in _NO_CLEANUP:
+        _exit_cleanly_on_sigterm()
     if not hasattr(args, "summary"):  # only flow commands write a CI summary
         return _call(module, name, argv, args, None)
     from release_train.cli.summary import recording
@@ -62,6 +64,7 @@ def _call(
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
+        _report_failures()
         code, failure, hint = exc.exit_code, exc.message, exc.hint or ""
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -73,9 +76,39 @@ def _call(
         code, failure, hint = INTERNAL_ERROR_EXIT, "release-train crashed unexpectedly", ""
     else:
         failure = hint = ""
+        code = _report_failures() or code
     if ending is not None:
         ending.exit_code, ending.failure, ending.hint = code, failure, hint
     return code
+
+
+def _report_failures() -> int:
+    """What failed on the command's behalf (a reaction to its push) fails the command too: each
+    failure with the command that resumes it; the exit code of the first (0 when none)."""
+    common = sys.modules.get("release_train.cli.common")
+    failures = common.take_failures() if common is not None else []
+    for failure in failures:
+        print(f"error: {failure.what} failed: {failure.error.message}", file=sys.stderr)
+        print(f"hint: resume with: {failure.resume}", file=sys.stderr)
+    return failures[0].error.exit_code if failures else 0
+
+
+# Commands that hold nothing to clean up (no temporary worktree, no lock) and whose start-up is
+# measured (bench/bump.py): they skip importing `signal`.
+_NO_CLEANUP = frozenset({"bump", "packages", "config"})
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """SIGTERM (a CI job cancelled, `kill`) becomes an exit that unwinds the stack, so temporary
+    worktrees and locks are released as on Ctrl-C; only kill -9 skips that (the next run prunes)."""
+    import signal
+    from contextlib import suppress
+
+    def terminate(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    with suppress(ValueError):  # not the main thread (a command run in-process by a test's thread)
+        signal.signal(signal.SIGTERM, terminate)
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):

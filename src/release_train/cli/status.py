@@ -1,9 +1,11 @@
 """The train at a glance: the version on main, each release branch with its latest tag and
-support window, the open bot PRs, the next cut and release dates, and anything blocking a release
-(open security issues, bot PRs held as drafts), and where each recent tag of a supported line
-stands (packages in the registry, forge release). A table for people; --json for machines;
---html DIR writes the same facts as a self-contained page (DIR/index.html) with the release lines
-drawn as a timeline; --svg FILE writes only the timeline (for a README).
+support window, the open bot PRs, the next cut and release dates, and anything blocking a release:
+open security issues, bot PRs held as drafts, held releases, and releases left unfinished (a recent
+or supported tag whose packages are not all in the registry, or whose forge release is missing),
+each with the command that finishes it; and where each recent tag of a supported line stands
+(packages in the registry, forge release). A table for people; --json for machines; --html DIR
+writes the same facts as a self-contained page (DIR/index.html) with the release lines drawn as a
+timeline; --svg FILE writes only the timeline (for a README).
 """
 
 from __future__ import annotations

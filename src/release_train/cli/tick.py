@@ -1,5 +1,8 @@
 """Do whatever the `[schedule]` says is due now: cut on the 5th, release on the 20th (by default).
 
+Before anything new, a release an earlier run left unfinished (its tag exists, but not all of its
+packages are in the registry or its forge release is missing) is finished, and said so.
+
 A scheduled event is due when it fires on today's UTC date at or before now. Each completed slot is
 recorded on the forge as refs/release-train/ticks/<event>-<date>, so a second tick the same day
 does nothing new and says so. When nothing is due, exits 0 and says when the next event is.

@@ -22,3 +22,4 @@ class FlowEnv:
     git: Git  # the working repository at settings.root; its `origin` is the forge
     forge: Forge
     ctx: Context
+    registry_token: str | None = None  # for the flows that publish (read by the CLI, never shown)

@@ -307,8 +307,9 @@ def run_reaction(
     settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
 ) -> Release | None:
     """The local forge's reaction to a new tag: publish the tag's commit, then create the forge
-    release. Other refs, and tags that do not follow `[release] tag`, are ignored (None)."""
-    from release_train.flows.forge_release import create_release
+    release (`release_finish.finish`). Other refs, and tags that do not follow `[release] tag`,
+    are ignored (None)."""
+    from release_train.flows.release_finish import finish
     from release_train.registries import open_registry
 
     if not event.ref.startswith("refs/tags/"):
@@ -319,8 +320,7 @@ def run_reaction(
     git = Git(settings.root)
     git.run("fetch", "--quiet", forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
     registry = open_registry(settings, token, clock=ctx.clock)
-    publish(settings, registry, ctx, tag=tag)
-    return create_release(settings, forge, registry, ctx, tag=tag)
+    return finish(settings, forge, registry, ctx, tag).release
 
 
 def journal_path(settings: Settings, tag: str) -> Path:

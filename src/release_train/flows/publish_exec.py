@@ -206,6 +206,7 @@ class _Run:
         error = result.error
         target = self._target(job)
         if error is None or (isinstance(error, Rejected) and error.already_exists):
+            target.journal.set(target.crate, "uploaded")  # before saying so: a kill may follow
             if error is not None:
                 self.ctx.emit(
                     "skip",
@@ -213,7 +214,6 @@ class _Run:
                     crate=target.crate,
                     version=job.version,
                 )
-            target.journal.set(target.crate, "uploaded")
             self._submit(pool, self._await_visible, job)
             self.ctx.step_done(f"publish:upload {job.name}")
         elif isinstance(error, RateLimited):

@@ -1,8 +1,10 @@
 """`status`: the train at a glance, as one value the CLI renders (a rich table or JSON).
 
-Everything is read from the forge (the origin's branches and tags, its PRs and security issues)
-and from `main`'s tree on the origin, never from whatever the local checkout happens to hold.
-Nothing is changed, except that the working repository's remote-tracking refs are fetched.
+Everything is read from the forge (the origin's branches and tags, its PRs, releases and security
+issues), from `main`'s tree on the origin, and from the registry's index (which releases are
+unfinished: `release_state.py`), never from whatever the local checkout happens to hold. Nothing
+is changed, except that the working repository's remote-tracking refs and tags are fetched and
+what each examined tag publishes is cached under `[publish] journal-dir`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import security_gate, tag_facts
+from release_train.flows import release_state, security_gate, tag_facts
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
 from release_train.flows.tick import Slot, schedule, upcoming_slots
@@ -23,12 +25,14 @@ from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
 class Blocker:
     """Something that holds a release back until a person acts."""
 
-    kind: str  # "security-issue" | "draft-pr" | "held-release"
+    kind: str  # "security-issue" | "draft-pr" | "held-release" | "unfinished-release"
     text: str
     url: str = ""
+    command: str = ""  # the command that clears it, when one does
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "url": self.url}
+        data = {"kind": self.kind, "text": self.text, "url": self.url}
+        return data | ({"command": self.command} if self.command else {})
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ def gather(env: FlowEnv) -> Status:
         blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
     except ReleaseTrainError as exc:
         problems.append(f"cannot look for held releases: {exc.message}")
+    unfinished, cannot_tell = release_state.blockers(env)
+    blockers += [Blocker("unfinished-release", text, command=command) for text, command in unfinished]
+    problems += cannot_tell
     return Status(
         now=now,
         main=settings.branches.main,

@@ -5,7 +5,8 @@ half-written file and a failure while computing leaves every file as it was."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -107,3 +108,34 @@ def _each(fn: Callable[[_T], object], items: list[_T], serial_below: int) -> Non
         thread.join()
     if errors:
         raise errors[0]
+
+
+@contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Hold an exclusive `flock` on `path` (created if needed) for the block. The kernel releases
+    it when the process dies, however it dies, so `is_held` tells a live owner from a dead one."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def is_held(path: Path) -> bool:
+    """True while a live process holds `path` with `held` (False when there is no such file)."""
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False

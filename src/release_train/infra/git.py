@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError, RefusedError
-from release_train.infra import proc
+from release_train.infra import leftovers, proc
 
 BOT_NAME = "release-train"
 BOT_EMAIL = "release-train@users.noreply.invalid"
@@ -28,11 +28,37 @@ class Git:
     ) -> str:
         """`env` adds variables (an explicit author or committer, a date) over the fallback identity."""
         merged = {**self._identity(), **(env or {})}
-        return proc.run(["git", *args], cwd=self.path, check=check, input=input, env=merged).stdout
+        return self._git(args, check=check, input=input, env=merged).stdout
 
     def ok(self, *args: str) -> bool:
         """Run a git predicate (exit 0 = true)."""
-        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+        return self._git(args, check=False).returncode == 0
+
+    def _git(
+        self,
+        args: Sequence[str],
+        *,
+        check: bool,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> proc.Completed:
+        """Every git command that may write goes through here: it is recorded as running (see
+        `leftovers`), and lock files left by a dead run of ours are removed and the command retried
+        (one ref update may meet several: `refs/heads/main.lock`, then `HEAD.lock`); any other
+        stale lock fails with the file named."""
+        argv, cleared = ["git", *args], set()
+        while True:
+            with leftovers.inside_git(self.path, args[0] if args else ""):
+                done = proc.run(argv, cwd=self.path, check=False, input=input, env=env)
+            lock = leftovers.stale_lock(done.stderr + done.stdout) if done.returncode != 0 else None
+            if lock is None or lock in cleared:
+                break
+            if not leftovers.clear_if_ours(lock, self.path):
+                raise leftovers.lock_error(lock, " ".join(argv[:2]))
+            cleared.add(lock)
+        if check and done.returncode != 0:
+            raise proc.failure(done)
+        return done
 
     def _identity(self) -> dict[str, str]:
         # Only the fallback: a configured user.name/user.email wins because git reads the
@@ -163,11 +189,11 @@ class Git:
         """Move `ref` to `new` only if it still points at `old` ("" = must not exist): a
         compare-and-swap. False when another writer moved it first."""
         args = ["update-ref", ref, new] + ([old] if old is not None else [])
-        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+        return self._git(args, check=False).returncode == 0
 
     def delete_ref(self, ref: str, old: str | None = None) -> bool:
         args = ["update-ref", "-d", ref] + ([old] if old is not None else [])
-        return proc.run(["git", *args], cwd=self.path, check=False).returncode == 0
+        return self._git(args, check=False).returncode == 0
 
 
 @dataclass(frozen=True)

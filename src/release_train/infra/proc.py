@@ -74,9 +74,16 @@ def run(
         raise ProcessError(f"{shown} timed out after {timeout} s") from exc
     done = Completed(argv, proc.returncode, proc.stdout, proc.stderr)
     if check and proc.returncode != 0:
-        output = mask((proc.stderr or proc.stdout).strip(), secrets)
-        raise ProcessError(f"command failed (exit {proc.returncode}): {shown}\n{output}")
+        raise failure(done, secrets)
     return done
+
+
+def failure(done: Completed, secrets: Sequence[str] = ()) -> ProcessError:
+    """The error a failed command raises: the command, its exit code and its output."""
+    output = mask((done.stderr or done.stdout).strip(), secrets)
+    return ProcessError(
+        f"command failed (exit {done.returncode}): {mask(' '.join(done.args), secrets)}\n{output}"
+    )
 
 
 def remember_secrets(*secrets: str) -> None:

@@ -1,0 +1,139 @@
+"""Finishing an unfinished release (see `release_state.py` for what that is and who finishes it).
+
+Finishing is `publish` (which asks the registry first and uploads only what is missing) followed by
+the forge release (created, or updated in place), so it converges however often it is run. Here:
+`finish` for one tag (also what `publish --tag` and the new-tag reaction do), the reaction to a
+push of `main` or a release branch (`run_reaction`), and the steps `tick` runs first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from release_train.config import Settings
+from release_train.context import Context
+from release_train.errors import InterruptedForTest, ReleaseTrainError
+from release_train.flows.env import FlowEnv
+from release_train.flows.release_state import Unfinished, ensure_local, examine, readable_registry
+from release_train.forges.interface import Forge, PushEvent, Release
+from release_train.registries.interface import Registry
+
+if TYPE_CHECKING:
+    from release_train.flows.plan import Progress, Step
+    from release_train.flows.publish import PublishReport
+
+
+@dataclass(frozen=True)
+class Finished:
+    report: PublishReport
+    release: Release
+
+    @property
+    def tag(self) -> str:
+        return self.report.plan.tag
+
+    @property
+    def line(self) -> str:
+        uploaded, present = len(self.report.published), len(self.report.plan.present)
+        return (
+            f"finished {self.tag}: {uploaded} package(s) published, {present} already there; "
+            f"forge release {self.release.name or self.release.tag}"
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.report.to_json(), "forge_release": release_json(self.release)}
+
+
+def release_json(release: Release) -> dict[str, Any]:
+    return {
+        "tag": release.tag,
+        "name": release.name,
+        "url": release.url,
+        "prerelease": release.prerelease,
+        "latest": release.latest,
+    }
+
+
+def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
+    """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
+    from release_train.flows.forge_release import create_release
+    from release_train.flows.publish import PublishReport, publish
+
+    report = publish(settings, registry, ctx, tag=tag)
+    assert isinstance(report, PublishReport)
+    return Finished(report, create_release(settings, forge, registry, ctx, tag=tag))
+
+
+class FinishFailed(ReleaseTrainError):
+    """Finishing a release failed; `resume` is the command that tries again."""
+
+    def __init__(self, tag: str, error: ReleaseTrainError) -> None:
+        super().__init__(f"finishing release {tag} failed: {error.message}", hint=error.hint)
+        self.exit_code = error.exit_code
+        self.resume = f"release-train publish --tag {tag}"
+
+
+def finish_all(env: FlowEnv, registry: Registry, unfinished: Iterable[Unfinished]) -> list[Finished]:
+    """Finish each `certain` one of `unfinished`; stops at the first that fails (`FinishFailed`)."""
+    done = []
+    for item in (u for u in unfinished if u.certain):
+        env.ctx.emit("info", f"finishing: {item.describe()}", tag=item.tag)
+        try:
+            ensure_local(env, [item.tag])
+            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag))
+        except InterruptedForTest:
+            raise
+        except ReleaseTrainError as exc:
+            raise FinishFailed(item.tag, exc) from exc
+        env.ctx.emit("step", done[-1].line, tag=item.tag)
+    return done
+
+
+def run_reaction(
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+) -> list[Finished]:
+    """What CI does on a push of `main` or a release branch, before tagging: finish the
+    unfinished releases the pushed commit contains."""
+    from release_train.infra.git import Git
+    from release_train.registries import open_registry
+
+    env = FlowEnv(settings, Git(settings.root), forge, ctx)
+    env.git.fetch("origin")
+    registry, unreadable = readable_registry(settings, ctx, token)
+    unfinished = [u for u in examine(env, registry, unreadable=unreadable, within=event.after) if u.certain]
+    if unfinished and registry is None:
+        registry = open_registry(settings, token, clock=ctx.clock)  # raises what is wrong with it
+    return finish_all(env, registry, unfinished) if registry is not None else []
+
+
+# --- for `tick` --------------------------------------------------------------------------------------------
+def to_finish(env: FlowEnv) -> list[tuple[Unfinished, Step]]:
+    """The unfinished releases a tick finishes before anything new, each with its plan step."""
+    from release_train.flows.plan import Step
+
+    registry, unreadable = readable_registry(env.settings, env.ctx, env.registry_token)
+    return [
+        (u, Step(f"finish:{u.tag}", "finish", f"finish {u.describe()} ({u.command})"))
+        for u in examine(env, registry, unreadable=unreadable)
+        if u.certain
+    ]
+
+
+def finish_in_tick(env: FlowEnv, progress: Progress, item: Unfinished, step: Step) -> None:
+    """Finish `item`; a failure is recorded (the tick goes on with what is due, then exits non-zero)."""
+    from release_train.context import Failure
+    from release_train.registries import open_registry
+
+    try:
+        registry = open_registry(env.settings, env.registry_token, clock=env.ctx.clock)
+        ensure_local(env, [item.tag])
+        done = finish(env.settings, env.forge, registry, env.ctx, item.tag)
+    except InterruptedForTest:
+        raise
+    except ReleaseTrainError as exc:
+        env.ctx.failures.append(Failure(f"finishing release {item.tag}", exc, item.command))
+        progress.record(step, "held", f"{item.tag} is still unfinished: {exc.message}", tag=item.tag)
+        return
+    progress.done(step, done.line, tag=item.tag)
