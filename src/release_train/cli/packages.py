@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _source(where: str) -> str:
-    """"from the tag (hatch-vcs): left to it" or "in src/pkg/__init__.py"."""
+    """ "from the tag (hatch-vcs): left to it" or "in src/pkg/__init__.py"."""
     if where.startswith(("the tag", "Cargo.toml")):
         return f"from {where}: not written by a bump"
     return f"in {where}"

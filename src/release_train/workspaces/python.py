@@ -248,7 +248,7 @@ def _published(
             f"remove {p.name} from [[workspace]] publish, or remove the private marking",
         )
         for p in packages
-        if not p.publish and _matches(p.name, allowed)
+        if not p.publish and any(normalise(g) == p.name for g in allowed)  # named, not a glob's match
     ]
     raise_problems(problems, "the publish allow-list does not fit the workspace")
     return tuple(p.replace(publish=p.publish and _matches(p.name, allowed)) for p in packages)

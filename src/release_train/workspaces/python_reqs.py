@@ -15,7 +15,7 @@ the member's current version V = X.Y.Z:
 | `==V` (a pin: internal)        | `==V'`                                             |
 | `>=V,<B` with B the next major, minor or patch bound of V (`>=1.2.3,<2`, `>=0.4.2,<0.5`, `>=1.2.3,<1.3`) | `>=V',<B'`, B' the same bound of V', as many parts as B had (or as it needs) |
 | `~=X.Y.Z`                      | `~=X'.Y'.Z'`                                       |
-| `~=X.Y`                        | `~=X'.Y'`                                          |
+| `~=X.Y` (neither version a pre-release) | `~=X'.Y'`                                |
 
 Anything else (`>=1.0`, `>=1,<3`, `!=2.0`) is a range: left as written while it admits the member's
 new version, an error when it does not.
@@ -111,12 +111,16 @@ def follow(found: list[Clause], old: Version, new: Version) -> list[tuple[int, i
 
 
 def _compatible(clause: Clause, old: Version, new: Version) -> list[tuple[int, int, str]] | None:
-    release = _release(clause.version)
-    if release is None:
+    """`~=` naming the member: `~=X.Y.Z` (a pre-release suffix allowed) takes the new version,
+    `~=X.Y` its X.Y, unless either version is a pre-release, which `~=X.Y` cannot admit."""
+    try:
+        release = parse_pep440(clause.version).release
+    except VersionError:
         return None
     if len(release) >= 3 and same(clause.version, old):
         return [(clause.start, clause.end, to_pep440(new))]
-    if len(release) == 2 and release == (old.major, old.minor) and not old.pre:
+    plain = _release(clause.version)
+    if plain is not None and plain == (old.major, old.minor) and not old.pre and not new.pre:
         return [(clause.start, clause.end, f"{new.major}.{new.minor}")]
     return None
 
