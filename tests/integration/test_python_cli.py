@@ -97,7 +97,7 @@ def test_stale_pin(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
         f"{manifest}:11: pyrail-core lists pyrail-util 'pyrail_util == 1.4.1' but pyrail-util is at 1.4.2"
         in err
     )
-    assert 'set the requirement to "pyrail_util==1.4.2" in [project] dependencies' in err
+    assert 'set it to "pyrail_util==1.4.2" in [project] dependencies' in err
 
 
 def test_public_package_pinned(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -105,7 +105,7 @@ def test_public_package_pinned(work: Path, capsys: pytest.CaptureFixture[str]) -
     edit(manifest, "pyrail-core[fast] >= 1.4.2, < 2;", "pyrail-core[fast]==1.4.2;")
     err = fails(work, capsys)
     assert f"{manifest}:10: pyrail-api pins public package pyrail-core with" in err
-    assert 'use a compatible range "pyrail-core[fast]>=1.4.2,<2"' in err
+    assert 'write a compatible range in [project] dependencies: "pyrail-core[fast]>=1.4.2,<2"' in err
 
 
 def test_internal_package_with_a_range(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -116,7 +116,10 @@ def test_internal_package_with_a_range(work: Path, capsys: pytest.CaptureFixture
         f"{manifest}:11: pyrail-api uses a range requirement 'pyrail-util>=1.4' on internal package pyrail-util"
         in err
     )
-    assert 'pin it: "pyrail-util==1.4.2", or list pyrail-util in [[workspace]] public' in err
+    assert (
+        'pin it in [project] dependencies: "pyrail-util==1.4.2", or list pyrail-util in [[workspace]] public'
+        in err
+    )
 
 
 def test_first_party_requirement_without_a_version(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -124,7 +127,7 @@ def test_first_party_requirement_without_a_version(work: Path, capsys: pytest.Ca
     edit(manifest, '"pyrail-util==1.4.2"', '"pyrail-util"')
     err = fails(work, capsys, "patch")
     assert f"{manifest}:11: pyrail-api requires pyrail-util without a version ('pyrail-util')" in err
-    assert 'write a pin: "pyrail-util==1.4.2"' in err
+    assert 'write a pin in [project] dependencies: "pyrail-util==1.4.2"' in err
 
 
 def test_a_range_the_bump_leaves_behind(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -137,7 +140,7 @@ def test_a_range_the_bump_leaves_behind(work: Path, capsys: pytest.CaptureFixtur
         f"{manifest}:11: pyrail-plugin-vcs lists pyrail-core 'pyrail-core >=1.0,<2', which pyrail-core 2.0.0 "
         "(after the bump) does not satisfy" in err
     )
-    assert 'write "pyrail-core>=2.0.0,<3" or a range that admits it in [project] dependencies' in err
+    assert 'write "pyrail-core>=2.0.0,<3" in [project] dependencies, or a range that admits it' in err
 
 
 @pytest.mark.parametrize(
@@ -205,7 +208,7 @@ def test_several_versions_and_no_version_from(work: Path, capsys: pytest.Capture
     edit(work / "release-train.toml", 'version-from = "Pyrail_Core"  # any spelling of the name\n', "")
     err = fails(work, capsys)
     assert "the published distributions have different versions (" in err
-    assert "pyrail-proto 0.7.3" in err
+    assert "(1.4.2: pyrail-api, pyrail-cli, pyrail-core and 1 more; 0.7.3: pyrail-proto)" in err
     assert 'hint: set [project] version-from = "<package>"' in err
 
 

@@ -125,8 +125,11 @@ def moved(text: str, old: str, new: str) -> str | None:
         ("pkg~=1.4.2", "1.4.2", "2.0.0", "pkg~=2.0.0"),
         ("pkg~=1.4", "1.4.2", "2.0.0", "pkg~=2.0"),
         ("pkg~=1.4", "1.4.2", "1.4.2rc1", None),  # a pre-release: `~=X.Y` is a range then
+        ("pkg>=1.4.2", "1.4.2", "2.0.0", "pkg>=2.0.0"),
         ("pkg>=1.0", "1.4.2", "2.0.0", None),
-        ("pkg>=1.4.1,<2", "1.4.2", "1.4.3", None),  # lower bound is not the member's version
+        ("pkg>=1.4.1,<2", "1.4.2", "1.4.3", None),  # a lower bound below the member's version stays
+        ("pkg>=4.1.0,<5.0.0", "4.2.0", "5.0.0", "pkg>=5.0.0,<6.0.0"),  # until the bump outgrows the range
+        ("pkg>=1.4.1,<2", "1.4.2", "2.0.0.dev0", "pkg>=2.0.0.dev0,<3"),
         ("pkg>=1.4.2,<3", "1.4.2", "2.0.0", None),  # not a next bound
         ("pkg==1.4.*", "1.4.2", "1.4.3", None),
         ("pkg", "1.4.2", "2.0.0", None),

@@ -204,6 +204,10 @@ class Workspace(Record):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_by_name", {p.name: p for p in packages})
 
+    def spell(self, version: Version) -> str:
+        """`version` as this ecosystem writes it (Python: PEP 440's `2.0.0rc1`, not `2.0.0-rc.1`)."""
+        return str(version)
+
     def package(self, name: str) -> Package:
         try:
             return self._by_name[name]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
 from release_train.infra.confine import Confined
-from release_train.model.pep440 import to_train
+from release_train.model.pep440 import to_pep440, to_train
 from release_train.model.version import Operation, Version, VersionError
 from release_train.workspaces.interface import Dependency, Package, Problem, Workspace, raise_problems
 from release_train.workspaces.python_members import find_projects
@@ -69,6 +69,12 @@ class PythonWorkspace(Workspace):
         own = (root_project, projects, project_of, sources, train_from, confined)
         for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
             object.__setattr__(self, name, value)
+
+    def spell(self, version: Version) -> str:
+        try:
+            return to_pep440(version)
+        except VersionError:
+            return str(version)
 
     def follows_train(self, name: str) -> bool:
         """Whether the package's version is set by the train, not written (tag or Cargo.toml)."""
@@ -294,7 +300,14 @@ def _train_version(
             hint="give one distribution a static version or a __version__ file and name it in "
             '[project] version-from = "<package>"',
         )
-    listed = ", ".join(sorted(f"{p.name} {p.version}" for p in written if p.publish))
+    by_version: dict[str, list[str]] = {}
+    for p in sorted(written, key=lambda p: p.name):
+        if p.publish:
+            by_version.setdefault(to_pep440(p.version), []).append(p.name)
+    listed = "; ".join(
+        f"{version}: " + ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        for version, names in sorted(by_version.items(), key=lambda item: -len(item[1]))
+    )
     raise WorkspaceError(
         f"the published distributions have different versions ({listed}): which is the train's?",
         hint='set [project] version-from = "<package>" in release-train.toml',

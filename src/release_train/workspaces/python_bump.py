@@ -103,9 +103,10 @@ class Where:
         self.requirement = requirement
 
     def problem(self, message: str, fix: str) -> Problem:
+        """`fix` says where with `{at}` ("[project] dependencies")."""
         who = self.owner.name if self.owner else "the workspace root"
         text = self.requirement.text
-        return Problem(self.project.path, text.line, f"{who} {message}", f"{fix} in {self.at}")
+        return Problem(self.project.path, text.line, f"{who} {message}", fix.replace("{at}", self.at))
 
     @property
     def at(self) -> str:
@@ -121,9 +122,12 @@ def _requirement_edits(
     versions: dict[str, Version],
     problems: list[Problem],
 ) -> list[tuple[int, int, bytes]]:
-    """The edits of one requirement on a member: a shape that follows the member moves with it;
-    a range must admit the member's new version. Styles are checked on published requirements
-    between published distributions: internal members pinned, public ones a range."""
+    """The edits of one requirement on a member: a shape that follows the member moves with it,
+    wherever it is written. A range left as written must admit the member's new version when it
+    is published metadata (uv resolves members from the workspace whatever version a requirement
+    names, so a dependency group or a private project's range harms nothing). Styles are checked
+    on published requirements between published distributions: internal members pinned, public
+    ones a range."""
     if not requirement.name or (owner is not None and requirement.name == owner.name):
         return []  # not a name, or the distribution requiring its own extras
     if not ws.first_party(project, requirement):
@@ -134,14 +138,16 @@ def _requirement_edits(
     try:
         found = clauses(value)
     except RequirementProblem as exc:
-        problems.append(where.problem(f"lists {value!r}, which {exc}", "write a PEP 508 requirement"))
+        problems.append(where.problem(f"lists {value!r}, which {exc}", "write a PEP 508 requirement in {at}"))
         return []
-    if dep.publish and requirement.published and owner is not None and owner.publish:
+    published = requirement.published and owner is not None and owner.publish
+    if published and dep.publish:
         _check_style(where, dep, found, problems)
     new = versions[dep.name]
     moves = follow(found, dep.version, new) if new != dep.version else None
     if moves is None:
-        _check_admits(where, dep, found, new, problems)
+        if published:  # uv ignores the versions required of members: only published metadata must admit
+            _check_admits(where, dep, found, new, problems)
         return []
     return _byte_edits(where, dep, moves, problems)
 
@@ -156,7 +162,7 @@ def _check_style(where: Where, dep: Package, found: list[Clause], problems: list
             where.problem(
                 f"requires {dep.name} without a version ({value!r}): the published metadata would accept "
                 "any version of it",
-                f'write {kind}: "{name}{wanted}"',
+                f'write {kind} in {{at}}: "{name}{wanted}"',
             )
         )
     elif dep.public and is_pin(found):
@@ -164,14 +170,14 @@ def _check_style(where: Where, dep: Package, found: list[Clause], problems: list
             where.problem(
                 f"pins public package {dep.name} with {value!r} (public packages keep their API in "
                 "patch releases: a pin would hold back every fix)",
-                f'use a compatible range "{name}{compatible_range(dep.version)}"',
+                f'write a compatible range in {{at}}: "{name}{compatible_range(dep.version)}"',
             )
         )
     elif not dep.public and not is_pin(found):
         problems.append(
             where.problem(
                 f"uses a range requirement {value!r} on internal package {dep.name}",
-                f'pin it: "{name}=={to_pep440(dep.version)}", or list {dep.name} in [[workspace]] public '
+                f'pin it in {{at}}: "{name}=={to_pep440(dep.version)}", or list {dep.name} in [[workspace]] public '
                 "if its API is stable",
             )
         )
@@ -188,7 +194,7 @@ def _check_admits(
         problems.append(
             where.problem(
                 f"lists {dep.name} {value!r} but {dep.name} is at {to_pep440(dep.version)}",
-                f'set the requirement to "{name}=={to_pep440(dep.version)}"',
+                f'set it to "{name}=={to_pep440(dep.version)}" in {{at}}',
             )
         )
         return
@@ -197,7 +203,7 @@ def _check_admits(
     problems.append(
         where.problem(
             f"lists {dep.name} {value!r}, which {dep.name} {to_pep440(new)} ({after}) does not satisfy",
-            f'write "{name}{wanted}" or a range that admits it',
+            f'write "{name}{wanted}" in {{at}}, or a range that admits it',
         )
     )
 
@@ -219,7 +225,7 @@ def _byte_edits(
             problems.append(
                 where.problem(
                     f"writes the requirement on {dep.name} with escapes before its version",
-                    f"write it without escapes: {text.value!r}",
+                    f"write it without escapes in {{at}}: {text.value!r}",
                 )
             )
             return []

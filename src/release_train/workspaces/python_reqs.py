@@ -14,6 +14,8 @@ the member's current version V = X.Y.Z:
 |--------------------------------|----------------------------------------------------|
 | `==V` (a pin: internal)        | `==V'`                                             |
 | `>=V,<B` with B the next major, minor or patch bound of V (`>=1.2.3,<2`, `>=0.4.2,<0.5`, `>=1.2.3,<1.3`) | `>=V',<B'`, B' the same bound of V', as many parts as B had (or as it needs) |
+| `>=L,<B`, L below V (langgraph's lower bounds lag), when V' reaches B | `>=V',<B'` (before: left as written) |
+| `>=V` (livekit/agents' plugins) | `>=V'`                                            |
 | `~=X.Y.Z`                      | `~=X'.Y'.Z'`                                       |
 | `~=X.Y` (neither version a pre-release) | `~=X'.Y'`                                |
 
@@ -99,6 +101,8 @@ def follow(found: list[Clause], old: Version, new: Version) -> list[tuple[int, i
     ops = sorted(c.op for c in found)
     if ops == ["=="] and is_pin(found) and same(found[0].version, old):
         return [(found[0].start, found[0].end, to_pep440(new))]
+    if ops == [">="] and same(found[0].version, old):
+        return [(found[0].start, found[0].end, to_pep440(new))]
     if ops == ["~="]:
         return _compatible(found[0], old, new)
     if ops == ["<", ">="]:
@@ -126,14 +130,17 @@ def _compatible(clause: Clause, old: Version, new: Version) -> list[tuple[int, i
 
 
 def _bound(low: Clause, high: Clause, old: Version, new: Version) -> str | None:
-    """`high` with the bound of `new` at the level `high` bounds `old` at, or None."""
+    """`high` with the bound of `new` at the level `high` bounds `old` at, or None: when `high`
+    is such a bound, and `low` names `old` or `new` has outgrown the range (a lower bound left
+    behind, `>=4.1.0,<5` on a member at 4.2.0, moves with a breaking bump; it stays otherwise)."""
     written = _release(high.version)
-    if written is None or not same(low.version, old):
+    if written is None or len(written) > 3:
         return None
-    padded = (*written, 0, 0, 0)[:3] if len(written) <= 3 else None
+    padded = (*written, 0, 0, 0)[:3]
     for level in range(3):
         if padded == _next(old, level):
-            return _spell(_next(new, level), len(written))
+            outgrown = (new.major, new.minor, new.patch) >= padded
+            return _spell(_next(new, level), len(written)) if outgrown or same(low.version, old) else None
     return None
 
 
