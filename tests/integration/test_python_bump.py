@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.fixtures.python_projects import build_libs
 from tests.fixtures.python_workspace import build_pyrail
 
 from release_train.cli import main
@@ -98,3 +99,17 @@ def test_dry_run_prints_the_plan_and_writes_nothing(
             "plugins/vcs/pyproject.toml",
         ]
     )
+
+
+def test_separate_projects_with_their_own_locks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`[[workspace]] members` over projects that are not one uv workspace (langgraph's `libs/*`):
+    each moves on its own line, and every project's uv.lock follows its siblings."""
+    work = build_libs(tmp_path / "work")
+    assert main(["packages", "-C", str(work)]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "train version 1.2.11; 3 of 3 packages are published"
+    assert main(["bump", "major", "-C", str(work)]) == 0
+    out = capsys.readouterr().out
+    assert "4.2.0 -> 5.0.0" in out and "0.4.3 -> 0.5.0" in out and "1.2.11 -> 2.0.0" in out
+    assert snapshot(work) == snapshot(build_libs(tmp_path / "major", "5.0.0", "0.5.0", "2.0.0"))
+    assert main(["bump", "patch", "-C", str(work)]) == 0
+    assert snapshot(work) == snapshot(build_libs(tmp_path / "patch", "5.0.1", "0.5.1", "2.0.1"))

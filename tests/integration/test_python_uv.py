@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import uv
+from tests.fixtures.python_projects import build_libs
 from tests.fixtures.python_workspace import build_pyrail
 
 from release_train.cli import main
@@ -71,4 +72,22 @@ def test_uv_accepts_the_lock_after_each_bump(tmp_path: Path, capsys: pytest.Capt
         assert stale.returncode != 0
         assert "needs to be updated" in stale.stderr
         (work / "uv.lock").write_bytes(after)
+    capsys.readouterr()
+
+
+def test_uv_accepts_each_project_lock_after_a_bump(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Separate projects (langgraph's shape): each `libs/*/uv.lock` lists its siblings as
+    editable sources, and each is accepted after `bump major`."""
+    work = build_libs(tmp_path / "work")
+    cache = tmp_path / "uv-cache"
+    libs = [work / "libs" / name for name in ("a", "b", "c")]
+    for lib in libs:
+        done = uv_lock_locked(lib, cache, "0")
+        assert done.returncode == 0, f"{lib.name}: {done.stderr}"
+    assert main(["bump", "major", "-C", str(work)]) == 0
+    for lib in libs:
+        done = uv_lock_locked(lib, cache, "0")
+        assert done.returncode == 0, f"{lib.name}: {done.stderr}"
     capsys.readouterr()
