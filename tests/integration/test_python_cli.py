@@ -259,3 +259,14 @@ def test_rules_move_python_packages(work: Path, capsys: pytest.CaptureFixture[st
         "pyrail-plugin-vcs takes its version from the tag (hatch-vcs), so a rule cannot move it by 'none'"
         in err
     )
+
+
+def test_escapes_before_the_version(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    manifest = work / "packages" / "api" / "pyproject.toml"
+    edit(manifest, '"pyrail-util==1.4.2"', '"\\u0070yrail-util==1.4.2"')
+    err = fails(work, capsys)
+    assert (
+        f"{manifest}:11: pyrail-api writes the requirement on pyrail-util with escapes before its version"
+        in err
+    )
+    assert "write it without escapes in [project] dependencies: 'pyrail-util==1.4.2'" in err

@@ -200,7 +200,7 @@ def _with_dependencies(ws: PythonWorkspace, p: Package) -> Package:
     deps = tuple(
         Dependency(
             req.name if req.name else req.text.value,
-            req.text.value,
+            req.written_name,
             req.kind,
             req.text.value,
             None,

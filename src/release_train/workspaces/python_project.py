@@ -42,6 +42,12 @@ class Requirement:
         return f"Requirement({self.table}: {self.text.value!r})"
 
     @property
+    def written_name(self) -> str:
+        """The name as the requirement spells it (`Foo_Bar` for `foo-bar`)."""
+        match = _NAME.match(self.text.value)
+        return match.group(1) if match else self.text.value
+
+    @property
     def published(self) -> bool:
         """Part of the distribution's metadata (groups are not: PEP 735)."""
         return self.kind != "dev"
