@@ -270,3 +270,17 @@ def test_escapes_before_the_version(work: Path, capsys: pytest.CaptureFixture[st
         in err
     )
     assert "write it without escapes in [project] dependencies: 'pyrail-util==1.4.2'" in err
+
+
+def test_a_version_file_linked_out_of_the_repository(
+    work: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text("__version__ = '1.4.2'\n")
+    about = work / "packages" / "api" / "src" / "pyrail_api" / "__about__.py"
+    about.unlink()
+    about.symlink_to(outside)
+    err = fails(work, capsys)
+    assert str(about) in err
+    assert "release-train reads and writes only inside the repository" in err
+    assert outside.read_text() == "__version__ = '1.4.2'\n"
