@@ -82,22 +82,28 @@ class PythonWorkspace(Workspace):
 
     def first_party(self, project: Project, requirement: Requirement) -> bool:
         """Whether `requirement` (written in `project`) resolves to the member of its name."""
-        if not self.has(requirement.name):
-            return False
-        source = project.sources().get(requirement.name)
-        if source is None and self.root_project is not None:
-            source = self.root_project.sources().get(requirement.name)
-        if source is None:
-            return True
-        member_dir = self.project_of[requirement.name].dir
-        return any(
-            _to_member(project, s, member_dir) for s in (source if isinstance(source, list) else [source])
-        )
+        return first_party(project, requirement, self.project_of, self.root_project)
 
     def bump(self, op: Operation, *, rc_train: bool) -> BumpEdits:
         from release_train.workspaces.python_bump import bump_python
 
         return bump_python(self, op, rc_train=rc_train)
+
+
+def first_party(
+    project: Project, requirement: Requirement, project_of: dict[str, Project], root_project: Project | None
+) -> bool:
+    """Whether `requirement` names a member and its `[tool.uv.sources]` entry (the project's own,
+    else the workspace root's) does not take it from elsewhere."""
+    member = project_of.get(requirement.name)
+    if member is None:
+        return False
+    source = project.sources().get(requirement.name)
+    if source is None and root_project is not None:
+        source = root_project.sources().get(requirement.name)
+    if source is None:
+        return True
+    return any(_to_member(project, s, member.dir) for s in (source if isinstance(source, list) else [source]))
 
 
 def _to_member(project: Project, source: Any, member_dir: str) -> bool:
@@ -137,12 +143,16 @@ def load_python(settings: Settings, config: WorkspaceSettings) -> PythonWorkspac
         packages = apply_rules(packages, config, settings, normalise)
     packages = _published(packages, config, settings, project_of)
     train, train_from = _train_version(settings, packages, sources, root_project)
-    packages = tuple(p.replace(version=train) if not sources[p.name].written else p for p in packages)
+    packages = tuple(
+        p.replace(
+            version=p.version if sources[p.name].written else train,
+            dependencies=_dependencies(p, project_of, root_project),
+        )
+        for p in packages
+    )
     ws = PythonWorkspace(
         root, packages, train, root_project, tuple(projects), project_of, sources, train_from, confined
     )
-    object.__setattr__(ws, "packages", tuple(_with_dependencies(ws, p) for p in packages))
-    object.__setattr__(ws, "_by_name", {p.name: p for p in ws.packages})
     from release_train.workspaces.graph import check_acyclic
 
     check_acyclic(ws)
@@ -195,20 +205,21 @@ def _matches(name: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatchcase(name, g) for g in _globs(globs))
 
 
-def _with_dependencies(ws: PythonWorkspace, p: Package) -> Package:
-    project = ws.project_of[p.name]
-    deps = tuple(
+def _dependencies(
+    p: Package, project_of: dict[str, Project], root_project: Project | None
+) -> tuple[Dependency, ...]:
+    project = project_of[p.name]
+    return tuple(
         Dependency(
             req.name if req.name else req.text.value,
             req.written_name,
             req.kind,
             req.text.value,
             None,
-            ws.first_party(project, req) and req.name != p.name,
+            req.name != p.name and first_party(project, req, project_of, root_project),
         )
         for req in project.requirements
     )
-    return p.replace(dependencies=deps)
 
 
 def _check_duplicates(members: list[Project]) -> None:
