@@ -98,8 +98,13 @@ class RuleSettings:
 class WorkspaceSettings:
     """One [[workspace]]: its kind, path, public globs, publish allow-list and per-package rules."""
 
-    kind: str = _opt("cargo", "workspace kind: cargo", "str")
+    kind: str = _opt("cargo", "workspace kind: cargo or python", "str")
     path: str = _opt(".", "workspace root, relative to the repository", "str")
+    members: list[str] | None = _opt(
+        None,
+        "python: the projects' directories (globs, relative to path) when they are not a uv workspace",
+        "list[str]?",
+    )
     public: list[str] = _opt([], "globs naming public packages; the rest are internal", "list[str]")
     publish: list[str] | None = _opt(
         None, "optional allow-list: every package is in it or has publish = false", "list[str]?"

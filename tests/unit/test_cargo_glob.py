@@ -8,7 +8,7 @@ import pytest
 
 from release_train.infra.confine import Confined
 from release_train.workspaces.cargo_manifest import join
-from release_train.workspaces.cargo_members import _glob_dirs
+from release_train.workspaces.cargo_members import glob_dirs
 
 
 @pytest.mark.parametrize(
@@ -24,4 +24,4 @@ def test_fast_glob_finds_what_path_glob_finds(tmp_path: Path, pattern: str) -> N
     (tmp_path / "crates" / "dangling").symlink_to(tmp_path / "nowhere")
     (tmp_path / "file").write_text("")
     expected = sorted(join(str(tmp_path), str(p)) for p in tmp_path.glob(pattern) if p.is_dir())
-    assert _glob_dirs(tmp_path, pattern, Confined(str(tmp_path))) == expected
+    assert glob_dirs(tmp_path, pattern, Confined(str(tmp_path))) == expected

@@ -1,7 +1,8 @@
 """Start-up stays fast (bench/bump.py): `--help`, `bump --help` and a real `bump` import none of
 the heavy modules that only some commands need (rich, httpx, sqlite3), nor the crash-path ones,
-nor `dataclasses` and the `inspect` it pulls in (about 11 ms: the settings classes in config.py
-import it only when `fields` or `replace` asks for it)."""
+nor the Python workspace kind (and `packaging`) on a Cargo bump, nor `dataclasses` and the
+`inspect` it pulls in (about 11 ms: the settings classes in config.py import it only when
+`fields` or `replace` asks for it)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ HEAVY = (
     "json",
     "dataclasses",
     "inspect",
+    # nothing of the Python workspaces on the Cargo path
+    "packaging",
+    "release_train.model.pep440",
+    "release_train.workspaces.python",
 )
 
 PROBE = """

@@ -14,6 +14,10 @@ changes (an exact one like "1.2.3" or "=1.2.3" follows it; a range like "*" or "
 as written when the new version satisfies it), the [[version-file]]s and Cargo.lock, keeping
 every other byte. Prints `old -> new` per version line. With --dry-run it prints the same and
 writes nothing.
+
+A Python workspace ([[workspace]] kind = "python") is rewritten the same way in PEP 440's
+spelling (2.0.0rc1, 2.1.0.dev0): pyproject.toml versions and requirements ("pkg==1.2.3" and
+"pkg>=1.2.3,<2" follow their member), __version__ files, and the members' entries of uv.lock.
 """
 
 from __future__ import annotations

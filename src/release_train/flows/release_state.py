@@ -39,7 +39,7 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import _commit_dates
+from release_train.flows.lines import commit_dates
 from release_train.infra.fs import atomic_write_text
 from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy
@@ -92,7 +92,7 @@ def candidates(env: FlowEnv, tags: dict[str, str], today: date) -> list[tuple[st
     versions = {name: v for name in tags if (v := parse_name(env.settings.release.tag, name)) is not None}
     absent = _missing(env, [tags[name] for name in versions])
     ensure_local(env, [name for name in versions if tags[name] in absent])
-    dates = _commit_dates(env.git, [tags[name] for name in versions])
+    dates = commit_dates(env.git, [tags[name] for name in versions])
     policy = SupportPolicy.from_settings(env.settings.support)
     lines: dict[tuple[int, int], list[tuple[Version, str]]] = {}
     for name, version in versions.items():

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 # kind -> "module:class"; the module is imported only when that kind is used
 WORKSPACES: dict[str, str] = {
     "cargo": "release_train.workspaces.cargo:CargoKind",
+    "python": "release_train.workspaces.python:PythonKind",
 }
 
 

@@ -81,6 +81,12 @@ class CargoKind:
     """The `cargo` entry of `WORKSPACES`."""
 
     def load(self, settings: Settings, config: WorkspaceSettings) -> Workspace:
+        if config.members is not None:
+            raise WorkspaceError(
+                '[[workspace]] members is for kind = "python"; a Cargo workspace lists its members '
+                "in Cargo.toml",
+                hint="remove members from the [[workspace]] entry, or list them under [workspace] members in Cargo.toml",
+            )
         return load_cargo(settings, config)
 
 

@@ -13,6 +13,7 @@ from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_lock import bump_lock, splice
 from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest
 from release_train.workspaces.interface import BumpEdits, Package, Problem
+from release_train.workspaces.moves import moved, version_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -31,21 +32,13 @@ def new_versions(
     ws: CargoWorkspace, op: Operation, rc_train: bool
 ) -> tuple[Version | None, dict[str, Version]]:
     """The `[workspace.package]` version after the bump, and each package's version after it.
-    Packages that inherit the workspace version follow it, publishable or not. Unpublishable
-    packages with a version of their own keep it, as Wasmtime's release script does (its history
-    never moved one). The others move by `op`, or, under `major`, by their `[[workspace.rule]]`."""
+    Packages that inherit the workspace version follow it, publishable or not; the others move
+    as `moves.moved` says."""
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     ws_new = Version.parse(ws_str.value).bump(op, rc_train=rc_train) if ws_str else None
     result: dict[str, Version] = {}
     for p in ws.packages:
-        if p.inherits_version and ws_new is not None:
-            result[p.name] = ws_new
-        elif not p.publish or (op is Operation.MAJOR and p.major_rule == "none"):
-            result[p.name] = p.version
-        elif op is Operation.MAJOR:
-            result[p.name] = p.version.bump(p.major_rule, rc_train=rc_train)
-        else:
-            result[p.name] = p.version.bump(op, rc_train=rc_train)
+        result[p.name] = ws_new if p.inherits_version and ws_new is not None else moved(p, op, rc_train)
     return ws_new, result
 
 
@@ -237,19 +230,10 @@ def _lines(
     ws: CargoWorkspace, op: Operation, ws_new: Version | None, versions: dict[str, Version]
 ) -> list[tuple[str, str, str]]:
     """One (label, old, new) per version line: the shared workspace version, then each group of
-    publishable packages with versions of their own that move alike. Under `major`, the packages
-    a `[[workspace.rule]]` moves are their own lines, labelled with the rule ("wasm-tools, wat
-    (rule: minor)"), even where another group has the same versions."""
+    publishable packages with versions of their own that move alike (`moves.version_lines`)."""
     lines: list[tuple[str, str, str]] = []
     ws_str = ws.root_manifest.workspace_package_version() if ws.root_manifest else None
     if ws_str is not None and ws_new is not None:
         lines.append(("workspace", ws_str.value, str(ws_new)))
-    groups: dict[tuple[str, str, str], list[str]] = {}
-    for p in ws.publish_order():
-        if not p.inherits_version:
-            rule = p.major_rule if op is Operation.MAJOR and p.major_rule != "major" else ""
-            groups.setdefault((str(p.version), str(versions[p.name]), rule), []).append(p.name)
-    for (old, new, rule), names in groups.items():
-        label = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        lines.append((f"{label} (rule: {rule})" if rule else label, old, new))
-    return lines
+    own = (p for p in ws.publish_order() if not p.inherits_version)
+    return lines + version_lines(own, versions, op)

@@ -68,7 +68,7 @@ def _listed_members(
         if _GLOB_CHARS & set(pattern.value):
             # as Cargo: every matched directory is a member and must hold a Cargo.toml; a pattern
             # that matches nothing is read as a directory name, which does not exist
-            matched = _glob_dirs(root, pattern.value, confined)
+            matched = glob_dirs(root, pattern.value, confined)
             if not matched:
                 raise _matches_nothing(root_manifest, pattern)
             listed += [p for p in matched if not _excluded(p, excludes)]
@@ -77,7 +77,7 @@ def _listed_members(
     return listed
 
 
-def _glob_dirs(root: Path, pattern: str, confined: Confined) -> list[str]:
+def glob_dirs(root: Path, pattern: str, confined: Confined) -> list[str]:
     """The directories `root.glob(pattern)` gives, joined to `root` and sorted, each checked to
     stay inside the repository. The usual `crates/*` (literal directories, then one last
     wildcard part) is read with one `os.scandir`: `Path.glob` builds and stats a `Path` per

@@ -2,7 +2,8 @@
 
 The order is computed, never hand-kept (the reference project kept a list by hand). Only normal and
 build dependencies order packages: dev-dependencies are stripped by `cargo publish`, and cycles
-through them are legal.
+through them are legal; so are cycles through Python extras (a framework's `[openai]` extra
+requiring the plugin that requires the framework).
 """
 
 from __future__ import annotations

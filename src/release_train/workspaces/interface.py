@@ -9,7 +9,7 @@ The value types are `Record`s, not dataclasses: a `bump` creates thousands and m
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from release_train.errors import WorkspaceError
 from release_train.model.record import Record
@@ -32,7 +32,8 @@ __all__ = [
     "WorkspaceKind",
 ]
 
-DependencyKind = Literal["normal", "dev", "build"]
+# "optional": a Python extra (`[project.optional-dependencies]`); Python allows cycles through them
+DependencyKind = Literal["normal", "dev", "build", "optional"]
 
 
 class Dependency(Record):
@@ -75,6 +76,7 @@ class Package(Record):
         "dependencies",
         "inherits_version",
         "major_rule",
+        "version_source",
     )
     name: str
     directory: Path
@@ -85,6 +87,9 @@ class Package(Record):
     dependencies: tuple[Dependency, ...]
     inherits_version: bool  # the version comes from the workspace (`version.workspace = true`)
     major_rule: str  # what the train's `major` does to it: "major", "minor", "patch" or "none"
+    # where the version is written when not in the manifest's own field: "" (there), "the tag"
+    # (left to the tag: hatch-vcs, setuptools-scm), or the file holding it ("src/pkg/__init__.py")
+    version_source: str
 
     def __init__(
         self,
@@ -97,6 +102,7 @@ class Package(Record):
         dependencies: tuple[Dependency, ...] = (),
         inherits_version: bool = False,
         major_rule: str = "major",
+        version_source: str = "",
     ) -> None:
         setattr_ = object.__setattr__  # as Dependency: set directly
         setattr_(self, "name", name)
@@ -108,6 +114,13 @@ class Package(Record):
         setattr_(self, "dependencies", dependencies)
         setattr_(self, "inherits_version", inherits_version)
         setattr_(self, "major_rule", major_rule)
+        setattr_(self, "version_source", version_source)
+
+    def replace(self, **changes: Any) -> Package:
+        """A copy with some fields changed (as `dataclasses.replace`)."""
+        values = {name: getattr(self, name) for name in self.FIELDS}
+        values.update(changes)
+        return Package(**values)
 
     @property
     def on_major(self) -> str:
@@ -117,8 +130,9 @@ class Package(Record):
         return "none" if not self.publish and not self.inherits_version else self.major_rule
 
     def ordering_deps(self) -> set[str]:
-        """First-party packages that must be published before this one (dev-deps do not order)."""
-        return {d.name for d in self.dependencies if d.first_party and d.kind != "dev"}
+        """First-party packages that must be published before this one (dev-deps and Python
+        extras do not order)."""
+        return {d.name for d in self.dependencies if d.first_party and d.kind in ("normal", "build")}
 
 
 class Problem(Record):
@@ -190,6 +204,10 @@ class Workspace(Record):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_by_name", {p.name: p for p in packages})
 
+    def spell(self, version: Version) -> str:
+        """`version` as this ecosystem writes it (Python: PEP 440's `2.0.0rc1`, not `2.0.0-rc.1`)."""
+        return str(version)
+
     def package(self, name: str) -> Package:
         try:
             return self._by_name[name]
@@ -221,7 +239,7 @@ class Workspace(Record):
 
 
 class WorkspaceKind(Protocol):
-    """One ecosystem (Cargo, later Python). Listed in `WORKSPACES` in `workspaces/__init__.py`."""
+    """One ecosystem (Cargo, Python). Listed in `WORKSPACES` in `workspaces/__init__.py`."""
 
     def load(self, settings: Settings, config: WorkspaceSettings) -> Workspace:
         """Read every member; raise `WorkspaceError` on a malformed manifest or a broken invariant."""

@@ -21,15 +21,20 @@ from typing import TYPE_CHECKING
 from release_train.workspaces.interface import Package, Problem, raise_problems
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from release_train.config import Settings, WorkspaceSettings
 
 
 def apply_rules(
-    packages: tuple[Package, ...], config: WorkspaceSettings, settings: Settings
+    packages: tuple[Package, ...],
+    config: WorkspaceSettings,
+    settings: Settings,
+    normalise: Callable[[str], str] = str,
 ) -> tuple[Package, ...]:
-    """The packages, each carrying the `major` of the rule that names it ("major" when none does)."""
+    """The packages, each carrying the `major` of the rule that names it ("major" when none does).
+    `normalise` maps a name or glob as written to how package names are spelled (Python: PEP 503)."""
     if not config.rule:
         return packages
     where = settings.config_file or settings.root / "release-train.toml"
@@ -37,7 +42,7 @@ def apply_rules(
     problems: list[Problem] = []
     for n, rule in enumerate(config.rule):
         for glob in rule.packages:
-            hits = [p for p in packages if fnmatchcase(p.name, glob)]
+            hits = [p for p in packages if fnmatchcase(p.name, normalise(glob))]
             if not hits:
                 problems.append(
                     Problem(
@@ -66,27 +71,19 @@ def apply_rules(
                 Problem(
                     p.manifest,
                     0,
-                    f"{p.name} inherits the workspace version, so a rule cannot move it by {major!r}",
-                    f'give {p.name} a version of its own (version = "{p.version}" under [package]) '
-                    "or take it out of the rule",
+                    f"{p.name} {_follows(p)}, so a rule cannot move it by {major!r}",
+                    f'give {p.name} a version of its own (version = "{p.version}" under '
+                    f"[{'project' if p.manifest.name == 'pyproject.toml' else 'package'}]) or take it out of the rule",
                 )
             )
     raise_problems(problems, "the [[workspace.rule]] tables do not fit the workspace")
-    return tuple(p if p.name not in chosen else _with_rule(p, chosen[p.name][1]) for p in packages)
+    return tuple(p if p.name not in chosen else p.replace(major_rule=chosen[p.name][1]) for p in packages)
 
 
-def _with_rule(p: Package, rule: str) -> Package:
-    return Package(
-        p.name,
-        p.directory,
-        p.manifest,
-        p.version,
-        p.publish,
-        p.public,
-        p.dependencies,
-        p.inherits_version,
-        rule,
-    )
+def _follows(p: Package) -> str:
+    if p.version_source:  # a Python version left to the tag (or to Cargo.toml, for maturin)
+        return f"takes its version from {p.version_source}"
+    return "inherits the workspace version"
 
 
 def _line_of(config: Path, name: str) -> int:
