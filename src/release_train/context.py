@@ -44,7 +44,7 @@ class Context:
     def failed(self, what: str, error: ReleaseTrainError, resume: str) -> None:
         """Record (and warn about) a failure that must not stop the command but must fail it."""
         self.failures.append(Failure(what, error, resume))
-        self.emit("warn", f"{what} failed: {error.message}", resume=resume)
+        self.emit("warn", f"{what} failed: {error}", resume=resume)  # the error's own hint included
 
     def step_done(self, name: str) -> None:
         """Mark the end of one apply step; the fault hook may interrupt here."""

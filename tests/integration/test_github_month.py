@@ -225,7 +225,9 @@ def test_required_checks_refuse_pr_merge_until_the_head_is_green(
     head = gh.origin.rev_parse("refs/heads/ci/release-1.0.0")
     assert head is not None
     standin.add_check_run(head, "CI", "completed", "success")
-    assert main(["pr", "merge", str(number), "-C", str(gh.work.path)]) == 0
+    # merged and tagged; the train has no registry, so the tag's publish reaction fails the command
+    assert main(["pr", "merge", str(number), "-C", str(gh.work.path)]) == 3
+    assert "resume with: release-train publish --tag v1.0.0" in capsys.readouterr().err
     merged = gh.origin.rev_parse("refs/heads/release-1.0.0")
     assert gh.env().forge.tags() == {"v1.0.0": merged}
     assert TOKEN not in capsys.readouterr().err

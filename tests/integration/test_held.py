@@ -29,10 +29,21 @@ def held_release(tmp_path: Path) -> tuple[Train, str]:
     return train, marker
 
 
-def rt(train: Train, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+def rt(train: Train, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
     code = main([*argv, "-C", str(train.work.path), "--set", "forge.require-checks=true"])
-    return code, capsys.readouterr().out
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def publish_reaction_failed(code: int, err: str, tag: str = "v1.0.0") -> bool:
+    """The train has no registry: the new tag's publish reaction (CI's publish job on the local
+    forge) fails, and the command that made the tag says so, exits non-zero and names the resume."""
+    return (
+        code == 3
+        and f"publish reaction to refs/tags/{tag} failed" in err
+        and f"resume with: release-train publish --tag {tag}" in err
+    )
 
 
 def blockers(train: Train) -> list[str]:
@@ -48,16 +59,16 @@ def test_pending_checks_hold_until_they_pass_then_tag_held_tags_the_marker(
     assert blockers(train) == [
         f"v1.0.0 on release-1.0.0 is held: checks pending on the marker commit {marker[:10]}: lint"
     ]
-    code, out = rt(train, capsys, "tag", "--held")
+    code, out, _err = rt(train, capsys, "tag", "--held")
     assert code == 0 and train.forge.tags() == {}
     assert f"! held: v1.0.0 on release-1.0.0: checks pending on the marker commit {marker[:10]}: lint" in out
 
     train.forge.set_check(marker, "success", context="lint")
-    code, out = rt(train, capsys, "tag", "--held")
+    code, out, _err = rt(train, capsys, "tag", "--held")
     assert train.forge.tags() == {"v1.0.0": marker}
     assert f"+ tagged {marker[:10]} as v1.0.0 (held until its checks passed)" in out
     assert blockers(train) == []
-    code, out = rt(train, capsys, "tag", "--held")  # nothing left
+    code, out, _err = rt(train, capsys, "tag", "--held")  # nothing left
     assert code == 0 and "no held release" in out
 
 
@@ -76,8 +87,8 @@ def test_failed_checks_and_a_later_fix_tag_the_fix_and_say_so(
     notes = train.land("release-1.0.0", {"NOTES.txt": "x\n"}, "Add release notes\n")  # CI pending
     train.forge.set_check(fix, "success", context="test-windows")
 
-    code, out = rt(train, capsys, "tag", "--held", "--json")
-    assert code == 0
+    code, out, err = rt(train, capsys, "tag", "--held", "--json")
+    assert publish_reaction_failed(code, err)
     report = json.loads(out)["report"]
     assert train.forge.tags() == {"v1.0.0": fix}
     assert report["outcomes"][0]["status"] == "done"
@@ -95,7 +106,7 @@ def test_with_tag_fix_off_a_failed_marker_stays_held(
     train.forge.set_check(marker, "failure", context="ci")
     fix = train.land("release-1.0.0", {"README.md": "fixed\n"}, "Fix CI\n")
     train.forge.set_check(fix, "success", context="ci")
-    code, out = rt(train, capsys, "tag", "--held", "--set", "release.tag-fix=false")
+    code, out, _err = rt(train, capsys, "tag", "--held", "--set", "release.tag-fix=false")
     assert code == 0 and train.forge.tags() == {}
     assert f"checks failed on the marker commit {marker[:10]}: ci" in out
 
@@ -115,8 +126,8 @@ def test_a_later_commit_of_another_version_is_not_a_fix(tmp_path: Path) -> None:
 def test_tick_re_examines_held_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     train, marker = held_release(tmp_path)
     train.forge.set_check(marker, "success", context="ci")
-    code, out = rt(train, capsys, "tick", "--now", "2026-01-21T00:00:00Z")
-    assert code == 0
+    code, out, err = rt(train, capsys, "tick", "--now", "2026-01-21T00:00:00Z")
+    assert publish_reaction_failed(code, err)
     assert "held releases:" in out and f"tagged {marker[:10]} as v1.0.0" in out
     assert train.forge.tags() == {"v1.0.0": marker}
 

@@ -11,6 +11,8 @@ import pytest
 from tests.fixtures.python_workspace import build_pyrail
 
 from release_train.cli import main
+from release_train.flows.notes_files import new_file
+from release_train.model.version import Version
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -29,7 +31,10 @@ def edit(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture
 def work(tmp_path: Path) -> Path:
-    return build_pyrail(tmp_path / "ws")
+    root = build_pyrail(tmp_path / "ws")
+    # verify also checks the notes file the train flows edit: the one `init` would write
+    (root / "RELEASES.md").write_text(new_file("pyrail", Version.parse("1.4.2")))
+    return root
 
 
 def fails(work: Path, capsys: pytest.CaptureFixture[str], op: str = "major") -> str:
@@ -84,7 +89,7 @@ def test_verify_names_a_stale_pin(work: Path, capsys: pytest.CaptureFixture[str]
     edit(manifest, "'pyrail_util == 1.4.2'", "'pyrail_util == 1.4.1'")
     assert main(["verify", "-C", str(work)]) == 4
     out = capsys.readouterr().out
-    assert f"{manifest}:" in out
+    assert f"{manifest.relative_to(work)}:" in out  # paths relative to the repository
     assert "pyrail-core lists pyrail-util 'pyrail_util == 1.4.1' but pyrail-util is at 1.4.2" in out
     assert "verify failed" in out
 

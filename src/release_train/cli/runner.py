@@ -89,6 +89,8 @@ def _report_failures() -> int:
     failures = common.take_failures() if common is not None else []
     for failure in failures:
         print(f"error: {failure.what} failed: {failure.error.message}", file=sys.stderr)
+        if failure.error.hint:
+            print(f"hint: {failure.error.hint}", file=sys.stderr)
         print(f"hint: resume with: {failure.resume}", file=sys.stderr)
     return failures[0].error.exit_code if failures else 0
 

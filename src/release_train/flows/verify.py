@@ -157,12 +157,24 @@ def _key_line(manifest: Path, key: str) -> int:
 
 
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
+    """What cargo and crates.io would refuse. (A Python workspace's registry has other rules: the
+    metadata a package index checks is `twine check`'s, at publish time.)"""
     from release_train.flows.publish_checks import estimated_size_problems, metadata_problems
     from release_train.flows.verify_cargo import lock_problems, requirement_problems
     from release_train.workspaces.cargo import CargoWorkspace
 
+    if not isinstance(ws, CargoWorkspace):
+        return []
     publishable = ws.publishable()
-    checks = [
+    return [
+        Check(
+            "every first-party requirement is satisfied by its member's version",
+            tuple(show(p, settings.root) for p in requirement_problems(ws)),
+        ),
+        Check(
+            "Cargo.lock lists each member at its manifest version",
+            tuple(show(p, settings.root) for p in lock_problems(ws)),
+        ),
         Check(
             "the registry would take every package (description, license, readme)",
             tuple(metadata_problems(ws, publishable)),
@@ -172,18 +184,6 @@ def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
             tuple(estimated_size_problems(ws, publishable, _files(ws.root))),
         ),
     ]
-    if isinstance(ws, CargoWorkspace):
-        checks[:0] = [
-            Check(
-                "every first-party requirement is satisfied by its member's version",
-                tuple(show(p, settings.root) for p in requirement_problems(ws)),
-            ),
-            Check(
-                "Cargo.lock lists each member at its manifest version",
-                tuple(show(p, settings.root) for p in lock_problems(ws)),
-            ),
-        ]
-    return checks
 
 
 def _files(root: Path) -> list[str]:
