@@ -383,8 +383,11 @@ def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
         else f"refs/remotes/{bw.REMOTE}/{line.branch}"
     )
     with bw.checkout(env, rev) as (_, settings):
+        from release_train.workspaces.graph import publish_edges
+
         ws = load_workspace(settings)
-        packages = {p.name: (str(p.version), frozenset(p.ordering_deps())) for p in ws.publish_order()}
+        edges = publish_edges(ws)
+        packages = {p.name: (str(p.version), frozenset(edges[p.name])) for p in ws.publish_order()}
         return sched.LineUploads(line.branch, str(ws.train_version), packages)
 
 
