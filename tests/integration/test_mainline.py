@@ -287,3 +287,9 @@ def test_verify_checks_the_notes_for_a_release_on_main(
     assert "(a release on main)" in out
     with pytest.raises(RefusedError, match="release is refused: `release-train verify` finds 1 problem"):
         mainline.plan(train.env(), "major")
+
+
+def test_doctor_says_no_release_branches_are_used(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    train = wasm_tools_train(tmp_path, N, 1)
+    _, out, _ = run(train, capsys, "doctor")
+    assert "release branches: none used: [release] branches = false, every release is a PR to main" in out
