@@ -59,7 +59,8 @@ def test_the_month_without_release_branches(tmp_path: Path, capsys: pytest.Captu
     page = (tmp_path / "local" / "dashboard" / "index.html").read_text()
     assert "<h2>Releases on main</h2>" in page
 
-    github = run(tmp_path / "github", [].append, forge="github", shape="main")
+    github_lines: list[str] = []
+    github = run(tmp_path / "github", github_lines.append, forge="github", shape="main")
     assert summary(github) == summary(local)
 
 
