@@ -293,3 +293,46 @@ def test_doctor_says_no_release_branches_are_used(tmp_path: Path, capsys: pytest
     train = wasm_tools_train(tmp_path, N, 1)
     _, out, _ = run(train, capsys, "doctor")
     assert "release branches: none used: [release] branches = false, every release is a PR to main" in out
+
+
+def test_the_security_gate_and_the_overrides_as_for_the_branch_train(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from release_train.forges.interface import SecurityIssue
+
+    train = wasm_tools_train(tmp_path, N, 1)
+    train.forge.add_security_issue(
+        SecurityIssue("RUSTSEC-2026-0001", "overflow in wast", "https://example.invalid/1")
+    )
+    code, _, err = run(train, capsys, "release")
+    assert code == RefusedError.exit_code
+    assert "RUSTSEC-2026-0001" in err and "--allow-open-advisories" in err
+    assert train.forge.list_prs(state=None) == []
+
+    manifest = train.file("main", "crates/wast/Cargo.toml")
+    undescribed = "".join(
+        line for line in manifest.splitlines(keepends=True) if not line.startswith("description")
+    )
+    train.land("main", {"crates/wast/Cargo.toml": undescribed}, "Drop a description")
+    code, _, err = run(train, capsys, "release", "--allow-open-advisories")
+    assert code == RefusedError.exit_code
+    assert "release is refused: `release-train verify` finds 1 problem" in err
+    assert "wast has no `description`" in err
+
+    code, _, err = run(train, capsys, "release", "--allow-open-advisories", "--allow-verify-failures")
+    assert code == 0, err
+    body = train.pr(f"ci/release-1.{N + 1}.0", "main").body
+    assert "RUSTSEC-2026-0001" in body
+    assert "**The gate was overridden** with `--allow-verify-failures`" in body
+    assert body.rstrip().splitlines()[-1] == MARKER
+
+
+def test_a_version_already_tagged_is_refused(tmp_path: Path) -> None:
+    train = wasm_tools_train(tmp_path, N, 1)
+    sha = train.sha("main")
+    assert sha is not None
+    train.forge.create_tag(f"v1.{N + 1}.0", sha)
+    with pytest.raises(
+        RefusedError, match=r"the tag v1\.258\.0 exists already, but main is not at that version yet"
+    ):
+        mainline.plan(train.env(), "major")
