@@ -124,42 +124,23 @@ def plan(
     extra_body: str = "",
 ) -> MainReleasePlan:
     s = env.settings
-    _require_main_only(s)
-    op = _operation(operation)
-    if s.release.rc:
-        raise RefusedError(
-            "the rc train (`[release] rc = true`) needs release branches: its candidates are made on them",
-            hint="set `rc = false` under [release], or `branches = true` to cut release branches",
-        )
+    op = _preconditions(s, operation)
     env.git.require_clean()
     bw.fetch(env)
     main = s.branches.main
     sha = bw.require_remote_sha(env, main)
-    where = f"{main} ({sha[:10]})"
     bumped = bw.prepare(env, sha, op, branch=main)
-    checks = bumped.gate(env, allow=gates.allow_verify_failures, flow="release", where=where)
+    checks = bumped.gate(env, allow=gates.allow_verify_failures, flow="release", where=f"{main} ({sha[:10]})")
     gate = security_gate.enforce(env, sha, allow=gates.allow_open_advisories, flow="release")
     version, head = bumped.new, bw.bot_branch(s, f"{RELEASE_PURPOSE}{bumped.new}")
     tag = format_name(s.release.tag, version)
     _refuse_taken(env, tag, head)
     day = env.ctx.clock.now().astimezone(UTC).date()
-    pending = str(following(s, version, bumped.train_rule))
-    require_entry = op is Operation.PATCH and not gates.allow_empty_notes
-    dated = notes_files.change_at(
-        env,
-        sha,
-        main,
-        lambda shape, old: shape.release_on_main(
-            old,
-            str(version.core()),
-            day,
-            next_version=pending,
-            template=notes_files.template(),
-            require_entry=require_entry,
-        ),
+    dated = _dated_notes(
+        env, sha, bumped, require_entry=op is Operation.PATCH and not gates.allow_empty_notes, day=day
     )
     api = None
-    if op is Operation.PATCH:
+    if op is Operation.PATCH:  # as release-patch: no semver break against the previous release
         baseline = format_name(s.release.tag, bumped.old)
         api = semver_gate.check(
             env, branch=main, rev=sha, baseline=baseline, allow_breaking=gates.allow_breaking
@@ -194,6 +175,35 @@ def plan(
         proposal=proposal,
         api=api,
         operation=op,
+    )
+
+
+def _preconditions(s: Settings, operation: Operation | str) -> Operation:
+    """The operation, on a train without release branches and without the rc train."""
+    _require_main_only(s)
+    op = _operation(operation)
+    if s.release.rc:
+        raise RefusedError(
+            "the rc train (`[release] rc = true`) needs release branches: its candidates are made on them",
+            hint="set `rc = false` under [release], or `branches = true` to cut release branches",
+        )
+    return op
+
+
+def _dated_notes(
+    env: FlowEnv, sha: str, bumped: bw.Bumped, *, require_entry: bool, day: date
+) -> notes_files.NotesChange:
+    """Main's notes with the release dated; the fresh section is for the next scheduled release."""
+    version = str(bumped.new.core())
+    pending = str(following(env.settings, bumped.new, bumped.train_rule))
+    template = notes_files.template()
+    return notes_files.change_at(
+        env,
+        sha,
+        env.settings.branches.main,
+        lambda shape, old: shape.release_on_main(
+            old, version, day, next_version=pending, template=template, require_entry=require_entry
+        ),
     )
 
 
