@@ -94,6 +94,7 @@ def test_release_proposes_exactly_the_next_release_and_its_merge_is_tagged(tmp_p
     assert f"- wast: {N}.0.1 -> {N + 1}.0.0" in pr.body
     assert f"8. wasm-tools 1.{N + 1}.0" in pr.body
     assert pr.body.rstrip().splitlines()[-1] == MARKER
+    assert planned.proposal is not None
     assert planned.proposal.versions == (
         ("workspace", f"0.{N}.1", f"0.{N + 1}.0"),
         ("wast", f"{N}.0.1", f"{N + 1}.0.0"),
@@ -104,6 +105,12 @@ def test_release_proposes_exactly_the_next_release_and_its_merge_is_tagged(tmp_p
 
     assert train.forge.tags() == {f"v1.{N + 1}.0": merged}
     assert train.branches() == ["main"]  # no release branch, the bot branch deleted by the merge
+    # nothing landed since: a release now has nothing to release
+    again = mainline.plan(train.env(), "major")
+    assert (again.steps, again.proposal) == ((), None)
+    assert again.notes == (
+        f"nothing to release: main is where v1.{N + 1}.0 was tagged ({merged[:10]}); nothing to do",
+    )
 
 
 def test_a_patch_release_on_main_renames_the_pending_heading(tmp_path: Path) -> None:
@@ -142,6 +149,7 @@ def test_a_patch_release_needs_an_entry_in_the_pending_section(tmp_path: Path) -
     train = wasm_tools_train(tmp_path, N, 1)
     release(train, "major")
     train.merge(f"ci/release-1.{N + 1}.0", "main")
+    train.land("main", {"crates/wast/src/lib.rs": "// fixed\n"}, "A fix without its note")
     with pytest.raises(NotesError, match=r"RELEASES\.md on main has no notes for 1\.258\.1"):
         mainline.plan(train.env(), "patch")
     planned = mainline.plan(train.env(), "patch", gates=mainline.Gates(allow_empty_notes=True))
@@ -164,8 +172,10 @@ def test_keep_a_changelog_on_main(tmp_path: Path) -> None:
         f"[1.{N + 1}.0]: https://example.invalid/wasm-tools/compare/v1.{N}.1...v1.{N + 1}.0\n"
         f"[1.{N}.1]: https://example.invalid/wasm-tools/compare/v1.{N}.0...v1.{N}.1\n"
     )
+    assert planned.proposal is not None
     assert planned.proposal.diffs[0][0] == "CHANGELOG.md"
     train.merge(f"ci/release-1.{N + 1}.0", "main")
+    train.land("main", {"crates/wast/src/lib.rs": "// fixed\n"}, "A fix without its note")
     # a patch needs an entry under Unreleased, which is empty now
     with pytest.raises(NotesError, match=r"no notes for 1\.258\.1 \(an entry under `## \[Unreleased\]`\)"):
         mainline.plan(train.env(), "patch")

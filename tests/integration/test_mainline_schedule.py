@@ -47,6 +47,15 @@ def test_tick_proposes_the_scheduled_release_once(tmp_path: Path, capsys: pytest
     assert "release for 2026-09-20 already done: 1.258.0 on main, PR #1" in out
     assert len(train.forge.list_prs(state=None)) == 1
 
+    # a quiet month: nothing landed since the release, the next release day proposes nothing
+    merged = train.merge("ci/release-1.258.0", "main")
+    out, _ = rt(train, capsys, "tick", "--now", "2026-10-20T00:00:00Z")
+    assert (
+        f"release for 2026-10-20 done: 1.258.0 on main: nothing to release: main is where v1.258.0 was "
+        f"tagged ({merged[:10]}); nothing to do" in out
+    )
+    assert len(train.forge.list_prs(state=None)) == 1
+
 
 def test_the_scheduled_release_bump_is_configurable(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -11,6 +11,9 @@ the PR body), on `ci/release-V`. Merging it tags vV on main, where the tag rule 
 holds as on any branch (tagged only when the version moved against the first parent's release
 history), and the tag publishes and makes the forge release as in the branch train.
 
+When main is exactly where the last release was tagged, nothing landed since: the plan says so
+and does nothing (a quiet month's scheduled release makes no empty release).
+
 Before anything is proposed, on main's commit: every check of `verify`, the security gate, and
 for a patch release the semver gate against the previous release's tag. Refused, nothing
 changed: a train with release branches (its flows are cut / release-latest / release-patch), the
@@ -33,12 +36,13 @@ from release_train.flows import branchwork as bw
 from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.patch import PatchPlan
-from release_train.flows.plan import Progress, Report
+from release_train.flows.plan import Plan, Progress, Report
 from release_train.model.branches import format_name
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
+    from release_train.checkers import ApiReport
     from release_train.flows.verify import Check
     from release_train.workspaces.interface import Workspace
 
@@ -98,10 +102,28 @@ def notes_check(settings: Settings, ws: Workspace, day: date) -> Check:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MainReleasePlan(PatchPlan):
-    """One release PR to main; a patch release's plan is also what a security release prepares."""
+class MainReleasePlan(Plan):
+    """One release PR to main (None: nothing landed since the last release, nothing to do)."""
 
+    branch: str
+    version: Version
     operation: Operation
+    proposal: bw.Proposal | None
+    api: ApiReport | None = None  # a patch release: the semver gate's verdict
+
+    def as_patch(self) -> PatchPlan:
+        """A patch release's plan as a release line's (what a security release prepares)."""
+        assert self.proposal is not None, "a security release proposes even when nothing changed"
+        return PatchPlan(
+            flow=self.flow,
+            summary=self.summary,
+            steps=self.steps,
+            notes=self.notes,
+            branch=self.branch,
+            version=self.version,
+            proposal=self.proposal,
+            api=self.api,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +144,10 @@ def plan(
     requested_by: str = "",
     draft: bool = False,
     extra_body: str = "",
+    include_unchanged: bool = False,
 ) -> MainReleasePlan:
+    """`include_unchanged`: propose even when nothing landed since the last release (a security
+    release prepares its PR before the fix lands)."""
     s = env.settings
     op = _preconditions(s, operation)
     env.git.require_clean()
@@ -130,6 +155,18 @@ def plan(
     main = s.branches.main
     sha = bw.require_remote_sha(env, main)
     bumped = bw.prepare(env, sha, op, branch=main)
+    released = format_name(s.release.tag, bumped.old)
+    if not include_unchanged and env.forge.tags().get(released) == sha:
+        return MainReleasePlan(
+            flow="release",
+            summary=f"{op.value} release {s.project_name} on {main}",
+            notes=(f"nothing to release: {main} is where {released} was tagged ({sha[:10]}); nothing to do",),
+            steps=(),
+            branch=main,
+            version=bumped.old,
+            operation=op,
+            proposal=None,
+        )
     checks = bumped.gate(env, allow=gates.allow_verify_failures, flow="release", where=f"{main} ({sha[:10]})")
     gate = security_gate.enforce(env, sha, allow=gates.allow_open_advisories, flow="release")
     version, head = bumped.new, bw.bot_branch(s, f"{RELEASE_PURPOSE}{bumped.new}")
@@ -259,5 +296,6 @@ def _body(env: FlowEnv, bumped: bw.Bumped, op: Operation, tag: str, day: date, r
 
 def apply(env: FlowEnv, planned: MainReleasePlan) -> Report:
     progress = Progress(env.ctx, planned)
-    bw.apply_proposal(env, progress, planned.proposal)
+    if planned.proposal is not None:
+        bw.apply_proposal(env, progress, planned.proposal)
     return progress.report()

@@ -164,7 +164,8 @@ def _plan_on_main(
         requested_by=requested_by,
         draft=draft,
         extra_body=_extra_body(advisory),
-    )
+        include_unchanged=True,
+    ).as_patch()
 
 
 apply_prepare = patch_lines.apply

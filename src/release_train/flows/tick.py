@@ -354,9 +354,15 @@ def _main_release_flow() -> ScheduledFlow:
     return ScheduledFlow(
         plan=lambda env: mainline.plan(env, mainline.scheduled_operation(env.settings)),
         apply=mainline.apply,
-        acted_on=lambda env, p: str(p.proposal.base_sha),
+        acted_on=lambda env, p: str(p.proposal.base_sha) if p.proposal else _main_sha(env),
         summary=lambda p, report: _summary(f"{p.version} on {p.branch}", report),
     )
+
+
+def _main_sha(env: FlowEnv) -> str:
+    from release_train.flows import branchwork
+
+    return branchwork.require_remote_sha(env, env.settings.branches.main)
 
 
 # Literal table, imported lazily: `status` reads the schedule without loading the flows.
