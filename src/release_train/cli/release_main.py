@@ -8,7 +8,8 @@ Runs every check of `release-train verify` on main first and refuses with its me
 (--allow-verify-failures proposes anyway, said in the PR body), then the security gate; a patch
 release also needs an entry in the notes (--allow-empty-notes) and no semver break of a public
 package against the previous release (--allow-breaking). Refuses while another release PR is
-open. --dry-run shows each version line old -> new and the notes change as a diff."""
+open; when main is where the last release was tagged, says there is nothing to release. --dry-run
+shows each version line old -> new and the notes change as a diff."""
 
 from __future__ import annotations
 
