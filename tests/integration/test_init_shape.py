@@ -142,3 +142,17 @@ def test_without_history_a_publish_script_and_no_release_branch_is_enough(
     (root / "ci" / "publish.rs").unlink()
     out = init(root, capsys, "--dry-run")
     assert "  train: release branches\n    no release process found" in out
+
+
+def test_a_broken_workflow_does_not_stop_a_plain_init(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "project"
+    build_wasm_tools_like(root, 12)
+    (root / "release-train.toml").unlink()
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / ".github" / "workflows" / "ci.yml").write_text("name: CI\non: [push\n")
+    init_repo(root)
+    assert "  train: release branches\n" in init(root, capsys, "--dry-run")
+    assert main(["init", "-C", str(root), "--github", "--dry-run"]) == 4  # --github reads it, and says
+    assert ".github/workflows/ci.yml:3: not valid YAML" in capsys.readouterr().err

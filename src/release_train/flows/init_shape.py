@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from release_train.errors import WorkspaceError
 from release_train.flows import workflow_scan
 from release_train.infra.git import Git
 from release_train.model.branches import format_name, parse_name
@@ -107,7 +108,11 @@ def _newest_release_commit(
 
 def _publishes_from_main(root: Path, main: str, marker: str) -> str:
     """Why the repository looks like it publishes from `main` ("" when it does not)."""
-    for workflow in workflow_scan.scan(root, marker):
+    try:
+        workflows = workflow_scan.scan(root, marker)
+    except WorkspaceError:  # a broken workflow says nothing here (`init --github` names it)
+        workflows = []
+    for workflow in workflows:
         if workflow.releases and workflow_scan.covers(workflow.push_branches, main):
             return f"{workflow.path} ({workflow.name}) releases on pushes to {main}"
     scripts = [s for s in PUBLISH_SCRIPTS if (root / s).is_file()]
