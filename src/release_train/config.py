@@ -54,7 +54,15 @@ class BranchSettings:
 
 @_values(frozen=True)
 class ReleaseSettings:
-    """[release]: the release marker, tag and notes file, the rc train, and where a held tag goes."""
+    """[release]: the train's shape (release branches or not), the release marker, tag and notes
+    file, the rc train, and where a held tag goes."""
+
+    branches: bool = _opt(
+        True,
+        "cut a release branch per release (false: no release branches, every release and patch release "
+        "is a PR to the development branch, as bytecodealliance/wasm-tools does)",
+        "bool",
+    )
 
     marker: str = _opt(
         "[automatically-tag-and-release-this-commit]", "marker line that makes a commit get tagged", "str"
@@ -74,10 +82,17 @@ class ReleaseSettings:
 
 @_values(frozen=True)
 class ScheduleSettings:
-    """[schedule]: when the train cuts the release branch and opens the release PR."""
+    """[schedule]: when the train cuts the release branch and opens the release PR (without release
+    branches: when it proposes the release, and which bump)."""
 
     cut: str = _opt("0 0 5 * *", "cron (UTC) for cutting the release branch", "str")
     release: str = _opt("0 0 20 * *", "cron (UTC) for opening the release PR", "str")
+    release_bump: str = _opt(
+        "major",
+        "without release branches: what the scheduled release does to the versions (major, as "
+        "wasm-tools' release job does, minor or patch)",
+        "major|minor|patch",
+    )
 
 
 @_values(frozen=True)

@@ -198,8 +198,13 @@ def test_a_wasm_tools_shaped_repository_ci_found_and_its_release_workflows_named
         in out
     )
     assert "Build playground" not in out  # builds pages, runs no tests, releases nothing
-    # CI runs for pushes to release-* only (main goes through the merge queue).
-    assert "warning: no chosen workflow runs for pushes to main" in out
+    # It releases from main (no release branches): CI runs for pushes to release-* only (main goes
+    # through the merge queue), so nothing tags main until CI runs for its pushes too.
+    assert "  train: no release branches, every release a PR to main\n" in out
+    assert "; not chosen: no run for pushes to the main branch" in out
+    assert "so the tag job would never run: add `push: branches: ['main']` to one" in out
+    process = _on(flows["release-train.yml"])
+    assert process["workflow_dispatch"]["inputs"]["bump"]["options"] == ["major", "minor", "patch"]
     assert "warning: .github/workflows/main.yml (CI) already releases on its own" in out
     assert "warning: .github/workflows/publish.yml (Publish Artifacts) already releases on its own" in out
     assert ".github/actions/publish-release/action.yml:" in out
@@ -218,8 +223,8 @@ def test_a_wit_bindgen_shaped_repository_whose_ci_never_runs_on_push(
     root = wit_bindgen_shaped(tmp_path / "wit-bindgen")
     out, flows = _init(root, capsys)
     assert _on(flows["release-train-tag.yml"])["workflow_run"]["workflows"] == ["CI"]
-    assert "not chosen: no run for pushes to the main or release branches" in out
-    assert "so the tag job would never run: add `push: branches: ['main', 'release-*']` to one" in out
+    assert "not chosen: no run for pushes to the main branch" in out
+    assert "so the tag job would never run: add `push: branches: ['main']` to one" in out
     assert "warning: .github/workflows/main.yml" not in out  # its CI releases nothing
     for what in ("gh release", "rust-lang/crates-io-auth-action", "a publish script (publish publish)"):
         assert re.search(rf"\.github/workflows/publish\.yml:\d+: {re.escape(what)}\n", out), what

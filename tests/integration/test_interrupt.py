@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.fixtures.mainline import wasm_tools_train
 from tests.fixtures.train import Train, build_train
 
 from release_train.errors import InterruptedForTest
-from release_train.flows import cut, patch, release, tag
+from release_train.flows import cut, mainline, patch, release, tag, tick
 from release_train.flows.env import FlowEnv
 
 Run = Callable[[FlowEnv], object]
@@ -64,14 +65,48 @@ def _tag(tmp_path: Path) -> tuple[Train, Run]:
     return train, lambda env: tag.apply(env, tag.plan(env, before=before, after=after, ref=ref))
 
 
+def _release_on_main(tmp_path: Path) -> tuple[Train, Run]:
+    """A train without release branches (the wasm-tools shape): the release PR to main."""
+    train = wasm_tools_train(tmp_path)
+    return train, lambda env: mainline.apply(env, mainline.plan(env, "major"))
+
+
+def _patch_on_main(tmp_path: Path) -> tuple[Train, Run]:
+    train = wasm_tools_train(tmp_path)
+    env = train.env()
+    mainline.apply(env, mainline.plan(env, "major"))
+    train.merge("ci/release-1.258.0", "main")
+    notes = train.file("main").replace("### Fixed\n\n----", "### Fixed\n\n* A fix.\n\n----", 1)
+    train.at("2026-09-03").land("main", {"RELEASES.md": notes}, "A fix")
+    return train, lambda env: mainline.apply(env, mainline.plan(env, "patch"))
+
+
+def _tick_on_main(tmp_path: Path) -> tuple[Train, Run]:
+    """The scheduled release of a train without release branches: its PR, then the tick's record."""
+    train = wasm_tools_train(tmp_path, now="2026-09-20T06:00:00Z")
+    return train, lambda env: tick.apply(env, tick.plan(env))
+
+
 SCENARIOS: dict[str, Callable[[Path], tuple[Train, Run]]] = {
     "cut": _cut,
     "release-latest": _release_latest,
     "release-rc": _release_rc,
     "release-patch": _release_patch,
     "tag": _tag,
+    "release (main)": _release_on_main,
+    "release patch (main)": _patch_on_main,
+    "tick (main)": _tick_on_main,
 }
-STEPS = {"cut": 3, "release-latest": 4, "release-rc": 2, "release-patch": 2, "tag": 1}
+STEPS = {
+    "cut": 3,
+    "release-latest": 4,
+    "release-rc": 2,
+    "release-patch": 2,
+    "tag": 1,
+    "release (main)": 2,
+    "release patch (main)": 2,
+    "tick (main)": 3,
+}
 
 
 def end_state(train: Train) -> dict[str, Any]:
@@ -83,6 +118,8 @@ def end_state(train: Train) -> dict[str, Any]:
             line for line in git.run("ls-tree", "-r", sha).splitlines() if "release-train.toml" not in line
         ]
         refs[ref] = (git.message(sha), files, git.run("rev-list", "--count", sha).strip())
+    for ref, sha in git.refs("refs/release-train/").items():  # tick records: their message
+        refs[ref] = git.run("cat-file", "-p", sha).partition("\n\n")[2]
     prs = [(p.number, p.title, p.body, p.head, p.base, p.state) for p in train.forge.list_prs(state=None)]
     return {"refs": refs, "prs": prs, "commits": git.run("rev-list", "--all", "--count").strip()}
 

@@ -92,6 +92,26 @@ def test_layers_hold_dependencies_in_earlier_layers(tmp_path: Path) -> None:
     assert ws.package("cranelift-jit").public is True
 
 
+def test_a_versioned_dev_dependency_is_published_first_unless_it_closes_a_cycle(tmp_path: Path) -> None:
+    # `cargo publish` keeps a dev-dependency that names a version (and then needs it in the
+    # registry): wasm-tools-shaped wit-parser dev-depends on `wat = { path, version }`.
+    from tests.fixtures.shapes import build_wasm_tools_like
+
+    root = build_wasm_tools_like(tmp_path / "wasm-tools", 257)
+    order = [p.name for p in load_workspace(load_settings(root)).publish_order()]
+    assert order.index("wat") < order.index("wit-parser")
+    # a versioned dev edge that would close a cycle does not order (cargo strips none of them,
+    # but no order could satisfy it either): wat dev-depends on wit-parser, which dev-depends on wat
+    wat = root / "crates" / "wat" / "Cargo.toml"
+    wat.write_text(
+        wat.read_text()
+        + '\n[dev-dependencies]\nwit-parser = { path = "../wit-parser", version = "0.257.0" }\n'
+    )
+    ws = load_workspace(load_settings(root))
+    order = [p.name for p in ws.publish_order()]
+    assert order.index("wit-parser") < order.index("wat")  # by normal dependencies alone, as before
+
+
 def test_verify_passes_on_a_healthy_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "-C", str(build_reference_like(tmp_path, 27, notes=True))]) == 0
     out = capsys.readouterr().out

@@ -63,7 +63,18 @@ def status_json(train: Train, capsys: pytest.CaptureFixture[str], now: str) -> d
 def test_status_json(released: Train, capsys: pytest.CaptureFixture[str]) -> None:
     assert "v12.0.0" in released.forge.tags()
     data = status_json(released, capsys, "2027-01-21T10:00:00Z")
-    assert set(data) == {"now", "main", "release_branches", "bot_prs", "next", "blocking", "problems", "tags"}
+    assert set(data) == {
+        "now",
+        "main",
+        "shape",
+        "release_branches",
+        "bot_prs",
+        "next",
+        "blocking",
+        "problems",
+        "tags",
+    }
+    assert data["shape"] == "branches"
     assert data["now"] == "2027-01-21T10:00:00+00:00"
     assert data["main"] == {"branch": "main", "version": "14.0.0"}
     assert data["release_branches"] == [

@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "release-latest": ("release", "Propose the release PR on the latest release branch (the 20th)"),
     "release-rc": ("release_rc", "Propose the next release candidate on the latest release branch"),
     "release-patch": ("patch", "Propose a patch release on a release branch"),
+    "release": (
+        "release_main",
+        "Without release branches: propose a major, minor or patch release PR to main",
+    ),
     "tag": (
         "tag",
         "Tag the newest marker commit of a pushed range, when it is safe; --held: tag held releases now green",

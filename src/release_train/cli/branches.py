@@ -3,6 +3,9 @@ not, the last supported day under `[support]`, and whether it is still supported
 
 A line whose major is divisible by `lts-every` (default 12) is LTS, supported `lts-months` (24)
 months from its release; others `months` (2). A line not released yet is supported.
+
+A train without release branches (`[release] branches = false`) lists main's releases instead,
+one line per major.minor series; the newest is supported until the next scheduled release.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ from typing import TYPE_CHECKING
 from release_train.cli.common import add_json, add_now, add_repo_options, flow_env, print_json
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from release_train.flows.env import FlowEnv
     from release_train.flows.lines import Line
 
 
@@ -28,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     now = env.ctx.clock.now().astimezone(UTC)
+    if not env.settings.release.branches:
+        return _main_releases(args, env.settings.branches.main, env, now)
     lines = release_lines(env, env.settings, now)
     if args.json:
         print_json({"now": now.isoformat(), "branches": [line.to_json() for line in lines]})
@@ -39,13 +47,29 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_lines(lines: list[Line], *, title: str) -> None:
-    """The release lines as a rich table (shared with `status`)."""
+def _main_releases(args: argparse.Namespace, main: str, env: FlowEnv, now: datetime) -> int:
+    """A train without release branches: main's releases, one line per major.minor series."""
+    from release_train.flows.main_lines import next_release_day, releases_on_main
+
+    lines = releases_on_main(env, env.settings, next_release_day(env.settings, now))
+    if args.json:
+        print_json({"now": now.isoformat(), "branches": [], "releases_on_main": [x.to_json() for x in lines]})
+        return 0
+    print(f"this train has no release branches ([release] branches = false); its releases on {main}:")
+    if lines:
+        render_lines(lines, title=f"releases on {main} on {now.date().isoformat()}", first="series")
+    else:
+        print("none yet")
+    return 0
+
+
+def render_lines(lines: list[Line], *, title: str, first: str = "branch") -> None:
+    """The release lines as a rich table (shared with `status`); `first` names the first column."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, title_justify="left")
-    for column in ("branch", "latest tag", "released", "LTS", "supported until", "supported"):
+    for column in (first, "latest tag", "released", "LTS", "supported until", "supported"):
         table.add_column(column, no_wrap=True)
     for line in lines:
         table.add_row(

@@ -6,7 +6,10 @@ Runs every check of `release-train verify` on main first and refuses with its me
 listing each version line old -> new (rc train: also the first release candidate's PR to
 release-V). The notes reset keeps every line it does not own (RELEASES.md: the top section moves
 to the branch; Keep a Changelog: Unreleased becomes `## [V] - Unreleased` under a fresh one);
---dry-run shows it as a diff. Running it again does only what is missing."""
+--dry-run shows it as a diff. Running it again does only what is missing.
+
+A train without release branches ([release] branches = false) cuts none: cut refuses (exit 6)
+and names `release-train release`."""
 
 from __future__ import annotations
 

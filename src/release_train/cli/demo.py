@@ -7,6 +7,12 @@ backported; the 20th opens the release PRs; merging tags v1.0.0, which publishes
 dependency order and creates the forge release; a patch release follows (v1.0.1); finally a
 consumer crate resolves the released version from the registry.
 
+With `--shape main` the train has no release branches (`[release] branches = false`, the shape
+of bytecodealliance/wasm-tools): main holds 1.0.0; a fix lands with its note; the 20th's tick
+proposes "Release Railcar 2.0.0" to main, merged, tagged v2.0.0, published, released; a second
+fix and `release patch` make 2.0.1; a feature lands and the next month's tick makes 3.0.0; a
+consumer of railcar-core "2.0" resolves 2.0.1.
+
 With `--forge github` the same month runs against the GitHub stand-in, started in-process on
 127.0.0.1 (`[forge] kind = "github"`, with a throwaway token it requires): same PRs, tags and
 releases as on the local forge.
@@ -27,6 +33,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         default="local",
         help="the embedded local forge, or the GitHub stand-in on 127.0.0.1 (default: %(default)s)",
     )
+    parser.add_argument(
+        "--shape",
+        choices=["branches", "main"],
+        default="branches",
+        help="branches: the month of a train that cuts release branches; main: a train without them "
+        "([release] branches = false), two releases and a patch release, each a PR to main "
+        "(default: %(default)s)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,5 +51,5 @@ def run(args: argparse.Namespace) -> int:
     if root.exists() and any(root.iterdir()):
         raise UsageError(f"{root} is not empty", hint="pass a new or empty directory, or none for a temp dir")
     root.mkdir(parents=True, exist_ok=True)
-    play(root.resolve(), lambda line: print(line, flush=True), forge=args.forge)
+    play(root.resolve(), lambda line: print(line, flush=True), forge=args.forge, shape=args.shape)
     return 0

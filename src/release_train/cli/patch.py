@@ -4,7 +4,9 @@ Refuses unless --branch names a release branch whose notes have an entry for the
 (RELEASES.md: a `## V.p+1` section; Keep a Changelog: under Unreleased) and `release-train verify`
 passes on it (--allow-verify-failures proposes anyway, said in the PR body).
 Bumps the patch version, dates its notes, and commits "Release <Project> V.p+1" with the release
-marker on ci/bump-to-V.p+1, PR to that branch naming who asked; merging it tags the release."""
+marker on ci/bump-to-V.p+1, PR to that branch naming who asked; merging it tags the release.
+A train without release branches ([release] branches = false) refuses: its patch releases are
+`release-train release patch`."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ Runs every check of `release-train verify` on the branch first and refuses with 
 becomes `## [V] - YYYY-MM-DD` under a fresh one) and commits "Release <Project> V" with the
 release marker on ci/release-V, PR to release-V, listing the packages the tag will publish;
 merging it tags vV. When main's notes still have a section for V, the same date goes to main as a
-second PR. --dry-run shows every notes change as a diff."""
+second PR. --dry-run shows every notes change as a diff. A train without release branches
+([release] branches = false) refuses and names `release-train release`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Prepare, inspect and ship a security release across the supported release lines.
+"""Prepare, inspect and ship a security release across the supported release lines (a train
+without release branches, [release] branches = false: the next patch release of main, its one
+line; --to names main or supported).
 
 release-train security prepare --advisory ID [--to supported | --to BRANCH...]
     open the patch-release PRs of every target line at once, as drafts (held until the fix is

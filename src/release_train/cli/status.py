@@ -1,11 +1,13 @@
 """The train at a glance: the version on main, each release branch with its latest tag and
-support window, the open bot PRs, the next cut and release dates, and anything blocking a release:
-open security issues, bot PRs held as drafts, held releases, and releases left unfinished (a recent
-or supported tag whose packages are not all in the registry, or whose forge release is missing),
-each with the command that finishes it; and where each recent tag of a supported line stands
-(packages in the registry, forge release). A table for people; --json for machines; --html DIR
-writes the same facts as a self-contained page (DIR/index.html) with the release lines drawn as a
-timeline; --svg FILE writes only the timeline (for a README).
+support window (a train without release branches: main's releases, one line per major.minor
+series, the newest supported until the next release), the open bot PRs, the next cut and release
+dates, and anything blocking a release: open security issues, bot PRs held as drafts, held
+releases, and releases left unfinished (a recent or supported tag whose packages are not all in the
+registry, or whose forge release is missing), each with the command that finishes it; and where
+each recent tag of a supported line stands (packages in the registry, forge release). A table for
+people; --json for machines; --html DIR writes the same facts as a self-contained page
+(DIR/index.html) with the release lines drawn as a timeline; --svg FILE writes only the timeline
+(for a README).
 """
 
 from __future__ import annotations
@@ -78,9 +80,13 @@ def render(status: Status) -> None:
     for problem in status.problems:
         console.print(f"[yellow]warning:[/yellow] {problem}")
     if status.lines:
-        render_lines(list(status.lines), title="release branches")
+        render_lines(
+            list(status.lines),
+            title="release branches" if status.branches else status.lines_noun,
+            first="branch" if status.branches else "series",
+        )
     else:
-        console.print("no release branches yet")
+        console.print("no release branches yet" if status.branches else f"no {status.lines_noun} yet")
     if status.bot_prs:
         prs = Table(title="open bot PRs", title_justify="left")
         for column in ("PR", "head", "base", "title", "state"):

@@ -7,6 +7,10 @@ A scheduled event is due when it fires on today's UTC date at or before now. Eac
 recorded on the forge as refs/release-train/ticks/<event>-<date>, so a second tick the same day
 does nothing new and says so. When nothing is due, exits 0 and says when the next event is.
 Mark a slot as handled by hand:  git push origin HEAD:refs/release-train/ticks/cut-2026-12-05
+
+A train without release branches ([release] branches = false) has only the release: it proposes
+the release PR to main, bumped by [schedule] release-bump (major unless set); a cut that falls
+today is reported as nothing to do.
 """
 
 from __future__ import annotations

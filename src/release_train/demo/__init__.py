@@ -14,6 +14,10 @@ commands a maintainer and CI would run, printing each one as a timeline:
 
 Everything happens for real (git merges, cargo publish); only the dates are simulated (`--now`).
 
+With `shape="main"` the month of a train without release branches (`[release] branches =
+false`) is played instead (`script_main.py`): two releases and a patch release, each a PR to
+main that is merged, tagged, published and released; a consumer of "2.0" resolves 2.0.1.
+
 With `forge="github"` the same month (`play`, one piece of code) runs against the GitHub stand-in
 started in-process on 127.0.0.1 (`[forge] kind = "github"`, a throwaway token it requires); only
 the setup differs. `run` returns what the month left behind (`Month`), read through the Forge
@@ -21,6 +25,6 @@ Protocol and the registry, so the two forges can be compared.
 """
 
 from release_train.demo.actor import FORGE_KINDS, DemoFailed, ForgeKind
-from release_train.demo.stage import Month, run
+from release_train.demo.stage import SHAPES, Month, Shape, run
 
-__all__ = ["FORGE_KINDS", "DemoFailed", "ForgeKind", "Month", "run"]
+__all__ = ["FORGE_KINDS", "SHAPES", "DemoFailed", "ForgeKind", "Month", "Shape", "run"]

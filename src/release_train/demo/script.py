@@ -76,15 +76,15 @@ def play(demo: Demo) -> None:
     demo.merge("ci/bump-to-1.0.1", "release-1.0.0", "2026-12-22T10:30:00Z")
 
 
-def consume(demo: Demo, index_url: str) -> str:
-    """A separate crate resolves the released version from the local registry."""
+def consume(demo: Demo, index_url: str, requirement: str = "1.0") -> str:
+    """A separate crate resolves `railcar-core = "<requirement>"` from the local registry."""
     from release_train.registries.local_cargo import cargo_config_toml
 
     consumer = demo.root / "consumer"
     (consumer / "src").mkdir(parents=True, exist_ok=True)
     (consumer / "Cargo.toml").write_text(
         '[package]\nname = "consumer"\nversion = "0.1.0"\nedition = "2021"\npublish = false\n\n'
-        '[dependencies]\nrailcar-core = "1.0"\n'
+        f'[dependencies]\nrailcar-core = "{requirement}"\n'
     )
     (consumer / "src" / "main.rs").write_text("fn main() {}\n")
     (consumer / ".cargo").mkdir(exist_ok=True)

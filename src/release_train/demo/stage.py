@@ -10,8 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from release_train.demo import script_main
 from release_train.demo.actor import (
     DEMO_TOKEN,
     EXAMPLE,
@@ -30,6 +31,28 @@ from release_train.infra.git import init_repo
 
 NOW = "2026-12-22T12:00:00Z"  # where the month ends: the status and its dashboard are as of then
 DASHBOARD = "dashboard"  # `status --html` writes the month's page there
+Shape = Literal["branches", "main"]
+SHAPES: tuple[Shape, ...] = ("branches", "main")
+
+
+@dataclass(frozen=True)
+class Script:
+    """One month: what is played, when it ends, what the consumer requires and must resolve,
+    the tags it must leave."""
+
+    play: Callable[[Demo], None]
+    now: str
+    requirement: str
+    resolves: str
+    tags: tuple[str, ...]
+
+
+SCRIPTS: dict[Shape, Script] = {
+    "branches": Script(play, NOW, "1.0", "1.0.1", ("v1.0.0", "v1.0.1")),
+    "main": Script(
+        script_main.play, script_main.NOW, script_main.CONSUMER, script_main.RESOLVES, script_main.TAGS
+    ),
+}
 
 if TYPE_CHECKING:
     from release_train.forges.github_standin import GitHubStandIn
@@ -52,13 +75,19 @@ def registry(root: Path) -> Iterator[tuple[str, RegistryServer]]:
         yield server.index_url, server
 
 
-def setup(demo: Demo, index_url: str, standin: GitHubStandIn | None = None) -> None:
+def setup(
+    demo: Demo, index_url: str, standin: GitHubStandIn | None = None, shape: Shape = "branches"
+) -> None:
     """The working repository from the example; its origin is the local forge, or the GitHub
-    stand-in's git remote when `standin` is given (the only forge-specific part of the month)."""
+    stand-in's git remote when `standin` is given (the only forge-specific part of the month).
+    `shape="main"`: a train without release branches, main's notes as such a train keeps them."""
     demo.say(f"Setting up in {demo.root}")
     shutil.copytree(EXAMPLE, demo.work, ignore=shutil.ignore_patterns("target"))
     config = demo.work / "release-train.toml"
     text = config.read_text()
+    if shape == "main":
+        text += "\n[release]\nbranches = false  # every release is a PR to main\n"
+        (demo.work / "RELEASES.md").write_text(script_main.NOTES)
     if standin is None:
         text = text.replace("[forge]\n", '[forge]\npath = "../origin.git"\n', 1)
     else:
@@ -130,8 +159,11 @@ def github_standin(demo: Demo) -> Iterator[GitHubStandIn]:
         yield server
 
 
-def run(root: Path, say: Callable[[str], None], forge: ForgeKind = "local") -> Month:
+def run(
+    root: Path, say: Callable[[str], None], forge: ForgeKind = "local", shape: Shape = "branches"
+) -> Month:
     demo = Demo(root, say)
+    script = SCRIPTS[shape]
     env = {
         TOKEN_ENV: DEMO_TOKEN,  # the CLI layer reads the registry token from here
         # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
@@ -142,15 +174,17 @@ def run(root: Path, say: Callable[[str], None], forge: ForgeKind = "local") -> M
     with environment(**env), registry(root) as (index_url, server):
         if forge == "github":
             with github_standin(demo) as standin:
-                month = _month(demo, index_url, server.published, standin)
+                month = _month(demo, index_url, server.published, script, shape, standin)
         else:
-            month = _month(demo, index_url, server.published, None)
+            month = _month(demo, index_url, server.published, script, shape, None)
     tags = sorted(month.tags)
     version = month.resolved
-    say(f'\nA consumer crate resolved railcar-core = "1.0" to {version} from the local registry.')
+    say(
+        f'\nA consumer crate resolved railcar-core = "{script.requirement}" to {version} from the local registry.'
+    )
     say(f"Tags on the forge: {', '.join(tags)}")
     say(_where_to_look(demo, forge))
-    if "v1.0.0" not in tags or "v1.0.1" not in tags or version != "1.0.1":
+    if not set(script.tags) <= set(tags) or version != script.resolves:
         raise DemoFailed(f"the month did not end as expected: tags {tags}, consumer resolved {version}")
     return month
 
@@ -159,16 +193,18 @@ def _month(
     demo: Demo,
     index_url: str,
     published: Callable[[], dict[str, list[str]]],
+    script: Script,
+    shape: Shape,
     standin: GitHubStandIn | None,
 ) -> Month:
     """Set up, play the month, show where things stand and read it back (while the forge runs)."""
-    setup(demo, index_url, standin)
-    play(demo)
+    setup(demo, index_url, standin, shape)
+    script.play(demo)
     demo.say("\n== Where things stand ==")
-    demo.rt("status", "--now", NOW, "--html", str(demo.root / DASHBOARD))
+    demo.rt("status", "--now", script.now, "--html", str(demo.root / DASHBOARD))
     demo.rt("pr", "list", "--state", "all")
     demo.rt("releases")
-    resolved = consume(demo, index_url)
+    resolved = consume(demo, index_url, script.requirement)
     with demo.forge() as forge:
         prs = tuple(sorted(forge.list_prs(state=None), key=lambda pr: pr.number))
         releases = tuple(sorted(forge.list_releases(), key=lambda r: r.tag))

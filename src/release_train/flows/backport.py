@@ -74,6 +74,9 @@ class BackportPlan(Plan):
 
 
 def plan(env: FlowEnv, ref: str, to: Sequence[str], *, conflict_pr: bool = True) -> BackportPlan:
+    from release_train.flows.mainline import require_branches
+
+    require_branches(env.settings, "backport")  # without release branches there is nowhere to carry a fix
     bw.fetch(env)
     source = resolve_source(env, ref)
     chosen = tg.resolve(env, to)

@@ -119,6 +119,7 @@ class Bumped:
     publishes: tuple[tuple[str, str], ...] = ()  # (package, version) a tag of the result publishes, in order
     report: VerifyReport | None = None  # every check of `verify` at the commit, when `prepare` ran them
     error: ReleaseTrainError | None = None  # the bump failed too: raised once the gate has spoken
+    train_rule: str = "major"  # what `major` does to the train's version (its package's [[workspace.rule]])
 
     def gate(self, env: FlowEnv, *, allow: bool, flow: str, where: str) -> VerifyGate:
         """The verify gate on the report (`flows/verify_gate.py`): refuses with every problem
@@ -152,16 +153,24 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
         day = env.ctx.clock.now().astimezone(UTC).date()
         on_release = release_branch_version(settings.branches.release, branch) is not None
         report = verify.VerifyReport(verify.run_checks(settings, ws, release_branch=on_release, day=day))
+        rule = train_rule(settings, ws)
         if op is None:
             publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())
-            return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report)
+            return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report, train_rule=rule)
         try:
-            return replace(_bumped(settings, ws, tree, op), report=report)
+            return replace(_bumped(settings, ws, tree, op), report=report, train_rule=rule)
         except ReleaseTrainError as exc:
             if report.ok:
                 raise
             # The gate speaks first, with every problem; this one is raised after it.
-            return Bumped(ws.train_version, ws.train_version, {}, report=report, error=exc)
+            return Bumped(ws.train_version, ws.train_version, {}, report=report, error=exc, train_rule=rule)
+
+
+def train_rule(settings: Settings, ws: Workspace) -> str:
+    """The `[[workspace.rule]]` of the package whose version is the train's ("major" when none)."""
+    source = settings.project.version_from
+    found = next((p for p in ws.packages if p.name == source), None) if source else None
+    return found.major_rule if found is not None else "major"
 
 
 def _bumped(settings: Settings, ws: Workspace, tree: Git, op: Operation) -> Bumped:

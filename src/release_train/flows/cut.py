@@ -44,6 +44,9 @@ def archive_link(env: FlowEnv, branch: str) -> str:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> CutPlan:
+    from release_train.flows.mainline import require_branches
+
+    require_branches(env.settings, "cut")  # a train without release branches cuts none
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings

@@ -249,7 +249,16 @@ def branch_checks(s: Settings, forge: Forge) -> list[Check]:
     ]
     versions = {b: v for b in heads if (v := release_branch_version(s.branches.release, b)) is not None}
     releases = sorted(versions, key=versions.__getitem__)  # by version, never by name or date
-    if releases:
+    if not s.release.branches:  # a train without release branches releases from main
+        checks.append(
+            Check(
+                "release branches",
+                "ok",
+                f"none used: [release] branches = false, every release is a PR to {main}"
+                + (f" ({len(releases)} old release branch(es) left alone)" if releases else ""),
+            )
+        )
+    elif releases:
         checks.append(
             Check(
                 "release branches",

@@ -32,9 +32,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from release_train.config import CONFIG_FILE, ScheduleSettings, Settings
+from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, ScheduleSettings, Settings
 from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows import init_workflows
+from release_train.flows import init_shape, init_workflows
 from release_train.infra import fs
 from release_train.infra.git import Git
 from release_train.workspaces.interface import Workspace
@@ -58,6 +58,10 @@ class Derived:
     main: str = "main"  # the development branch
     notes: str = "RELEASES.md"  # the notes file, relative to the root
     notes_shape: str = ""  # the shape of an existing notes file; "" when init writes it
+    branches: bool = True  # False: a train without release branches (`init_shape.py`)
+    branches_why: tuple[str, ...] = ()
+    minor: tuple[str, ...] = ()  # packages a release moves by minor ([[workspace.rule]])
+    minor_why: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,11 @@ class InitPlan:
             f"  public: {', '.join(d.public) or '(none)'}",
             f"  development branch: {d.main}",
             f"  notes: {d.notes} ({d.notes_shape or 'new, from the template'})",
+            f"  train: {'release branches' if d.branches else 'no release branches, every release a PR to ' + d.main}",
+            *(f"    {why}" for why in d.branches_why),
         ]
+        if d.minor:
+            lines += [f"  rule: {', '.join(d.minor)} move by minor", f"    {d.minor_why}"]
         if self.workflows is not None:
             lines += self.workflows.describe()
         lines += [f"  write {path}" for path, _ in self.files]
@@ -93,15 +101,33 @@ def plan(
             hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has [workspace])",
         )
     derived = derive(root, github=github)
-    workflows = init_workflows.plan(root, ci_workflows=ci_workflows, install=install) if github else None
+    workflows = (
+        init_workflows.plan(
+            root, ci_workflows=ci_workflows, install=install, release_branches=derived.branches
+        )
+        if github
+        else None
+    )
     files = [(CONFIG_FILE, render_config(derived, install=install or ""))]
     if not derived.notes_shape:
-        from release_train.flows.notes_files import new_file
-        from release_train.model.version import Version
-
-        files.append((derived.notes, new_file(derived.name, Version.parse(derived.version))))
+        files.append((derived.notes, _new_notes(derived)))
     files += workflows.files if workflows else ()
     return InitPlan(root, derived, tuple(files), workflows)
+
+
+def _new_notes(d: Derived) -> str:
+    """The notes file init writes: the template for the train's version; on a train without
+    release branches, only its top section, pending for the next (scheduled, major) release."""
+    from release_train.flows.notes_files import new_file, template
+    from release_train.model.notes import render_template
+    from release_train.model.notes.releases_md import cut_template
+    from release_train.model.version import Operation, Version
+
+    version = Version.parse(d.version)
+    if d.branches:
+        return new_file(d.name, version)
+    step = Operation.MINOR if d.version_from and d.version_from in d.minor else Operation.MAJOR
+    return render_template(cut_template(template()), str(version.core().bump(step)), d.name)
 
 
 def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
@@ -140,6 +166,12 @@ def derive(root: Path, *, github: bool) -> Derived:
     remote, forge_kind, forge_path = _forge(root, github=github)
     repository = remote or _repository_from_manifest(root_manifest)
     notes, shape = _notes_file(root)
+    main = _development_branch(root)
+    train = _train_shape(root, main, ws)
+    version = str(ws.train_version)
+    tagged = ws.package(train.version_from).version if train.version_from else None
+    if train.version_from and train.version_from != version_from and tagged != ws.train_version:
+        version_from, version = train.version_from, str(tagged)
     return Derived(
         name=_project_name(root, repository, root_manifest),
         repository=repository,
@@ -147,10 +179,21 @@ def derive(root: Path, *, github: bool) -> Derived:
         public=tuple(public_globs(ws, _exact_pins(ws, workspace_table))),
         forge_kind=forge_kind,
         forge_path=forge_path,
-        version=str(ws.train_version),
-        main=_development_branch(root),
+        version=version,
+        main=main,
         notes=notes,
         notes_shape=shape,
+        branches=train.branches,
+        branches_why=train.why,
+        minor=train.minor,
+        minor_why=train.minor_why,
+    )
+
+
+def _train_shape(root: Path, main: str, ws: Workspace) -> init_shape.Shape:
+    release, branches = ReleaseSettings(), BranchSettings()
+    return init_shape.guess(
+        root, main, ws, marker=release.marker, release_pattern=branches.release, tag=release.tag
     )
 
 
@@ -288,6 +331,18 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _schedule(d: Derived, s: ScheduleSettings) -> list[str]:
+    if not d.branches:
+        return [
+            f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR to {d.main}",
+            f"release-bump = {_toml_string(s.release_bump)}  # what the scheduled release does to the versions",
+        ]
+    return [
+        f"cut = {_toml_string(s.cut)}      # UTC cron: branch release-X.Y.Z off main",
+        f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR",
+    ]
+
+
 def render_config(d: Derived, *, install: str = "") -> str:
     s = ScheduleSettings()
     public = ", ".join(_toml_string(g) for g in d.public)
@@ -312,13 +367,15 @@ def render_config(d: Derived, *, install: str = "") -> str:
         lines.append("# version-from: unset, the train's version is [workspace.package] version")
     if d.main != "main":
         lines += ["", "[branches]", f"main = {_toml_string(d.main)}  # the development branch"]
+    release = (
+        [] if d.branches else [f"branches = false  # every release is a PR to {d.main}: {d.branches_why[0]}"]
+    )
     if d.notes != "RELEASES.md":
-        lines += ["", "[release]", f"notes = {_toml_string(d.notes)}  # {d.notes_shape or 'release notes'}"]
+        release.append(f"notes = {_toml_string(d.notes)}  # {d.notes_shape or 'release notes'}")
+    if release:
+        lines += ["", "[release]", *release]
+    lines += ["", "[schedule]", *_schedule(d, s)]
     lines += [
-        "",
-        "[schedule]",
-        f"cut = {_toml_string(s.cut)}      # UTC cron: branch release-X.Y.Z off main",
-        f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR",
         "",
         "[[workspace]]",
         'kind = "cargo"',
@@ -326,6 +383,11 @@ def render_config(d: Derived, *, install: str = "") -> str:
         "# Public packages keep their API within a release line; the rest are internal (exact pins).",
         f"public = [{public}]",
         "",
+    ]
+    if d.minor:
+        names = ", ".join(_toml_string(n) for n in d.minor)
+        lines += [f"# {d.minor_why}", "[[workspace.rule]]", f"packages = [{names}]", 'major = "minor"', ""]
+    lines += [
         "# Files outside the manifests that hold the version (a C header...): none found. Example:",
         "# [[version-file]]",
         '# path = "include/project.h"',

@@ -24,6 +24,7 @@ from release_train.flows import workflow_scan
 from release_train.model.branches import format_name
 
 WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")
+MAIN_ONLY_PROCESS = "release-train-main.yml"  # the release process of a train without release branches
 WORKFLOW_DIR = workflow_scan.WORKFLOW_DIR
 # Each action at the commit its release tag pointed to when this release-train was made (read
 # from the action's repository: `git rev-parse TAG^{commit}`). Update all three together.
@@ -58,18 +59,37 @@ class WorkflowPlan:
         return lines
 
 
-def plan(root: Path, *, ci_workflows: Sequence[str] = (), install: str | None = None) -> WorkflowPlan:
+def plan(
+    root: Path,
+    *,
+    ci_workflows: Sequence[str] = (),
+    install: str | None = None,
+    release_branches: bool = True,
+) -> WorkflowPlan:
+    """`release_branches=False`: a train without release branches, whose release process
+    proposes the release PR to main (`templates/github/release-train-main.yml`)."""
     branches, release = BranchSettings(), ReleaseSettings()
     found = workflow_scan.scan(root, release.marker)
     names = workflow_scan.BranchNames(
         main=branches.main,
         release_example=format_name(branches.release, "1.0.0"),
         release_glob=format_name(branches.release, "*"),
+        release_branches=release_branches,
     )
     ci = workflow_scan.choose_ci(found, names, ci_workflows)
     spec = install_spec(install if install is not None else configured_install(root))
+    templates = {} if release_branches else {WORKFLOWS[0]: MAIN_ONLY_PROCESS}
     files = tuple(
-        (f"{WORKFLOW_DIR}/{name}", render(name, ScheduleSettings(), ci_workflows=ci.names, install=spec))
+        (
+            f"{WORKFLOW_DIR}/{name}",
+            render(
+                name,
+                ScheduleSettings(),
+                ci_workflows=ci.names,
+                install=spec,
+                template=templates.get(name, name),
+            ),
+        )
         for name in WORKFLOWS
     )
     return WorkflowPlan(files, spec, ci, tuple(workflow_scan.release_warnings(found)))
@@ -118,8 +138,14 @@ def _yaml_string(value: str) -> str:
 
 
 def render(
-    name: str, schedule: ScheduleSettings, *, ci_workflows: Sequence[str] = ("CI",), install: str = ""
+    name: str,
+    schedule: ScheduleSettings,
+    *,
+    ci_workflows: Sequence[str] = ("CI",),
+    install: str = "",
+    template: str | None = None,
 ) -> str:
+    """The workflow `name` from its template (`template`: another one of `templates/github/`)."""
     branches, release = BranchSettings(), ReleaseSettings()
     values = {
         "@MAIN@": branches.main,
@@ -135,10 +161,11 @@ def render(
         "@INSTALL@": _yaml_string(install_spec(install)),
         **{key: f"{action}@{sha} # {tag}" for key, (action, sha, tag) in ACTIONS.items()},
     }
-    text = (resources.files("release_train") / "templates" / "github" / name).read_text(encoding="utf-8")
+    source = template or name
+    text = (resources.files("release_train") / "templates" / "github" / source).read_text(encoding="utf-8")
     for key, value in values.items():
         text = text.replace(key, value)
     left = _PLACEHOLDER.findall(text)
     if left:  # a template and this table disagree: a bug here, not the user's
-        raise AssertionError(f"unfilled placeholders in {name}: {left}")
+        raise AssertionError(f"unfilled placeholders in {source}: {left}")
     return text

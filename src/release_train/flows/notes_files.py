@@ -36,10 +36,7 @@ def check_notes(settings: Settings, version: Version, *, release_branch: bool, d
     relative = settings.release.notes
     path = settings.resolve(relative)
     if not path.is_file():
-        return [
-            f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
-            f"template; or set [release] notes to your notes file)"
-        ]
+        return [_missing(relative)]
     text = path.read_text(encoding="utf-8")
     core = str(version.core())
     cut = None
@@ -50,6 +47,31 @@ def check_notes(settings: Settings, version: Version, *, release_branch: bool, d
         )
     found = notes.check(text, name=PurePosixPath(relative).name, version=core, cut=cut, day=day)
     return [f"{relative}:{p.line}: the notes file {p.message} (fix: {p.hint})" for p in found]
+
+
+def check_notes_on_main(settings: Settings, version: Version, following: Version, *, day: date) -> list[str]:
+    """`check_notes` for a train without release branches: what its next release on main
+    (`version`, then `following` expected) would refuse in the checkout's notes file."""
+    relative = settings.release.notes
+    path = settings.resolve(relative)
+    if not path.is_file():
+        return [_missing(relative)]
+    found = notes.check_on_main(
+        path.read_text(encoding="utf-8"),
+        name=PurePosixPath(relative).name,
+        version=str(version.core()),
+        next_version=str(following.core()),
+        template=template(),
+        day=day,
+    )
+    return [f"{relative}:{p.line}: the notes file {p.message} (fix: {p.hint})" for p in found]
+
+
+def _missing(relative: str) -> str:
+    return (
+        f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
+        f"template; or set [release] notes to your notes file)"
+    )
 
 
 def edit(path: str, branch: str, text: str, change: Callable[[notes.Shape, str], str]) -> str:

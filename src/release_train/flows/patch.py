@@ -41,7 +41,10 @@ def plan(
     draft: bool = False,
     extra_body: str = "",
 ) -> PatchPlan:
+    from release_train.flows.mainline import require_branches
+
     s = env.settings
+    require_branches(s, "release-patch")
     if release_branch_version(s.branches.release, branch) is None:
         example = format_name(s.branches.release, "X.Y.Z")
         raise RefusedError(

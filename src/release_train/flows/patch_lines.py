@@ -40,6 +40,9 @@ def plan(
     include_unchanged: bool = False,
     flow: str = "release-patch",
 ) -> PatchLinesPlan:
+    from release_train.flows.mainline import require_branches
+
+    require_branches(env.settings, flow)
     chosen = tg.resolve(env, to)
     notes = list(chosen.notes)
     plans: list[patch.PatchPlan] = []

@@ -185,8 +185,11 @@ def _plan(
     commit: str,
     estimates: Estimates,
 ) -> PublishPlan:
+    from release_train.workspaces.graph import publish_edges
+
     packages = ws.publish_order()
     names = {p.name for p in packages}
+    edges = publish_edges(ws)
     present: list[PublishedVersion] = []
     jobs: list[Job] = []
     for pkg in packages:
@@ -194,7 +197,7 @@ def _plan(
         if (there := versions.get(str(pkg.version))) is not None:
             present.append(there)
             continue
-        deps = frozenset(pkg.ordering_deps() & names)
+        deps = frozenset(edges[pkg.name] & names)
         if journal.crates.get(pkg.name) == "uploaded":
             action = RESUME  # landed in an earlier run; only the index wait is left
         else:

@@ -55,6 +55,9 @@ def latest_branch(env: FlowEnv) -> tuple[str, str]:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> ReleasePlan:
+    from release_train.flows.mainline import require_branches
+
+    require_branches(env.settings, "release-latest")
     env.git.require_clean()
     bw.fetch(env)
     s = env.settings
@@ -161,7 +164,10 @@ def _release_body(env: FlowEnv, version: Version, branch: str, tag: str, day: da
 
 
 def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan:
+    from release_train.flows.mainline import require_branches
+
     s = env.settings
+    require_branches(s, "release-rc")
     if not s.release.rc:
         raise RefusedError(
             "release candidates need the rc train, and `[release] rc` is false",

@@ -1,5 +1,10 @@
 """security release (SPEC 3.7): one advisory fixed on every supported line, released together.
 
+A train without release branches (`[release] branches = false`) has one line, main: `prepare`
+opens its next patch release as a held PR to main (`flows/mainline.py`), `status` and
+`release` treat main as that line; `release` rebuilds the PR on main's tip when main moved
+(main then ships the fix with whatever else landed since the previous release).
+
 - `prepare`: opens the `release-patch` PRs of every target line at once, as DRAFTS (held: the fix
   is prepared privately and not merged yet), each body carrying a `Security-Advisory: ID` line,
   and says which lines' notes already name the advisory.
@@ -78,19 +83,12 @@ def prepare(
     env: FlowEnv, advisory: str, to: Sequence[str], *, requested_by: str = "", allow_breaking: bool = False
 ) -> patch_lines.PatchLinesPlan:
     _check_id(advisory)
-    planned = patch_lines.plan(
-        env,
-        to,
-        requested_by=requested_by,
-        # The advisory being fixed is open by definition: it must not block its own fix.
-        allow_open_advisories=True,
-        allow_empty_notes=True,  # the fix and its notes land later; `release` checks them
-        allow_breaking=allow_breaking,
-        draft=True,
-        extra_body=_extra_body(advisory),
-        include_unchanged=True,
-        flow="security-prepare",
-    )
+    if not env.settings.release.branches:
+        planned = _prepare_on_main(
+            env, advisory, to, requested_by=requested_by, allow_breaking=allow_breaking
+        )
+    else:
+        planned = _prepare_lines(env, advisory, to, requested_by=requested_by, allow_breaking=allow_breaking)
     said = ["every PR is opened as a draft: held until `security release`"]
     for p in planned.plans:
         if _names(bw.read_notes(env, p.proposal.base_sha, p.branch), advisory):
@@ -103,6 +101,71 @@ def prepare(
     return replace(
         planned, summary=f"security release {advisory}: {planned.summary}", notes=(*planned.notes, *said)
     )
+
+
+def _prepare_lines(
+    env: FlowEnv, advisory: str, to: Sequence[str], *, requested_by: str, allow_breaking: bool
+) -> patch_lines.PatchLinesPlan:
+    return patch_lines.plan(
+        env,
+        to,
+        requested_by=requested_by,
+        # The advisory being fixed is open by definition: it must not block its own fix.
+        allow_open_advisories=True,
+        allow_empty_notes=True,  # the fix and its notes land later; `release` checks them
+        allow_breaking=allow_breaking,
+        draft=True,
+        extra_body=_extra_body(advisory),
+        include_unchanged=True,
+        flow="security-prepare",
+    )
+
+
+def _prepare_on_main(
+    env: FlowEnv, advisory: str, to: Sequence[str], *, requested_by: str, allow_breaking: bool
+) -> patch_lines.PatchLinesPlan:
+    """A train without release branches has one line, main: the security release is its next
+    patch release, prepared as a held PR to main like any line's."""
+    main = env.settings.branches.main
+    named = {name.strip() for item in to for name in item.split(",") if name.strip()}
+    if named - {"supported", main}:
+        raise RefusedError(
+            f"this train has no release branches ([release] branches = false): its security releases "
+            f"are patch releases of {main}, not of {', '.join(sorted(named - {'supported', main}))}",
+            hint=f"run it with --to supported (the default) or --to {main}; nothing was changed",
+        )
+    planned = _plan_on_main(
+        env, advisory, requested_by=requested_by, allow_breaking=allow_breaking, draft=True
+    )
+    return patch_lines.PatchLinesPlan(
+        flow="security-prepare",
+        summary=f"patch release of {env.settings.project_name}: {planned.version} on {main}",
+        steps=planned.steps,
+        plans=(planned,),
+    )
+
+
+def _plan_on_main(
+    env: FlowEnv, advisory: str, *, requested_by: str = "", allow_breaking: bool, draft: bool = False
+) -> patch.PatchPlan:
+    from release_train.flows import mainline
+
+    gates = mainline.Gates(
+        # The advisory being fixed is open by definition: it must not block its own fix; the fix
+        # and its notes land later, and `release` checks them.
+        allow_open_advisories=True,
+        allow_empty_notes=True,
+        allow_breaking=allow_breaking,
+    )
+    return mainline.plan(
+        env,
+        "patch",
+        gates=gates,
+        requested_by=requested_by,
+        draft=draft,
+        extra_body=_extra_body(advisory),
+        include_unchanged=True,
+    ).as_patch()
 
 
 apply_prepare = patch_lines.apply
@@ -246,13 +309,17 @@ def release_plan(
     refresh = []
     for line in lines:
         if line.state == "open" and line.stale:
-            rebuilt = patch.plan(
-                env,
-                branch=line.branch,
-                allow_open_advisories=True,
-                allow_breaking=allow_breaking,
-                extra_body=_extra_body(advisory),
-            ).proposal
+            rebuilt = (
+                patch.plan(
+                    env,
+                    branch=line.branch,
+                    allow_open_advisories=True,
+                    allow_breaking=allow_breaking,
+                    extra_body=_extra_body(advisory),
+                ).proposal
+                if env.settings.release.branches
+                else _plan_on_main(env, advisory, allow_breaking=allow_breaking).proposal
+            )
             if rebuilt.head != line.head:
                 raise RefusedError(
                     f"{line.branch} moved to another version since PR #{line.pr} ({line.head}) was prepared",
@@ -317,8 +384,11 @@ def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
         else f"refs/remotes/{bw.REMOTE}/{line.branch}"
     )
     with bw.checkout(env, rev) as (_, settings):
+        from release_train.workspaces.graph import publish_edges
+
         ws = load_workspace(settings)
-        packages = {p.name: (str(p.version), frozenset(p.ordering_deps())) for p in ws.publish_order()}
+        edges = publish_edges(ws)
+        packages = {p.name: (str(p.version), frozenset(edges[p.name])) for p in ws.publish_order()}
         return sched.LineUploads(line.branch, str(ws.train_version), packages)
 
 

@@ -46,6 +46,12 @@ class Status:
     blockers: tuple[Blocker, ...]
     problems: tuple[str, ...] = ()
     tags: tuple[tag_facts.TagFacts, ...] = ()  # the tags of the supported lines; recent ones checked
+    branches: bool = True  # False: a train without release branches; `lines` are main's releases
+
+    @property
+    def lines_noun(self) -> str:
+        """What `lines` are, for people: "release lines" or "releases on main"."""
+        return "release lines" if self.branches else f"releases on {self.main}"
 
     def next_date(self, event: str) -> datetime:
         return next(slot.at for slot in self.upcoming if slot.event == event)
@@ -54,7 +60,10 @@ class Status:
         return {
             "now": self.now.isoformat(),
             "main": {"branch": self.main, "version": self.main_version},
-            "release_branches": [line.to_json() for line in self.lines],
+            "shape": "branches" if self.branches else "main",
+            ("release_branches" if self.branches else "releases_on_main"): [
+                line.to_json() for line in self.lines
+            ],
             "bot_prs": [_pr_json(pr) for pr in self.bot_prs],
             "next": {slot.event: slot.at.isoformat() for slot in self.upcoming},
             "blocking": [b.to_json() for b in self.blockers],
@@ -77,7 +86,7 @@ def _pr_json(pr: PullRequest) -> dict[str, Any]:
 def gather(env: FlowEnv) -> Status:
     now = env.ctx.clock.now().astimezone(UTC)
     settings = env.settings
-    lines = tuple(release_lines(env, settings, now))  # fetches the origin first
+    lines = tuple(_lines(env, now))  # fetches the origin first
     version, problems = _main_version(env)
     prefix = settings.branches.bot_prefix
     bot_prs = tuple(
@@ -114,7 +123,17 @@ def gather(env: FlowEnv) -> Status:
         blockers=tuple(blockers),
         problems=tuple(problems),
         tags=tag_facts.gather(env, lines, now),
+        branches=settings.release.branches,
     )
+
+
+def _lines(env: FlowEnv, now: datetime) -> list[Line]:
+    """The release branches; a train without them: main's releases (`flows/main_lines.py`)."""
+    if env.settings.release.branches:
+        return release_lines(env, env.settings, now)
+    from release_train.flows.main_lines import next_release_day, releases_on_main
+
+    return releases_on_main(env, env.settings, next_release_day(env.settings, now))
 
 
 def _held(pr: PullRequest) -> str:

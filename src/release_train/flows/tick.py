@@ -5,6 +5,10 @@ A scheduled event (cut, release) is due when it has a fire time on the same UTC 
 or before `now`: that fire time is the slot. Due slots run in a fixed order, cut before release,
 so a schedule that puts both on one day releases the branch it has just cut.
 
+A train without release branches (`[release] branches = false`) has one event, the release: it
+proposes the release PR to main (`flows/mainline.py`, bumping by `[schedule] release-bump`); a
+`[schedule] cut` that fires today is reported as nothing to do.
+
 Why a record: after a cut's bump PR is merged, `main` already holds the next version, so a second
 tick on the 5th could not tell from the repository alone that the cut was done; it would cut
 again. Each completed slot is therefore recorded on the forge as a ref,
@@ -27,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.flows import release_finish
 from release_train.flows.env import FlowEnv
@@ -112,21 +117,37 @@ def _slot_json(slot: Slot) -> dict[str, Any]:
 
 
 def schedule(env: FlowEnv) -> dict[str, Cron]:
-    """The configured crons, parsed (a malformed one is a configuration error naming the field)."""
-    return {
-        "cut": parse_cron(env.settings.schedule.cut),
-        "release": parse_cron(env.settings.schedule.release),
-    }
+    """The configured crons, parsed (a malformed one is a configuration error naming the field).
+    A train without release branches has no cut: its schedule is the release alone."""
+    crons = {"release": parse_cron(env.settings.schedule.release)}
+    if env.settings.release.branches:
+        crons["cut"] = parse_cron(env.settings.schedule.cut)
+    return crons
 
 
 def due_slots(crons: dict[str, Cron], now: datetime) -> list[Slot]:
     """The slots on `now`'s UTC day at or before `now`, in run order."""
-    slots = [Slot(event, last_fire(crons[event], now)) for event in EVENTS]
+    slots = [Slot(event, last_fire(crons[event], now)) for event in EVENTS if event in crons]
     return [slot for slot in slots if slot.at.date() == now.date()]
 
 
 def upcoming_slots(crons: dict[str, Cron], now: datetime) -> list[Slot]:
-    return sorted((Slot(event, next_fire(crons[event], now)) for event in EVENTS), key=lambda s: s.at)
+    return sorted(
+        (Slot(event, next_fire(crons[event], now)) for event in EVENTS if event in crons), key=lambda s: s.at
+    )
+
+
+def _unused_cut(env: FlowEnv, now: datetime) -> list[str]:
+    """On a train without release branches, a `[schedule] cut` due today does nothing: say so."""
+    if env.settings.release.branches:
+        return []
+    cut = last_fire(parse_cron(env.settings.schedule.cut), now)
+    if cut.date() != now.date():
+        return []
+    return [
+        f"{Slot('cut', cut).label}: nothing to do, this train has no release branches "
+        f"([release] branches = false; its releases come on the [schedule] release day)"
+    ]
 
 
 def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
@@ -142,7 +163,7 @@ def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
     steps = tuple(step for _, step in finishing) + tuple(
         Step(f"tick:{s.name}", "flow", f"run {s.event} ({s.label}), then record {s.ref}") for s in pending
     )
-    notes = [f"{r.slot.label} already done: {r.summary}" for r in done]
+    notes = [f"{r.slot.label} already done: {r.summary}" for r in done] + _unused_cut(env, now)
     if not due:
         first = upcoming[0]
         notes.append(f"nothing due until {_when(first.at)} ({first.event})")
@@ -170,7 +191,7 @@ def _subplans(env: FlowEnv, pending: tuple[Slot, ...]) -> list[tuple[str, tuple[
     found: list[tuple[str, tuple[str, ...]]] = []
     for number, slot in enumerate(pending):
         try:
-            described = tuple(scheduled_flow(slot.event).plan(env).describe())
+            described = tuple(scheduled_flow(slot.event, env.settings).plan(env).describe())
         except ReleaseTrainError as exc:
             if number == 0:
                 raise
@@ -216,7 +237,7 @@ def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
         if existing is not None:
             progress.skipped(step, f"{slot.label} already done: {existing[1]}", ref=slot.ref)
             continue
-        flow = scheduled_flow(slot.event)
+        flow = scheduled_flow(slot.event, env.settings)
         sub = flow.plan(env)
         acted_on = flow.acted_on(env, sub)
         report = flow.apply(env, sub)
@@ -335,9 +356,29 @@ def _release_flow() -> ScheduledFlow:
     )
 
 
+def _main_release_flow() -> ScheduledFlow:
+    """A train without release branches: the release PR to main, bumped by `[schedule] release-bump`."""
+    from release_train.flows import mainline
+
+    return ScheduledFlow(
+        plan=lambda env: mainline.plan(env, mainline.scheduled_operation(env.settings)),
+        apply=mainline.apply,
+        acted_on=lambda env, p: str(p.proposal.base_sha) if p.proposal else _main_sha(env),
+        summary=lambda p, report: _summary(f"{p.version} on {p.branch}", report),
+    )
+
+
+def _main_sha(env: FlowEnv) -> str:
+    from release_train.flows import branchwork
+
+    return branchwork.require_remote_sha(env, env.settings.branches.main)
+
+
 # Literal table, imported lazily: `status` reads the schedule without loading the flows.
 _FLOWS: dict[str, Callable[[], ScheduledFlow]] = {"cut": _cut_flow, "release": _release_flow}
 
 
-def scheduled_flow(event: str) -> ScheduledFlow:
+def scheduled_flow(event: str, settings: Settings) -> ScheduledFlow:
+    if event == "release" and not settings.release.branches:
+        return _main_release_flow()
     return _FLOWS[event]()

@@ -224,6 +224,10 @@ def _bump(settings: Settings, ws: Workspace, op: Operation) -> Check:
 def _notes(settings: Settings, ws: Workspace, *, release_branch: bool, day: date) -> Check:
     from release_train.flows.notes_files import check_notes
 
+    if not settings.release.branches:  # a train without release branches releases from main
+        from release_train.flows.mainline import notes_check
+
+        return notes_check(settings, ws, day)
     where = "a release branch" if release_branch else "main"
     name = f"the notes file {settings.release.notes} is in a shape the flows accept (as on {where})"
     return Check(name, tuple(check_notes(settings, ws.train_version, release_branch=release_branch, day=day)))

@@ -84,6 +84,7 @@ class BranchNames:
     main: str
     release_example: str
     release_glob: str
+    release_branches: bool = True  # False: a train without release branches (only main matters)
 
 
 @dataclass(frozen=True)
@@ -230,28 +231,31 @@ def choose_ci(workflows: Sequence[Workflow], branches: BranchNames, override: Se
         )
         return CiChoice(tuple(override), ("named with --ci-workflow",), warnings)
     main, release = branches.main, branches.release_example
+    pushed = (main, release) if branches.release_branches else (main,)
+    targets = "the main or release branches" if branches.release_branches else "the main branch"
     testing = [w for w in workflows if w.tests and set(w.triggers) & set(CI_TRIGGERS)]
-    on_push = [w for w in testing if covers(w.push_branches, main) or covers(w.push_branches, release)]
+    on_push = [w for w in testing if any(covers(w.push_branches, branch) for branch in pushed)]
     reasons = tuple(
         f"{w.name} ({w.path}): on {', '.join(w.triggers)}; {w.tests}"
-        + ("" if w in on_push else "; not chosen: no run for pushes to the main or release branches")
+        + ("" if w in on_push else f"; not chosen: no run for pushes to {targets}")
         for w in testing
     )
     if on_push:
         warnings = tuple(
             f"no chosen workflow runs for pushes to {branch}: a marker commit there is not tagged "
             f"until one does (add {branch!r} to the push branches of {on_push[0].path})"
-            for branch in (main, release)
+            for branch in pushed
             if not any(covers(w.push_branches, branch) for w in on_push)
         )
         return CiChoice(tuple(w.name for w in on_push), reasons, warnings)
     if testing:
-        fix = f"`push: branches: ['{main}', '{branches.release_glob}']`"
+        globs = f"'{main}', '{branches.release_glob}'" if branches.release_branches else f"'{main}'"
+        fix = f"`push: branches: [{globs}]`"
         return CiChoice(
             tuple(w.name for w in testing),
             reasons,
             (
-                "none of these runs for pushes to the main or release branches (only for pull requests "
+                f"none of these runs for pushes to {targets} (only for pull requests "
                 f"or the merge queue), so the tag job would never run: add {fix} to one, or pass "
                 "--ci-workflow NAME",
             ),

@@ -68,11 +68,15 @@ def dashboard_html(status: Status, *, project: str, generator: str) -> str:
         f"<header><h1>{esc(title)}</h1>{_facts(status, day)}</header>",
         _section("blocking", "Blocking", _blocking(status)),
         *([_section("problems", "Problems", _problems(status.problems))] if status.problems else []),
-        _section("timeline", "Release lines", [f'<div class="timeline">{_svg(status, project)}</div>']),
+        _section(
+            "timeline",
+            status.lines_noun.capitalize(),
+            [f'<div class="timeline">{_svg(status, project)}</div>'],
+        ),
         _section("supported", "Supported lines", _supported(status)),
         _section("tags", "Recent tags", _tags(status.tags)),
         _section("bot-prs", "Open bot PRs", _bot_prs(status.bot_prs)),
-        _section("all-lines", "All release lines", _all_lines(status.lines)),
+        _section("all-lines", f"All {status.lines_noun}", _all_lines(status)),
         f"<footer>Written by {esc(generator)} from the facts of <code>release-train status --json</code> "
         f"as of {esc(day)} (embedded in this page as <code>#status-json</code>).</footer>",
         # Data, not a script to run: the same JSON as `status --json`, for anyone who reads the page
@@ -109,7 +113,7 @@ def _facts(status: Status, day: str) -> str:
     facts = [f"as of {day}", f"{status.main} is at {status.main_version or 'an unknown version'}"]
     facts += [f"next {slot.event}: {slot.at.strftime('%Y-%m-%d')}" for slot in status.upcoming]
     supported = sum(line.supported for line in status.lines)
-    facts.append(f"{len(status.lines)} release lines, {supported} supported")
+    facts.append(f"{len(status.lines)} {status.lines_noun}, {supported} supported")
     return '<p class="facts">' + "".join(f"<span>{esc(f)}</span>" for f in facts) + "</p>"
 
 
@@ -230,13 +234,15 @@ def _bot_prs(prs: Sequence[PullRequest]) -> list[str]:
     return rows
 
 
-def _all_lines(lines: Sequence[Line]) -> list[str]:
+def _all_lines(status: Status) -> list[str]:
+    lines = status.lines
     if not lines:
-        return ["<p>no release branches yet</p>"]
+        return [f"<p>no {'release branches' if status.branches else esc(status.lines_noun)} yet</p>"]
+    noun = "release line" if status.branches else "release series"
     rows = [
-        f"<details><summary>{len(lines)} release line{'s' if len(lines) != 1 else ''}</summary>",
+        f"<details><summary>{len(lines)} {noun}{'s' if len(lines) != 1 else ''}</summary>",
         "<table>",
-        "<tr><th>branch</th><th>latest tag</th><th>released</th><th>LTS</th>"
+        f"<tr><th>{'branch' if status.branches else 'series'}</th><th>latest tag</th><th>released</th><th>LTS</th>"
         "<th>supported until</th><th>supported</th></tr>",
     ]
     for line in reversed(lines):

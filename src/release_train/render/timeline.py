@@ -99,7 +99,7 @@ def timeline_svg(status: Status, *, project: str) -> str:
     scale = _scale(bars, today, [day for _, day in marks])
     rows_end = TOP + max(1, len(bars)) * ROW
     height = rows_end + 44
-    caption = f"{project} release lines on {today.isoformat()}"
+    caption = f"{project} {status.lines_noun} on {today.isoformat()}"
     desc = (
         f"{len(bars)} release line{'' if len(bars) == 1 else 's'}; {sum(b.supported for b in bars)} supported, "
         f"{sum(b.lts for b in bars)} LTS. " + "; ".join(f"{name} {day.isoformat()}" for name, day in marks)
@@ -121,7 +121,8 @@ def timeline_svg(status: Status, *, project: str) -> str:
         "</svg>",
     ]
     if not bars:
-        parts.insert(-1, f'<text x="{LABELS}" y="{TOP + 12}">no release branches yet</text>')
+        empty = "no release branches yet" if status.branches else f"no {status.lines_noun} yet"
+        parts.insert(-1, f'<text x="{LABELS}" y="{TOP + 12}">{esc(empty)}</text>')
     return "\n".join(parts) + "\n"
 
 

@@ -1,9 +1,12 @@
 """The dependency graph of a workspace: layers, publish order and cycles.
 
-The order is computed, never hand-kept (the reference project kept a list by hand). Only normal and
-build dependencies order packages: dev-dependencies are stripped by `cargo publish`, and cycles
-through them are legal; so are cycles through Python extras (a framework's `[openai]` extra
-requiring the plugin that requires the framework).
+The order is computed, never hand-kept (the reference project kept a list by hand). Normal and
+build dependencies order packages. A dev-dependency orders them only when it names a version
+(`{ path = "..", version = ".." }`): `cargo publish` strips path-only dev-dependencies but keeps
+versioned ones, and the registry must then have that version first. Cycles through
+dev-dependencies are legal: when the versioned ones would close a cycle, they do not order; so are
+cycles through Python extras (a framework's `[openai]` extra requiring the plugin that requires the
+framework).
 """
 
 from __future__ import annotations
@@ -13,12 +16,28 @@ from typing import TYPE_CHECKING
 from release_train.errors import WorkspaceError
 
 if TYPE_CHECKING:
-    from release_train.workspaces.interface import Package, Workspace
+    from release_train.workspaces.interface import Dependency, Package, Workspace
+
+
+def publish_edges(ws: Workspace) -> dict[str, set[str]]:
+    """Each publishable package -> the publishable packages the registry must have first."""
+    publishable = {p.name: p for p in ws.packages if p.publish}
+    hard = {name: p.ordering_deps() & publishable.keys() for name, p in publishable.items()}
+    dev = {
+        name: {d.name for d in p.dependencies if _versioned_dev(d)} - {name}
+        for name, p in publishable.items()
+    }
+    soft = {name: hard[name] | (dev[name] & publishable.keys()) for name in publishable}
+    return soft if soft != hard and not find_cycle(soft) else hard
+
+
+def _versioned_dev(d: Dependency) -> bool:
+    return d.kind == "dev" and d.first_party and d.req is not None
 
 
 def layers(ws: Workspace) -> list[list[Package]]:
     publishable = {p.name: p for p in ws.packages if p.publish}
-    pending = {name: p.ordering_deps() & publishable.keys() for name, p in publishable.items()}
+    pending = publish_edges(ws)
     result: list[list[Package]] = []
     done: set[str] = set()
     while pending:

@@ -7,8 +7,8 @@ Two shapes, told apart by the file's text (`detect`):
   `## [X.Y.Z] - YYYY-MM-DD` or `## X.Y.Z (YYYY-MM-DD)`.
 
 Each shape implements `Shape`: what `cut` does to main's notes, what `release-latest` does on the
-release branch and on main, what `release-patch` does, and the notes of one version (the forge
-release's body). Each module's docstring says exactly which lines it edits; no operation deletes
+release branch and on main, what `release-patch` does, what a release on main does in a train
+without release branches, and the notes of one version (the forge release's body). Each module's docstring says exactly which lines it edits; no operation deletes
 or rewrites a line it does not own, and each keeps line endings as the file has them. A part the
 operation needs and does not find raises `NotesError` (nothing changed), naming the line where
 the fix goes. `check` runs the operations a branch will meet, so `verify` refuses a file before
@@ -48,6 +48,7 @@ __all__ = [
     "Shape",
     "archive_label",
     "check",
+    "check_on_main",
     "date_section",
     "date_unreleased",
     "detect",
@@ -91,6 +92,14 @@ class Shape(Protocol):
         entry unless `allow_empty`."""
         ...
 
+    def release_on_main(
+        self, text: str, version: str, day: date, *, next_version: str, template: str, require_entry: bool
+    ) -> str:
+        """Main's notes, `version` released on `day` by a train without release branches; the
+        next release is expected to be `next_version`. `require_entry`: a patch release, whose
+        notes must hold an entry."""
+        ...
+
     def notes_for(self, text: str, version: str) -> str:
         """The notes of `version`, without its heading and its empty subsections."""
         ...
@@ -112,6 +121,19 @@ def detect(text: str, name: str = "") -> Shape:
         if found and found[0] == 2 and is_changelog_heading(found[1]):
             return KEEP_A_CHANGELOG
     return KEEP_A_CHANGELOG if name.lower().startswith("changelog") else RELEASES_MD
+
+
+def check_on_main(
+    text: str, *, name: str, version: str, next_version: str, template: str, day: date
+) -> list[NotesError]:
+    """What a release on main (a train without release branches) of `version` would refuse."""
+    try:
+        detect(text, name).release_on_main(
+            text, version, day, next_version=next_version, template=template, require_entry=False
+        )
+    except NotesError as exc:
+        return [exc]
+    return []
 
 
 def check(text: str, *, name: str, version: str, cut: Cut | None, day: date) -> list[NotesError]:

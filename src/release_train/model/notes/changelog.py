@@ -23,6 +23,8 @@ heading and opens a fresh, empty Unreleased section above it):
   that by hand, "backport 0.19.5 entries").
 - with link references, dating V points `[unreleased]` at `compare/<V's tag>...HEAD` and adds
   `[V]: compare/<previous tag>...<V's tag>` below it (the tag spelled as the previous one is).
+- a release on main (a train without release branches): as release-latest, on main; a patch
+  release needs an entry under Unreleased, as release-patch does.
 Empty subsections (`### Added` with no entry) of the released section are dropped. No other line
 changes: the title, comment blocks, older sections and their spacing stay byte for byte.
 """
@@ -233,6 +235,16 @@ class Changelog:
         if target is None or (own is not None and own.dated):
             return text
         return _date(doc, target, version, day)
+
+    def release_on_main(
+        self, text: str, version: str, day: date, *, next_version: str, template: str, require_entry: bool
+    ) -> str:
+        """Without release branches the file lives on main only: the release dates the
+        Unreleased section as `release-latest` does on a branch (a fresh one above it); a patch
+        release (`require_entry`) needs an entry there, as `release-patch` does."""
+        if require_entry:
+            return self.patch(text, version, day, allow_empty=False)
+        return self.release(text, version, day)
 
     def notes_for(self, text: str, version: str) -> str:
         doc = _Doc(text)

@@ -13,6 +13,9 @@ What each flow does:
 - release-latest (release branch): every line that starts with `Unreleased` becomes
   `Released YYYY-MM-DD.`; on main, only the released version's section is dated, if main has one.
 - release-patch: the section of the new version must have an entry; its status line is dated.
+- a release on main (a train without release branches, `release_on_main`): main keeps every
+  release's section, newest first; the pending top section is named after the release, dated,
+  and a fresh template section for the next version goes above it.
 Empty subsections of the released section are dropped. Every other byte stays as it was.
 """
 
@@ -25,6 +28,7 @@ from release_train.model.notes.errors import NotesError
 from release_train.model.notes.text import (
     bare,
     drop_empty_subsections,
+    ending,
     eol,
     has_entries,
     heading,
@@ -197,6 +201,64 @@ def reset_for_cut(text: str, *, template: str, next_version: str, archived_versi
     return head + "".join(rest)
 
 
+def release_on_main(
+    text: str, version: str, day: date, *, next_version: str, template: str, require_entry: bool
+) -> str:
+    """A train without release branches keeps every release's section on main, newest first,
+    each closed by its dashed line. Its top section is the pending one (`Unreleased.`): the
+    release names it `## <version>` (a patch release renames the next major's heading), dates it
+    and drops its empty subsections, and the template's top section for `next_version` goes on
+    top for the notes of the next release. `require_entry` (a patch release): the pending
+    section must hold an entry. Already released (`## <version>`, dated): `text` unchanged."""
+    lines = split_lines(text)
+    heads = _headings(lines)
+    if not heads:
+        raise NotesError(
+            "has no top section (a `## <version>` heading)",
+            hint="start the notes file with `## <version>`, `Unreleased.`, the notes and a line of 80 dashes",
+            line=1,
+        )
+    start, title = heads[0]
+    span = _section_span(lines, title)
+    assert span is not None
+    end = span[1]
+    pending = [i for i in range(start + 1, end) if lines[i].startswith("Unreleased")]
+    if (
+        not pending
+        and title == version
+        and any(lines[i].startswith("Released") for i in range(start + 1, end))
+    ):
+        return text  # dated already (by hand): the release commit changes only the versions
+    if not pending:
+        raise NotesError(
+            f"has no pending section on top: `## {title}` has no `Unreleased.` line",
+            hint=f"add a section above it: `## {next_version}`, `Unreleased.`, the notes of the release, "
+            "and a line of 80 dashes",
+            line=start + 1,
+        )
+    if end >= len(lines) or not is_dashes(lines[end]):
+        raise NotesError(
+            "has no line of 80 dashes closing the top section",
+            hint="end the top section with a line of 80 dashes",
+            line=start + 1,
+        )
+    if require_entry and not section_has_content(text, title):
+        raise NotesError(
+            f"has no notes for {version} (an entry in the top section `## {title}`)",
+            hint="add the changes of the release under the top section",
+            line=start + 1,
+        )
+    newline = eol(lines)
+    for i in pending:
+        lines[i] = _dated(lines[i], day)
+    body = lines[start + 1 : end]
+    section = [f"## {version}{ending(lines[start]) or newline}", *drop_empty_subsections(body, live(body))]
+    head = render_template(cut_template(template), next_version)
+    if newline != "\n":
+        head = head.replace("\n", newline)
+    return "".join([*lines[:start], head, newline, *section, *lines[end:]])
+
+
 class ReleasesMd:
     """The `RELEASES.md` shape behind the common interface of `release_train.model.notes`."""
 
@@ -237,6 +299,13 @@ class ReleasesMd:
             return text
         dated = date_section(text, version, day)
         return drop_empty(dated, version) if dated != text else text
+
+    def release_on_main(
+        self, text: str, version: str, day: date, *, next_version: str, template: str, require_entry: bool
+    ) -> str:
+        return release_on_main(
+            text, version, day, next_version=next_version, template=template, require_entry=require_entry
+        )
 
     def notes_for(self, text: str, version: str) -> str:
         """The notes of `version`: its section, else the top one, without the heading and without
