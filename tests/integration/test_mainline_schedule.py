@@ -49,7 +49,11 @@ def test_tick_proposes_the_scheduled_release_once(tmp_path: Path, capsys: pytest
 
     # a quiet month: nothing landed since the release, the next release day proposes nothing
     merged = train.merge("ci/release-1.258.0", "main")
-    out, _ = rt(train, capsys, "tick", "--now", "2026-10-20T00:00:00Z")
+    # (this train publishes nowhere: the tag's publish never ran, so tick also tries to finish
+    # v1.258.0, cannot reach the registry, and fails with the command that resumes)
+    out, err = rt(train, capsys, "tick", "--now", "2026-10-20T00:00:00Z", code=8)
+    assert "finishing release v1.258.0 failed" in err
+    assert "resume with: release-train publish --tag v1.258.0" in err
     assert (
         f"release for 2026-10-20 done: 1.258.0 on main: nothing to release: main is where v1.258.0 was "
         f"tagged ({merged[:10]}); nothing to do" in out
