@@ -54,9 +54,9 @@ from release_train.config import Pacing, load_settings
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.events import Event
-from release_train.flows.journal import Journal
-from release_train.flows.publish import PublishReport, publish
-from release_train.flows.publish_exec import Tuning, execute
+from release_train.flows.publish.execute import Tuning, execute
+from release_train.flows.publish.journal import Journal
+from release_train.flows.publish.plan import PublishReport, publish
 from release_train.infra import proc
 from release_train.infra.git import init_repo
 from release_train.model.pacing import Estimates, Job, Rate, TokenBucket, lower_bound, simulate

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from release_train.context import Context
 from release_train.events import Recorder
-from release_train.flows.journal import Journal
-from release_train.flows.publish_exec import Tuning, execute
+from release_train.flows.publish.execute import Tuning, execute
+from release_train.flows.publish.journal import Journal
 from release_train.model.pacing import Job, Rate
 from release_train.registries.interface import PublishedVersion, UploadRequest
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from release_train.config import load_settings
 from release_train.context import Context
-from release_train.flows import release_state
 from release_train.flows.env import FlowEnv
+from release_train.flows.publish import state as release_state
 from release_train.forges.local import LocalForge
 from release_train.infra.clock import FixedClock, parse_now
 from release_train.infra.git import init_repo

@@ -17,7 +17,7 @@ from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
 from release_train.flows import security
 from release_train.flows import security_schedule as sched
-from release_train.flows.forge_release import create_release
+from release_train.flows.publish.forge_release import create_release
 from release_train.model.pacing import Estimates
 
 ADVISORY = "RUSTSEC-2026-0042"

@@ -24,7 +24,7 @@ from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
 from release_train.flows import security
 from release_train.flows.env import FlowEnv
-from release_train.flows.publish import journal_path
+from release_train.flows.publish.plan import journal_path
 from release_train.model.pacing import Estimates
 from release_train.registries import open_registry
 from release_train.registries.local_cargo import Limits, RegistryServer, UploadAttempt

@@ -42,8 +42,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.publish import publish, resolve_tag
-    from release_train.flows.release_finish import finish
+    from release_train.flows.publish.finish import finish
+    from release_train.flows.publish.plan import publish, resolve_tag
     from release_train.infra.git import Git
     from release_train.registries import open_registry
 

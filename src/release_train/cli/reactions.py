@@ -43,7 +43,7 @@ from release_train.model.branches import parse_name, release_branch_version
 
 TAG_FLOW = "release_train.flows.tag"
 PUBLISH_FLOW = "release_train.flows.publish"
-FINISH_FLOW = "release_train.flows.release_finish"  # finishes what an earlier publish left
+FINISH_FLOW = "release_train.flows.publish.finish"  # finishes what an earlier publish left
 
 
 class Reactions:

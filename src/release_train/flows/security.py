@@ -29,7 +29,7 @@ from release_train.flows import patch, patch_lines
 from release_train.flows import security_schedule as sched
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
-from release_train.flows.security_publish import publish_and_release, publish_steps
+from release_train.flows.publish.apply import publish_and_release, publish_steps
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
 from release_train.infra import fs
@@ -37,7 +37,7 @@ from release_train.model.branches import format_name, release_branch_version
 from release_train.model.version import Version
 
 if TYPE_CHECKING:
-    from release_train.flows.publish_exec import Tuning
+    from release_train.flows.publish.execute import Tuning
     from release_train.model.pacing import Estimates
     from release_train.registries.interface import Registry
 
@@ -323,7 +323,7 @@ def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
 
 
 def _estimates(env: FlowEnv) -> Any:
-    from release_train.flows.publish import ESTIMATES
+    from release_train.flows.publish.plan import ESTIMATES
     from release_train.model.pacing import Estimates
 
     return ESTIMATES.get(env.settings.publish.registry, Estimates())

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import release_state, security_gate, tag_facts
+from release_train.flows import security_gate, tag_facts
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
+from release_train.flows.publish import state as release_state
 from release_train.flows.tick import Slot, schedule, upcoming_slots
 from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
 

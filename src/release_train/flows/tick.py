@@ -28,14 +28,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import release_finish
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.flows.publish import finish as release_finish
 from release_train.infra.git import Git
 from release_train.model.calendar import Cron, last_fire, next_fire, parse_cron
 
 if TYPE_CHECKING:
-    from release_train.flows.release_state import Unfinished
+    from release_train.flows.publish.state import Unfinished
 
 RECORD_PREFIX = "refs/release-train/ticks/"
 REMOTE = "origin"

@@ -157,7 +157,7 @@ def _key_line(manifest: Path, key: str) -> int:
 
 
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
-    from release_train.flows.publish_checks import estimated_size_problems, metadata_problems
+    from release_train.flows.publish.checks import estimated_size_problems, metadata_problems
     from release_train.flows.verify_cargo import lock_problems, requirement_problems
     from release_train.workspaces.cargo import CargoWorkspace
 

@@ -22,9 +22,9 @@ from typing import Any
 from release_train.config import Pacing, Settings
 from release_train.context import Context
 from release_train.errors import RefusedError
-from release_train.flows.journal import Journal
-from release_train.flows.publish_checks import metadata_problems, raise_if_any, size_problems
-from release_train.flows.publish_exec import RESUME, Outcome, Tuning, execute
+from release_train.flows.publish.checks import metadata_problems, raise_if_any, size_problems
+from release_train.flows.publish.execute import RESUME, Outcome, Tuning, execute
+from release_train.flows.publish.journal import Journal
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.infra.git import Git
@@ -309,7 +309,7 @@ def run_reaction(
     """The local forge's reaction to a new tag: publish the tag's commit, then create the forge
     release (`release_finish.finish`). Other refs, and tags that do not follow `[release] tag`,
     are ignored (None)."""
-    from release_train.flows.release_finish import finish
+    from release_train.flows.publish.finish import finish
     from release_train.registries import open_registry
 
     if not event.ref.startswith("refs/tags/"):

@@ -23,11 +23,11 @@ from typing import Any
 from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import RefusedError
-from release_train.flows import publish as single
 from release_train.flows.env import FlowEnv
-from release_train.flows.journal import Journal
 from release_train.flows.plan import Progress, Step
-from release_train.flows.publish_exec import RESUME, Outcome, Target, Tuning, execute
+from release_train.flows.publish import plan as single
+from release_train.flows.publish.execute import RESUME, Outcome, Target, Tuning, execute
+from release_train.flows.publish.journal import Journal
 from release_train.flows.worktree import temporary_worktree
 from release_train.infra.git import Git
 from release_train.model.branches import parse_name
@@ -274,7 +274,7 @@ def publish_and_release(
 ) -> None:
     """The end of a multi-line release (steps `publish` and `forge-release:TAG`): one paced
     publish of every tag the merges made, then their forge releases oldest version first."""
-    from release_train.flows.forge_release import create_release
+    from release_train.flows.publish.forge_release import create_release
 
     on_forge = env.forge.tags()
     missing = [t for t in tags if t not in on_forge]

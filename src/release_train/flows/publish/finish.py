@@ -16,13 +16,13 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import InterruptedForTest, ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.release_state import Unfinished, ensure_local, examine, readable_registry
+from release_train.flows.publish.state import Unfinished, ensure_local, examine, readable_registry
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.registries.interface import Registry
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
-    from release_train.flows.publish import PublishReport
+    from release_train.flows.publish.plan import PublishReport
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,8 @@ def release_json(release: Release) -> dict[str, Any]:
 
 def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
     """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
-    from release_train.flows.forge_release import create_release
-    from release_train.flows.publish import PublishReport, publish
+    from release_train.flows.publish.forge_release import create_release
+    from release_train.flows.publish.plan import PublishReport, publish
 
     report = publish(settings, registry, ctx, tag=tag)
     assert isinstance(report, PublishReport)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from release_train.context import Context
-from release_train.flows.journal import Journal
+from release_train.flows.publish.journal import Journal
 from release_train.model.pacing import Job, Rate, Scheduler, format_duration
 from release_train.registries.interface import (
     RateLimited,
