@@ -13,8 +13,8 @@ from tests.fixtures.publishing import TOKEN, publish_site
 from release_train.config import Settings, load_settings
 from release_train.context import Context
 from release_train.events import Recorder
+from release_train.flows.publish import run_reaction
 from release_train.flows.publish.forge_release import create_release, earlier_rcs, section
-from release_train.flows.publish.plan import run_reaction
 from release_train.forges.interface import ZERO_SHA, PushEvent, Release
 from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo

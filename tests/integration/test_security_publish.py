@@ -24,7 +24,7 @@ from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
 from release_train.flows import security
 from release_train.flows.env import FlowEnv
-from release_train.flows.publish.plan import journal_path
+from release_train.flows.publish.journal import journal_path
 from release_train.model.pacing import Estimates
 from release_train.registries import open_registry
 from release_train.registries.local_cargo import Limits, RegistryServer, UploadAttempt
@@ -73,12 +73,16 @@ class Site:
 
     def release(self, fail_after: int | None = None) -> security.SecurityReleasePlan:
         env = self.env(fail_after)
-        planned = security.release_plan(env, ADVISORY, publish=True)
         # The registry's own clock is the real one: it reads a 429's Retry-After date against it.
         registry = open_registry(env.settings, None)
-        security.release_apply(
-            env, planned, registry=registry, tuning=TUNING, estimates=Estimates(upload=0.3, index_delay=0.1)
+        planned = security.release_plan(
+            env,
+            ADVISORY,
+            registry=lambda: registry,
+            tuning=TUNING,
+            estimates=Estimates(upload=0.3, index_delay=0.1),
         )
+        security.release_apply(env, planned, registry=lambda: registry)
         return planned
 
     def accepted(self) -> dict[tuple[str, str], int]:
@@ -151,7 +155,8 @@ def test_three_lines_publish_in_one_paced_run_and_latest_stays_on_the_newest(sit
 
 
 def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Site) -> None:
-    steps = len(security.release_plan(site.env(), ADVISORY, publish=True).steps)
+    registry = open_registry(site.train.settings, None)
+    steps = len(security.release_plan(site.env(), ADVISORY, registry=lambda: registry).steps)
     assert steps == 13  # per line: rebuild, ready, merge; publish; a forge release per line
     before_publish = 9
     with pytest.raises(InterruptedForTest):
@@ -171,7 +176,7 @@ def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Sit
 
 def expected(planned: security.SecurityReleasePlan) -> dict[tuple[str, str], int]:
     """Every package version of every line, once."""
-    return {(n, v): 1 for line in planned.schedule.lines for n, (v, _) in line.packages.items()}
+    return {(n, v): 1 for part in planned.schedule.parts for n, v in part.packages}
 
 
 def assert_within_server_buckets(log: list[UploadAttempt]) -> None:

@@ -42,8 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from release_train.flows.publish.apply import publish
     from release_train.flows.publish.finish import finish
-    from release_train.flows.publish.plan import publish, resolve_tag
+    from release_train.flows.publish.plan import resolve_tag
     from release_train.infra.git import Git
     from release_train.registries import open_registry
 
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
     try:
         if args.dry_run:
-            plan = publish(settings, registry, ctx, tag=tag, dry_run=True)
+            plan = publish(settings, registry, ctx, [tag], dry_run=True)
             ctx.emit("plan", f"then create or update the forge release of {tag}")
         else:
             finished = finish(settings, forge, registry, ctx, tag)
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     report, release = finished.report, finished.release
     done = (
-        f"published {len(report.published)} package(s) of {report.plan.tag} in "
+        f"published {len(report.published)} package(s) of {finished.tag} in "
         f"{format_duration(report.elapsed)}; {len(report.plan.present)} were already there"
     )
     released = f"forge release {release.name or release.tag}" + (f": {release.url}" if release.url else "")

@@ -8,12 +8,14 @@
 - `release`: refuses while any line is not ready, listing why. Otherwise, per line oldest first:
   rebuild the PR on its branch when the fix landed after it was prepared (so it carries the fix
   and its notes), mark it ready, and on the local forge merge it, so the tag reactions follow.
-  The uploads of all lines are planned as one schedule against the registry limits
-  (`security_schedule.py`), one ETA. With a registry (`publish=True`, what the CLI does), the
-  merges defer the forge's publish reaction (`ctx.defer_publish`) and the new tags are published
-  in ONE paced execution afterwards (`security_publish.py`: shared buckets, one printed schedule,
-  a journal per tag), then the forge releases are made oldest version first, so "latest" stays
-  on the newest line (and `forge_release.is_latest` never gives it to an older line anyway).
+  The uploads of all lines are planned by the publish engine (`publish/plan.py`) from the
+  commits about to be tagged, as one schedule against the registry limits and its daily cap, one
+  ETA. With a registry (what the CLI does), the plan is made against it, the merges defer the
+  forge's publish reaction (`ctx.defer_publish`), and the new tags are published by that engine
+  in ONE paced execution afterwards (shared buckets, the same schedule printed before the first
+  upload, a journal per tag), then the forge releases are made oldest version first, so
+  "latest" stays on the newest line (and `forge_release.is_latest` never gives it to an older
+  line anyway).
 """
 
 from __future__ import annotations
@@ -26,20 +28,19 @@ from typing import TYPE_CHECKING, Any
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
 from release_train.flows import patch, patch_lines
-from release_train.flows import security_schedule as sched
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
-from release_train.flows.publish.apply import publish_and_release, publish_steps
+from release_train.flows.publish.plan import PublishPlan
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
 from release_train.infra import fs
-from release_train.model.branches import format_name, release_branch_version
+from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
 
 if TYPE_CHECKING:
     from release_train.flows.publish.execute import Tuning
     from release_train.model.pacing import Estimates
-    from release_train.registries.interface import Registry
+    from release_train.registries.interface import Registry, RegistryFactory
 
 TRAILER = "Security-Advisory:"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -210,7 +211,7 @@ class SecurityReleasePlan(Plan):
     lines: tuple[LineStatus, ...]
     refresh: tuple[tuple[int, bw.Proposal], ...]  # (PR number, the proposal rebuilt on its branch)
     merge: bool  # the local forge merges; elsewhere a maintainer does
-    schedule: sched.CombinedSchedule
+    schedule: PublishPlan  # of every line's new tag, as the publish engine runs it
     tags: tuple[str, ...] = ()  # the lines' new tags, oldest first, when this flow publishes them
 
     def to_json(self) -> dict[str, Any]:
@@ -224,11 +225,20 @@ class SecurityReleasePlan(Plan):
 
 
 def release_plan(
-    env: FlowEnv, advisory: str, *, allow_breaking: bool = False, publish: bool = False
+    env: FlowEnv,
+    advisory: str,
+    *,
+    allow_breaking: bool = False,
+    registry: RegistryFactory | None = None,
+    tuning: Tuning | None = None,
+    estimates: Estimates | None = None,
 ) -> SecurityReleasePlan:
-    """With `publish` (and the local forge, which merges), the plan ends with one combined publish
-    of the new tags and their forge releases; without it, the forge's reactions do whatever
-    they do on each merge."""
+    """The schedule is the publish engine's, planned against the `registry` (opened once every
+    line is ready; without one: nothing is in it yet, every upload a new version). With a
+    `registry` and the local forge (which merges), the plan ends with one combined publish of
+    the new tags, run as scheduled, and their forge releases; without it, the forge's reactions
+    do whatever they do on each merge (tuning and estimates are for tests against a time-scaled
+    local registry)."""
     lines = status(env, advisory)
     if not lines:
         raise RefusedError(
@@ -260,14 +270,10 @@ def release_plan(
                 )
             refresh.append((line.pr, rebuilt))
     merge = env.settings.forge.kind == "local"
-    schedule = sched.plan(env.settings, [_uploads(env, line) for line in lines], _estimates(env))
-    tags = (
-        tuple(format_name(env.settings.release.tag, Version.parse(u.version)) for u in schedule.lines)
-        if publish and merge
-        else ()
-    )
-    steps = _release_steps(lines, refresh, merge) + publish_steps(tags)
-    notes = list(schedule.describe())
+    schedule = _schedule(env, lines, registry() if registry is not None else None, tuning, estimates)
+    tags = schedule.tags if registry is not None and merge else ()
+    steps = _release_steps(lines, refresh, merge) + _publish_steps(tags)
+    notes = [f"one publish schedule for {len(lines)} lines: {schedule.summary()}"]
     if not merge:
         notes.append("merge the PRs on the forge, oldest line first: each merge tags and publishes its line")
     return SecurityReleasePlan(
@@ -308,37 +314,37 @@ def _release_steps(
     return tuple(steps)
 
 
-def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
-    from release_train.workspaces import load_workspace
+def _schedule(
+    env: FlowEnv,
+    lines: Sequence[LineStatus],
+    registry: Registry | None,
+    tuning: Tuning | None,
+    estimates: Estimates | None,
+) -> PublishPlan:
+    """The publish engine's plan of every line's release: the PR's head while it is open (what
+    the merge will tag), else the branch."""
+    from release_train.flows.publish.execute import Tuning
+    from release_train.flows.publish.plan import estimates_for, plan_commits
 
-    rev = (
-        f"refs/remotes/{bw.REMOTE}/{line.head}"
-        if line.state == "open"
-        else f"refs/remotes/{bw.REMOTE}/{line.branch}"
-    )
-    with bw.checkout(env, rev) as (_, settings):
-        ws = load_workspace(settings)
-        packages = {p.name: (str(p.version), frozenset(p.ordering_deps())) for p in ws.publish_order()}
-        return sched.LineUploads(line.branch, str(ws.train_version), packages)
+    commits = [
+        bw.require_remote_sha(env, line.head if line.state == "open" else line.branch) for line in lines
+    ]
+    tuning = tuning or Tuning(index_timeout=env.settings.publish.index_timeout)
+    return plan_commits(env.settings, registry, commits, estimates or estimates_for(env.settings), tuning)
 
 
-def _estimates(env: FlowEnv) -> Any:
-    from release_train.flows.publish.plan import ESTIMATES
-    from release_train.model.pacing import Estimates
-
-    return ESTIMATES.get(env.settings.publish.registry, Estimates())
+def _publish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
+    """The steps `_publish_and_release` records: `publish`, then `forge-release:TAG` per tag."""
+    if not tags:
+        return ()
+    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
+    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
 
 
 def release_apply(
-    env: FlowEnv,
-    planned: SecurityReleasePlan,
-    *,
-    registry: Registry | None = None,
-    tuning: Tuning | None = None,
-    estimates: Estimates | None = None,
+    env: FlowEnv, planned: SecurityReleasePlan, *, registry: RegistryFactory | None = None
 ) -> Report:
-    """Apply the plan; a plan with tags to publish needs the `registry` (tuning and estimates
-    are for tests against a time-scaled local registry)."""
+    """Apply the plan; a plan with tags to publish needs the `registry`."""
     if planned.tags and registry is None:
         raise UsageError("this security release publishes its tags: it needs the registry")
     progress = Progress(env.ctx, planned)
@@ -363,9 +369,50 @@ def release_apply(
         finally:
             env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
-        resume = f"release-train security release --advisory {planned.advisory}"
-        publish_and_release(env, progress, by_name, planned.tags, registry, resume, tuning, estimates)
+        _publish_and_release(env, progress, by_name, planned, registry())
     return progress.report()
+
+
+def _publish_and_release(
+    env: FlowEnv, progress: Progress, steps: dict[str, Step], planned: SecurityReleasePlan, registry: Registry
+) -> None:
+    """The end of the release (steps `publish` and `forge-release:TAG`): one paced publish of every
+    tag the merges made, as planned, then their forge releases oldest version first."""
+    from release_train.flows.publish.apply import PublishReport, publish
+    from release_train.flows.publish.forge_release import create_release
+
+    tags, resume = planned.tags, f"release-train security release --advisory {planned.advisory}"
+    on_forge = env.forge.tags()
+    missing = [t for t in tags if t not in on_forge]
+    if missing:
+        raise RefusedError(
+            f"the merges did not tag {', '.join(missing)}: nothing was published",
+            hint=f"see why the tag reaction refused (are the checks green?), then run `{resume}` again",
+        )
+    env.git.run("fetch", "--quiet", env.forge.remote_url, *(f"+refs/tags/{t}:refs/tags/{t}" for t in tags))
+    schedule = planned.schedule
+    report = publish(
+        env.settings,
+        registry,
+        env.ctx,
+        tags,
+        resume=resume,
+        tuning=schedule.tuning,
+        estimates=schedule.estimates,
+    )
+    assert isinstance(report, PublishReport)
+    if report.published:
+        progress.done(steps["publish"], f"published {len(report.published)} versions of {', '.join(tags)}")
+    else:
+        progress.skipped(steps["publish"], f"{', '.join(tags)}: every version is in the registry already")
+    released = {r.tag for r in env.forge.list_releases()}
+    for tag in tags:  # oldest version first: "latest" ends on the newest
+        step = steps[f"forge-release:{tag}"]
+        if tag in released:
+            progress.skipped(step, f"the forge release {tag} exists already", tag=tag)
+            continue
+        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
+        progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)
 
 
 def _refresh(env: FlowEnv, progress: Progress, step: Step, number: int, proposal: bw.Proposal) -> None:

@@ -7,6 +7,7 @@ publisher asks it first and uploads only what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -93,3 +94,8 @@ class Registry(Protocol):
         """Verify and package every publishable member as this registry will receive it, into
         `target_dir/package/NAME-VERSION.crate` (unpublished siblings resolve from an overlay)."""
         ...
+
+
+# The CLI opens the registry (with its token) and hands flows this: called when a registry is
+# needed, it raises what is wrong with the configuration then, so work that needs none goes on.
+RegistryFactory = Callable[[], Registry]

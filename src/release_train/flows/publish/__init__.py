@@ -1,12 +1,31 @@
-"""The publish engine: plan, execute, checks, journal, forge release."""
+"""The publish engine: one tag, or several published together, the same way.
+
+    plan.py           what each tag needs from the registry, and one paced schedule for all
+    checks.py         what a registry would refuse, packaging once, versions that changed
+    execute.py        the live upload loop: the schedule's jobs, paced, into each tag's journal
+    journal.py        what a publish has done so far, so a crashed run resumes
+    apply.py          `publish`: plan, print, verify, execute, close the journals
+    forge_release.py  the forge release of a tag (notes, assets, "latest", yanking earlier rcs)
+    finish.py         publish then forge release: `publish --tag`, the push reactions, `tick`
+    state.py          where a release tag stands: unfinished releases, the dashboard's tags
+
+`run_reaction` here is the forge's reaction to a new tag (see `cli/reactions.py`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from release_train.config import Settings
+    from release_train.context import Context
+    from release_train.forges.interface import Forge, PushEvent, Release
 
 
-def run_reaction(*args: Any, **kwargs: Any) -> Any:
-    """The reaction to a new tag (see `plan.run_reaction`)."""
-    from release_train.flows.publish.plan import run_reaction as react
+def run_reaction(
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+) -> Release | None:
+    """Publish a new tag, then create its forge release (`finish.finish_new_tag`)."""
+    from release_train.flows.publish.finish import finish_new_tag
 
-    return react(*args, **kwargs)
+    return finish_new_tag(settings, forge, event, ctx, token=token)

@@ -1,9 +1,10 @@
-"""Finishing an unfinished release (see `release_state.py` for what that is and who finishes it).
+"""Finishing a release: `publish` (which asks the registry first and uploads only what is
+missing) followed by the forge release (created, or updated in place), so it converges however
+often it is run (see `state.py` for what an unfinished release is and who finishes it).
 
-Finishing is `publish` (which asks the registry first and uploads only what is missing) followed by
-the forge release (created, or updated in place), so it converges however often it is run. Here:
-`finish` for one tag (also what `publish --tag` and the new-tag reaction do), the reaction to a
-push of `main` or a release branch (`run_reaction`), and the steps `tick` runs first.
+Here: `finish` for one tag (what `publish --tag` does), the reaction to a new tag
+(`finish_new_tag`), the reaction to a push of `main` or a release branch (`run_reaction`: the
+unfinished releases the pushed commit contains), and the steps `tick` runs first.
 """
 
 from __future__ import annotations
@@ -18,21 +19,19 @@ from release_train.errors import InterruptedForTest, ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.publish.state import Unfinished, ensure_local, examine, readable_registry
 from release_train.forges.interface import Forge, PushEvent, Release
+from release_train.model.branches import parse_name
 from release_train.registries.interface import Registry
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
-    from release_train.flows.publish.plan import PublishReport
+    from release_train.flows.publish.apply import PublishReport
 
 
 @dataclass(frozen=True)
 class Finished:
+    tag: str
     report: PublishReport
     release: Release
-
-    @property
-    def tag(self) -> str:
-        return self.report.plan.tag
 
     @property
     def line(self) -> str:
@@ -58,12 +57,30 @@ def release_json(release: Release) -> dict[str, Any]:
 
 def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
     """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
+    from release_train.flows.publish.apply import PublishReport, publish
     from release_train.flows.publish.forge_release import create_release
-    from release_train.flows.publish.plan import PublishReport, publish
 
-    report = publish(settings, registry, ctx, tag=tag)
+    report = publish(settings, registry, ctx, [tag])
     assert isinstance(report, PublishReport)
-    return Finished(report, create_release(settings, forge, registry, ctx, tag=tag))
+    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag))
+
+
+def finish_new_tag(
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+) -> Release | None:
+    """The reaction to a new tag: publish the tag's commit, then create the forge release. Other
+    refs, and tags that do not follow `[release] tag`, are ignored (None)."""
+    from release_train.infra.git import Git
+    from release_train.registries import open_registry
+
+    if not event.ref.startswith("refs/tags/"):
+        return None
+    tag = event.ref.removeprefix("refs/tags/")
+    if parse_name(settings.release.tag, tag) is None:
+        return None
+    Git(settings.root).run("fetch", "--quiet", forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
+    registry = open_registry(settings, token, clock=ctx.clock)
+    return finish(settings, forge, registry, ctx, tag).release
 
 
 class FinishFailed(ReleaseTrainError):
