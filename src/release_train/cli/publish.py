@@ -23,7 +23,7 @@ from release_train.cli.common import (
     context_from,
     forge_from,
     print_json,
-    registry_token,
+    registry_factory,
     settings_from,
     summarized,
 )
@@ -46,14 +46,13 @@ def run(args: argparse.Namespace) -> int:
     from release_train.flows.publish.finish import finish
     from release_train.flows.publish.plan import resolve_tag
     from release_train.infra.git import Git
-    from release_train.registries import open_registry
 
     settings = settings_from(args)
     ctx = context_from(args)
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
         ctx.observer = summarized(observer)
-    registry = open_registry(settings, registry_token(settings), clock=ctx.clock)
+    registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
     forge = forge_from(settings, ctx.clock)
     tag, _ = resolve_tag(settings, Git(settings.root), args.tag)

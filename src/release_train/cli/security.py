@@ -49,10 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.cli.common import registry_token
     from release_train.flows import security
-    from release_train.registries import open_registry
-    from release_train.registries.interface import Registry
 
     env = flow_env(args)
     if args.action == "prepare":
@@ -62,10 +59,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return plan_and_apply(args, env, planned, security.apply_prepare)
     if args.action == "release":
-
-        def registry() -> Registry:
-            return open_registry(env.settings, registry_token(env.settings), clock=env.ctx.clock)
-
+        registry = env.open_registry  # the CLI's: opened (token included) once every line is ready
         released = security.release_plan(
             env, args.advisory, allow_breaking=args.allow_breaking, registry=registry
         )

@@ -94,11 +94,9 @@ def _line_tags(env: FlowEnv, lines: Sequence[Line]) -> list[TagFacts]:
 
 
 def _check(env: FlowEnv, recent: Sequence[TagFacts]) -> list[TagFacts]:
-    from release_train.registries import open_registry
-
     releases = {r.tag for r in env.forge.list_releases() if not r.draft}
     try:
-        registry = open_registry(env.settings, None, clock=env.ctx.clock)  # reading needs no token
+        registry = env.open_registry()
     except ReleaseTrainError as exc:
         return [_facts(f, (), (), releases, f"the registry is not configured: {exc.message}") for f in recent]
     out = []

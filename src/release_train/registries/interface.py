@@ -99,3 +99,13 @@ class Registry(Protocol):
 # The CLI opens the registry (with its token) and hands flows this: called when a registry is
 # needed, it raises what is wrong with the configuration then, so work that needs none goes on.
 RegistryFactory = Callable[[], Registry]
+
+
+def no_registry() -> Registry:
+    """The factory of a caller that gave none."""
+    from release_train.errors import ConfigError
+
+    raise ConfigError(
+        "no registry was given to read from or publish to",
+        hint="the CLI opens the one [publish] names; a caller of the flows passes a RegistryFactory",
+    )

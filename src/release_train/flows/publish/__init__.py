@@ -20,12 +20,13 @@ if TYPE_CHECKING:
     from release_train.config import Settings
     from release_train.context import Context
     from release_train.forges.interface import Forge, PushEvent, Release
+    from release_train.registries.interface import RegistryFactory
 
 
 def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
 ) -> Release | None:
-    """Publish a new tag, then create its forge release (`finish.finish_new_tag`)."""
+    """Publish a new tag to `registry`, then create its forge release (`finish.finish_new_tag`)."""
     from release_train.flows.publish.finish import finish_new_tag
 
-    return finish_new_tag(settings, forge, event, ctx, token=token)
+    return finish_new_tag(settings, forge, event, ctx, registry=registry)

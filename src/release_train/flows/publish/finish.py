@@ -20,7 +20,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.publish.state import Unfinished, ensure_local, examine, readable_registry
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
-from release_train.registries.interface import Registry
+from release_train.registries.interface import Registry, RegistryFactory
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
@@ -66,12 +66,11 @@ def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, t
 
 
 def finish_new_tag(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
 ) -> Release | None:
     """The reaction to a new tag: publish the tag's commit, then create the forge release. Other
     refs, and tags that do not follow `[release] tag`, are ignored (None)."""
     from release_train.infra.git import Git
-    from release_train.registries import open_registry
 
     if not event.ref.startswith("refs/tags/"):
         return None
@@ -79,8 +78,7 @@ def finish_new_tag(
     if parse_name(settings.release.tag, tag) is None:
         return None
     Git(settings.root).run("fetch", "--quiet", forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
-    registry = open_registry(settings, token, clock=ctx.clock)
-    return finish(settings, forge, registry, ctx, tag).release
+    return finish(settings, forge, registry(), ctx, tag).release
 
 
 class FinishFailed(ReleaseTrainError):
@@ -109,20 +107,18 @@ def finish_all(env: FlowEnv, registry: Registry, unfinished: Iterable[Unfinished
 
 
 def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
 ) -> list[Finished]:
     """What CI does on a push of `main` or a release branch, before tagging: finish the
     unfinished releases the pushed commit contains."""
     from release_train.infra.git import Git
-    from release_train.registries import open_registry
 
-    env = FlowEnv(settings, Git(settings.root), forge, ctx)
+    env = FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)
     env.git.fetch("origin")
-    registry, unreadable = readable_registry(settings, ctx, token)
-    unfinished = [u for u in examine(env, registry, unreadable=unreadable, within=event.after) if u.certain]
-    if unfinished and registry is None:
-        registry = open_registry(settings, token, clock=ctx.clock)  # raises what is wrong with it
-    return finish_all(env, registry, unfinished) if registry is not None else []
+    readable, unreadable = readable_registry(registry)
+    unfinished = [u for u in examine(env, readable, unreadable=unreadable, within=event.after) if u.certain]
+    # Something to finish, and a registry that cannot be opened: `registry()` raises what is wrong.
+    return finish_all(env, readable or registry(), unfinished) if unfinished else []
 
 
 # --- for `tick` --------------------------------------------------------------------------------------------
@@ -130,7 +126,7 @@ def to_finish(env: FlowEnv) -> list[tuple[Unfinished, Step]]:
     """The unfinished releases a tick finishes before anything new, each with its plan step."""
     from release_train.flows.plan import Step
 
-    registry, unreadable = readable_registry(env.settings, env.ctx, env.registry_token)
+    registry, unreadable = readable_registry(env.open_registry)
     return [
         (u, Step(f"finish:{u.tag}", "finish", f"finish {u.describe()} ({u.command})"))
         for u in examine(env, registry, unreadable=unreadable)
@@ -141,10 +137,9 @@ def to_finish(env: FlowEnv) -> list[tuple[Unfinished, Step]]:
 def finish_in_tick(env: FlowEnv, progress: Progress, item: Unfinished, step: Step) -> None:
     """Finish `item`; a failure is recorded (the tick goes on with what is due, then exits non-zero)."""
     from release_train.context import Failure
-    from release_train.registries import open_registry
 
     try:
-        registry = open_registry(env.settings, env.registry_token, clock=env.ctx.clock)
+        registry = env.open_registry()
         ensure_local(env, [item.tag])
         done = finish(env.settings, env.forge, registry, env.ctx, item.tag)
     except InterruptedForTest:

@@ -36,7 +36,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from release_train.config import Settings
-from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import commit_dates
@@ -44,7 +43,7 @@ from release_train.infra.fs import atomic_write_text
 from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
-from release_train.registries.interface import Registry, RegistryError
+from release_train.registries.interface import Registry, RegistryError, RegistryFactory
 
 RECENT_DAYS = 14
 MANIFESTS = ("Cargo.toml", "pyproject.toml")  # what a workspace is read from
@@ -236,20 +235,18 @@ def _core(version: str) -> str:
     return version.split("+", 1)[0]
 
 
-def readable_registry(settings: Settings, ctx: Context, token: str | None) -> tuple[Registry | None, str]:
-    """The configured registry, or None and why it cannot be opened (a configuration problem
-    must not hide what the forge alone can tell)."""
-    from release_train.registries import open_registry
-
+def readable_registry(open_registry: RegistryFactory) -> tuple[Registry | None, str]:
+    """The registry, or None and why it cannot be opened (a configuration problem must not hide
+    what the forge alone can tell)."""
     try:
-        return open_registry(settings, token, clock=ctx.clock), ""
+        return open_registry(), ""
     except ReleaseTrainError as exc:
         return None, exc.message
 
 
 def blockers(env: FlowEnv) -> tuple[list[tuple[str, str]], list[str]]:
     """For `status`: (text, command) of each unfinished release, and what could not be told."""
-    registry, unreadable = readable_registry(env.settings, env.ctx, env.registry_token)
+    registry, unreadable = readable_registry(env.open_registry)
     try:
         found = examine(env, registry, unreadable=unreadable)
     except ReleaseTrainError as exc:
