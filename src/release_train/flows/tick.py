@@ -35,7 +35,7 @@ from release_train.infra.git import Git
 from release_train.model.calendar import Cron, last_fire, next_fire, parse_cron
 
 if TYPE_CHECKING:
-    from release_train.flows.publish.state import Unfinished
+    from release_train.flows.publish.state import Standing
 
 RECORD_PREFIX = "refs/release-train/ticks/"
 REMOTE = "origin"
@@ -82,7 +82,7 @@ class TickPlan(Plan):
     done: tuple[Record, ...]  # due, already done: these are reported
     upcoming: tuple[Slot, ...]  # the next fire of each event, earliest first
     subplans: tuple[tuple[str, tuple[str, ...]], ...] = ()  # slot name -> its flow's plan (dry run)
-    unfinished: tuple[Unfinished, ...] = ()  # finished first: their steps come before the slots'
+    unfinished: tuple[Standing, ...] = ()  # finished first: their steps come before the slots'
 
     @property
     def next_slot(self) -> Slot:

@@ -17,7 +17,7 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import InterruptedForTest, ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.publish.state import Unfinished, ensure_local, examine, readable_registry
+from release_train.flows.publish.state import Standing, ensure_local, readable_registry, unfinished
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
 from release_train.registries.interface import Registry, RegistryFactory
@@ -90,10 +90,11 @@ class FinishFailed(ReleaseTrainError):
         self.resume = f"release-train publish --tag {tag}"
 
 
-def finish_all(env: FlowEnv, registry: Registry, unfinished: Iterable[Unfinished]) -> list[Finished]:
-    """Finish each `certain` one of `unfinished`; stops at the first that fails (`FinishFailed`)."""
+def finish_all(env: FlowEnv, registry: Registry, releases: Iterable[Standing]) -> list[Finished]:
+    """Finish each `certain` one of the unfinished `releases`; stops at the first that fails
+    (`FinishFailed`)."""
     done = []
-    for item in (u for u in unfinished if u.certain):
+    for item in (u for u in releases if u.certain):
         env.ctx.emit("info", f"finishing: {item.describe()}", tag=item.tag)
         try:
             ensure_local(env, [item.tag])
@@ -116,25 +117,25 @@ def run_reaction(
     env = FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)
     env.git.fetch("origin")
     readable, unreadable = readable_registry(registry)
-    unfinished = [u for u in examine(env, readable, unreadable=unreadable, within=event.after) if u.certain]
+    found = [u for u in unfinished(env, readable, unreadable=unreadable, within=event.after) if u.certain]
     # Something to finish, and a registry that cannot be opened: `registry()` raises what is wrong.
-    return finish_all(env, readable or registry(), unfinished) if unfinished else []
+    return finish_all(env, readable or registry(), found) if found else []
 
 
 # --- for `tick` --------------------------------------------------------------------------------------------
-def to_finish(env: FlowEnv) -> list[tuple[Unfinished, Step]]:
+def to_finish(env: FlowEnv) -> list[tuple[Standing, Step]]:
     """The unfinished releases a tick finishes before anything new, each with its plan step."""
     from release_train.flows.plan import Step
 
     registry, unreadable = readable_registry(env.open_registry)
     return [
         (u, Step(f"finish:{u.tag}", "finish", f"finish {u.describe()} ({u.command})"))
-        for u in examine(env, registry, unreadable=unreadable)
+        for u in unfinished(env, registry, unreadable=unreadable)
         if u.certain
     ]
 
 
-def finish_in_tick(env: FlowEnv, progress: Progress, item: Unfinished, step: Step) -> None:
+def finish_in_tick(env: FlowEnv, progress: Progress, item: Standing, step: Step) -> None:
     """Finish `item`; a failure is recorded (the tick goes on with what is due, then exits non-zero)."""
     from release_train.context import Failure
 

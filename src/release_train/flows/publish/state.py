@@ -1,70 +1,87 @@
-"""A release is a durable state, finished by whoever comes next.
+"""Where a release tag stands: its packages in the registry, its forge release.
 
-A release tag is *unfinished* when the tag exists on the forge but not every package its commit's
-workspace publishes is in the registry, or its forge release is missing (absent, or still a
-draft). That is derived every time from the registry's index and the forge, never from a journal
-or from a process having survived, so a publish killed half-way, a failed publish reaction or a
-Ctrl-C are all seen the same way by whoever comes next: `status` lists each unfinished release as
-blocking with the command that finishes it; `tick` finishes them before doing anything new; the
-reaction to a push of `main` or a release branch finishes those the pushed commit contains (so
-does a re-run of `pr merge` of an already merged PR, which replays that reaction); `publish --tag`
-finishes one by name. Finishing is `publish` (which asks the registry first and uploads only the
-rest) then the forge release (created, or updated in place): a re-run converges.
+A tag's *standing* is the packages its commit's workspace publishes, which of them the registry's
+index lists at that version, and whether the forge has a (non-draft) release for it. It is
+derived every time from the registry and the forge (`standings`), never from a journal or from a
+process having survived, and two readers choose which tags to ask about:
 
-Which tags are examined, so that this stays cheap on a real repository (Wasmtime: ~60 release
-lines of ~100 crates each):
+- **Unfinished releases** (`unfinished`): a tag whose packages are not all in the registry, or
+  whose forge release is missing, is unfinished, so a publish killed half-way, a failed publish
+  reaction or a Ctrl-C are all seen the same way by whoever comes next: `status` lists each as
+  blocking with the command that finishes it; `tick` finishes them before doing anything new;
+  the reaction to a push of `main` or a release branch finishes those the pushed commit contains
+  (so does a re-run of `pr merge` of an already merged PR, which replays that reaction); `publish
+  --tag` finishes one by name (`finish.py`). Examined: the newest tag of each release line
+  (MAJOR.MINOR) still within the support window of `[support]` (a line with no final release
+  yet counts as supported), and every release tag whose commit is dated within the last
+  `RECENT_DAYS` days (`candidates`). That is a handful of tags whatever the history; a tag
+  outside both sets gets no more releases, and `publish --tag T` still finishes it by hand.
+- **The dashboard's tags** (`board`, with the unfinished releases, for `status`): every tag of
+  each supported line with its date; the latest of each line and those of the last
+  `DASHBOARD_DAYS` days are checked.
 
-- the newest tag of each release line (MAJOR.MINOR) still within the support window of
-  `[support]` (a line with no final release yet counts as supported), and
-- every release tag whose commit is dated within the last `RECENT_DAYS` days.
-
-That is a handful of tags whatever the history. A tag outside both sets is not examined: its line
-gets no more releases, and `publish --tag T` still finishes it by hand. For each examined tag the
-package list is read from the manifests of its commit alone (a checkout of the `Cargo.toml` files,
-a tenth of a second on Wasmtime), the registry's index is asked once per crate name (not per
-tag), concurrently, and the forge's releases are listed once. What a tag's commit publishes never
-changes, so it is read once and kept in `[publish] journal-dir` (a push reaction examines the
-recent tags on every push).
+So that this stays cheap on a real repository (Wasmtime: ~60 release lines of ~100 crates each),
+a tag's package list is read from the manifests of its commit alone (a checkout of the manifest
+files, a tenth of a second on Wasmtime) and kept in `[publish] journal-dir` (what a commit
+publishes never changes; a push reaction examines the recent tags on every push); the index is
+asked once per crate name, concurrently, whatever the number of tags; the forge's releases are
+listed once. A registry that cannot be read does not fail anything: each standing says why its
+packages are unknown, and the forge alone still tells whether the release is missing.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import commit_dates
+from release_train.flows.lines import Line, commit_dates
 from release_train.infra.fs import atomic_write_text
 from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
 from release_train.registries.interface import Registry, RegistryError, RegistryFactory
 
-RECENT_DAYS = 14
+RECENT_DAYS = 14  # unfinished releases: every tag this recent is examined
+DASHBOARD_DAYS = 31  # the dashboard: every tag this recent is checked
 MANIFESTS = ("Cargo.toml", "pyproject.toml")  # what a workspace is read from
 INDEX_READERS = 16  # concurrent index reads (crates.io serves the sparse index from a CDN)
 
 
 @dataclass(frozen=True)
-class Unfinished:
-    """A release tag whose packages are not all in the registry, or whose forge release is missing."""
+class Standing:
+    """Where one release tag stands."""
 
     tag: str
     commit: str
-    packages: int  # how many packages the tag publishes
-    missing: tuple[str, ...]  # "name version" not in the registry
-    release_missing: bool
-    unchecked: str = ""  # why the registry could not tell (then `missing` is not known)
+    packages: tuple[tuple[str, str], ...]  # (name, version) of every package it publishes
+    published: frozenset[str]  # the names the registry lists at their version
+    answered: frozenset[str]  # the names the registry could tell about
+    forge_release: bool  # a release (not a draft) exists on the forge
+    unread: str = ""  # why the workspace at the tag could not be read (then `packages` is empty)
+    unasked: str = ""  # why the registry could not tell about some of the packages
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """ "name version" of the packages the registry lacks (of those it could tell about)."""
+        return tuple(f"{n} {v}" for n, v in self.packages if n in self.answered and n not in self.published)
+
+    @property
+    def unchecked(self) -> str:
+        """Why some packages could not be checked, or ""."""
+        return self.unread or (self.unasked if any(n not in self.answered for n, _ in self.packages) else "")
 
     @property
     def certain(self) -> bool:
-        """Known to be unfinished (else only the registry could not tell)."""
-        return bool(self.missing or self.release_missing)
+        """Known to be unfinished (else, if `unchecked`, only the registry could not tell)."""
+        return bool(self.missing or not self.forge_release)
 
     @property
     def command(self) -> str:
@@ -74,93 +91,49 @@ class Unfinished:
         parts = []
         if self.missing:
             parts.append(
-                f"{len(self.missing)} of its {self.packages} packages are not in the registry "
+                f"{len(self.missing)} of its {len(self.packages)} packages are not in the registry "
                 f"({', '.join(self.missing)})"
             )
-        if self.release_missing:
+        if not self.forge_release:
             parts.append("its forge release is missing")
         if self.unchecked:
             parts.append(f"its packages could not be checked ({self.unchecked})")
         return f"release {self.tag} {'is' if self.certain else 'may be'} unfinished: " + "; ".join(parts)
 
 
-# --- what to examine ---------------------------------------------------------------------------------
-def candidates(env: FlowEnv, tags: dict[str, str], today: date) -> list[tuple[str, str]]:
-    """(tag, commit) of the release tags worth examining (see the module docstring), lowest
-    version first. `tags` are the forge's (name -> commit)."""
-    versions = {name: v for name in tags if (v := parse_name(env.settings.release.tag, name)) is not None}
-    absent = _missing(env, [tags[name] for name in versions])
-    ensure_local(env, [name for name in versions if tags[name] in absent])
-    dates = commit_dates(env.git, [tags[name] for name in versions])
-    policy = SupportPolicy.from_settings(env.settings.support)
-    lines: dict[tuple[int, int], list[tuple[Version, str]]] = {}
-    for name, version in versions.items():
-        lines.setdefault((version.major, version.minor), []).append((version, name))
-    chosen = set()
-    for own in lines.values():
-        finals = sorted(item for item in own if not item[0].is_prerelease)
-        released = dates.get(tags[finals[0][1]]) if finals else None
-        newest_version, newest = max(own)
-        if policy.is_supported(newest_version, released, today):
-            chosen.add(newest)
-    recent = today - timedelta(days=RECENT_DAYS)
-    chosen |= {name for name in versions if (day := dates.get(tags[name])) is not None and day >= recent}
-    return [(name, tags[name]) for name in sorted(chosen, key=versions.__getitem__)]
+def readable_registry(open_registry: RegistryFactory) -> tuple[Registry | None, str]:
+    """The registry, or None and why it cannot be opened (a configuration problem must not hide
+    what the forge alone can tell)."""
+    try:
+        return open_registry(), ""
+    except ReleaseTrainError as exc:
+        return None, exc.message
 
 
-def _missing(env: FlowEnv, shas: list[str]) -> set[str]:
-    """Those of `shas` whose objects the working repository does not have (one git call)."""
-    if not shas:
-        return set()
-    out = env.git.run("cat-file", "--batch-check", input="\n".join(shas) + "\n")
-    return {line.split(" ", 1)[0] for line in out.splitlines() if line.endswith(" missing")}
-
-
-# --- examining -----------------------------------------------------------------------------------------
-def examine(
-    env: FlowEnv,
-    registry: Registry | None,
-    *,
-    unreadable: str = "",
-    within: str | None = None,
-) -> list[Unfinished]:
-    """The unfinished releases among the candidate tags, lowest version first, with those the
-    registry could not tell about (not `certain`). `within`: only tags whose commit the commit
-    `within` contains. `registry` None: the registry could not be opened (`unreadable` says
-    why); the forge releases are still checked."""
-    examined = candidates(env, env.forge.tags(), env.ctx.clock.now().date())
-    if within is not None:
-        examined = [(t, sha) for t, sha in examined if env.git.ok("merge-base", "--is-ancestor", sha, within)]
-    if not examined:
+def standings(
+    env: FlowEnv, registry: Registry | None, tags: Sequence[tuple[str, str]], *, unreadable: str = ""
+) -> list[Standing]:
+    """Where each (tag, commit) of `tags` stands. `registry` None: it could not be opened
+    (`unreadable` says why); the forge releases are still checked."""
+    if not tags:
         return []
-    absent = _missing(env, [sha for _, sha in examined])
-    ensure_local(env, [t for t, sha in examined if sha in absent])
-    releases = {r.tag: r for r in env.forge.list_releases()}
+    absent = _missing(env, [sha for _, sha in tags])
+    ensure_local(env, [tag for tag, sha in tags if sha in absent])
+    releases = {r.tag for r in env.forge.list_releases() if not r.draft}
     cache = _PackageCache(env.settings)
     packages = {
-        tag: _packages_at(env, sha) if (known := cache.get(sha)) is None else known for tag, sha in examined
+        sha: _packages_at(env, sha) if (known := cache.get(sha)) is None else known for _, sha in tags
     }
-    cache.save({sha: packages[tag] for tag, sha in examined})
-    wanted = {name for found in packages.values() if isinstance(found, list) for name, _ in found}
-    published, trouble = _published(registry, sorted(wanted)) if registry is not None else ({}, unreadable)
-    found: list[Unfinished] = []
-    for tag, sha in examined:
-        listed = packages[tag]
-        release = releases.get(tag)
-        release_missing = release is None or release.draft
-        if isinstance(listed, str):
-            unfinished = Unfinished(tag, sha, 0, (), release_missing, listed)
-        else:
-            unknown = [name for name, _ in listed if name not in published]
-            missing = tuple(
-                f"{name} {version}"
-                for name, version in listed
-                if name in published and _core(version) not in published[name]
-            )
-            why = trouble if unknown else ""
-            unfinished = Unfinished(tag, sha, len(listed), missing, release_missing, why)
-        if unfinished.certain or unfinished.unchecked:
-            found.append(unfinished)
+    cache.save(packages)
+    wanted = sorted({name for found in packages.values() if isinstance(found, list) for name, _ in found})
+    listed, trouble = _published(registry, wanted) if registry is not None else ({}, unreadable)
+    found = []
+    for tag, sha in tags:
+        mine = packages[sha]
+        ours = tuple(mine) if isinstance(mine, list) else ()
+        published = frozenset(n for n, v in ours if _core(v) in listed.get(n, ()))
+        unread = mine if isinstance(mine, str) else ""
+        found.append(Standing(tag, sha, ours, published, frozenset(listed), tag in releases, unread, trouble))
     return found
 
 
@@ -171,10 +144,18 @@ def ensure_local(env: FlowEnv, tags: list[str]) -> None:
         )
 
 
+def _missing(env: FlowEnv, shas: list[str]) -> set[str]:
+    """Those of `shas` whose objects the working repository does not have (one git call)."""
+    if not shas:
+        return set()
+    out = env.git.run("cat-file", "--batch-check", input="\n".join(shas) + "\n")
+    return {line.split(" ", 1)[0] for line in out.splitlines() if line.endswith(" missing")}
+
+
 class _PackageCache:
     """What each examined commit publishes, kept under `[publish] journal-dir`: a commit never
-    changes, so reading its manifests once is enough (a push reaction examines the recent tags
-    every time). A cache only: lost or unreadable, it is rebuilt."""
+    changes, so reading its manifests once is enough. A cache only: lost or unreadable, it is
+    rebuilt."""
 
     def __init__(self, settings: Settings) -> None:
         self.path = settings.resolve(settings.publish.journal_dir) / "tag-packages.json"
@@ -235,21 +216,149 @@ def _core(version: str) -> str:
     return version.split("+", 1)[0]
 
 
-def readable_registry(open_registry: RegistryFactory) -> tuple[Registry | None, str]:
-    """The registry, or None and why it cannot be opened (a configuration problem must not hide
-    what the forge alone can tell)."""
-    try:
-        return open_registry(), ""
-    except ReleaseTrainError as exc:
-        return None, exc.message
+# --- unfinished releases ----------------------------------------------------------------------------
+def candidates(env: FlowEnv, tags: dict[str, str], today: date) -> list[tuple[str, str]]:
+    """(tag, commit) of the release tags worth examining for unfinished releases (see the module
+    docstring), lowest version first. `tags` are the forge's (name -> commit)."""
+    versions = {name: v for name in tags if (v := parse_name(env.settings.release.tag, name)) is not None}
+    absent = _missing(env, [tags[name] for name in versions])
+    ensure_local(env, [name for name in versions if tags[name] in absent])
+    dates = commit_dates(env.git, [tags[name] for name in versions])
+    policy = SupportPolicy.from_settings(env.settings.support)
+    lines: dict[tuple[int, int], list[tuple[Version, str]]] = {}
+    for name, version in versions.items():
+        lines.setdefault((version.major, version.minor), []).append((version, name))
+    chosen = set()
+    for own in lines.values():
+        finals = sorted(item for item in own if not item[0].is_prerelease)
+        released = dates.get(tags[finals[0][1]]) if finals else None
+        newest_version, newest = max(own)
+        if policy.is_supported(newest_version, released, today):
+            chosen.add(newest)
+    recent = today - timedelta(days=RECENT_DAYS)
+    chosen |= {name for name in versions if (day := dates.get(tags[name])) is not None and day >= recent}
+    return [(name, tags[name]) for name in sorted(chosen, key=versions.__getitem__)]
 
 
-def blockers(env: FlowEnv) -> tuple[list[tuple[str, str]], list[str]]:
-    """For `status`: (text, command) of each unfinished release, and what could not be told."""
+def unfinished(
+    env: FlowEnv, registry: Registry | None, *, unreadable: str = "", within: str | None = None
+) -> list[Standing]:
+    """The unfinished releases among the candidate tags, lowest version first, with those the
+    registry could not tell about (not `certain`). `within`: only tags whose commit the commit
+    `within` contains."""
+    examined = candidates(env, env.forge.tags(), env.ctx.clock.now().date())
+    if within is not None:
+        examined = [(t, sha) for t, sha in examined if env.git.ok("merge-base", "--is-ancestor", sha, within)]
+    return _unfinished(standings(env, registry, examined, unreadable=unreadable))
+
+
+def _unfinished(found: Iterable[Standing]) -> list[Standing]:
+    return [s for s in found if s.certain or s.unchecked]
+
+
+# --- the dashboard ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TagFacts:
+    """A tag of a supported line on the dashboard; the recent ones `checked`."""
+
+    tag: str
+    branch: str  # the release line it belongs to
+    date: date | None  # the committer date of the tagged commit
+    checked: bool = False  # packages and forge release were looked up (recent tags only)
+    packages: tuple[tuple[str, str], ...] = ()  # (name, version) of every package it publishes
+    published: tuple[str, ...] = ()  # names of those the registry lists at that version
+    forge_release: bool = False
+    unknown: str = ""  # why the packages could not be checked (the registry could not be read)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """What the release still lacks, for people: each package not in the registry, the
+        forge release."""
+        if not self.checked:
+            return ()
+        found = set(self.published)
+        out = [] if self.unknown else [f"{n} {v}" for n, v in self.packages if n not in found]
+        if not self.forge_release:
+            out.append("forge release")
+        return tuple(out)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tag": self.tag,
+            "branch": self.branch,
+            "date": self.date.isoformat() if self.date else None,
+            "checked": self.checked,
+            "packages": [
+                {"name": n, "version": v, "published": n in self.published} for n, v in self.packages
+            ],
+            "published": len(self.published),
+            "total": len(self.packages),
+            "forge_release": self.forge_release,
+            "missing": list(self.missing),
+            "unknown": self.unknown or None,
+        }
+
+
+@dataclass(frozen=True)
+class Board:
+    """What `status` shows of the release tags."""
+
+    blockers: tuple[tuple[str, str], ...]  # (text, command) of each unfinished release
+    problems: tuple[str, ...]  # what could not be told
+    tags: tuple[TagFacts, ...]  # the tags of the supported lines, newest first; recent ones checked
+
+
+def board(env: FlowEnv, lines: Sequence[Line], now: datetime) -> Board:
+    """The unfinished releases and the dashboard's tags, from one look at the registry and the
+    forge (the registry opened once, each crate asked about once)."""
     registry, unreadable = readable_registry(env.open_registry)
+    listed: list[tuple[TagFacts, str]] = []
     try:
-        found = examine(env, registry, unreadable=unreadable)
+        examined = candidates(env, env.forge.tags(), now.date())  # fetches the tags it examines
+        listed = _line_tags(env, [line for line in lines if line.supported])
+        since = now.date() - timedelta(days=DASHBOARD_DAYS)
+        latest = {facts.branch: facts.tag for facts, _ in listed}  # ascending: the highest tag wins
+        recent = [
+            (f.tag, sha) for f, sha in listed if latest[f.branch] == f.tag or (f.date and f.date >= since)
+        ]
+        asked = list(dict([*examined, *recent]).items())
+        stood = {s.tag: s for s in standings(env, registry, asked, unreadable=unreadable)}
     except ReleaseTrainError as exc:
-        return [], [f"cannot tell whether the recent releases are finished: {exc.message}"]
-    certain = [(f"{u.describe()}; finish it with: {u.command}", u.command) for u in found if u.certain]
-    return certain, [u.describe() for u in found if not u.certain]
+        problem = f"cannot tell whether the recent releases are finished: {exc.message}"
+        return Board((), (problem,), tuple(facts for facts, _ in reversed(listed)))
+    found = _unfinished(stood[tag] for tag, _ in examined)
+    why = f"the registry is not configured: {unreadable}" if registry is None else ""
+    return Board(
+        tuple((f"{u.describe()}; finish it with: {u.command}", u.command) for u in found if u.certain),
+        tuple(u.describe() for u in found if not u.certain),
+        tuple(_facts(facts, stood.get(facts.tag), why) for facts, _ in reversed(listed)),
+    )
+
+
+def _facts(facts: TagFacts, standing: Standing | None, unopened: str) -> TagFacts:
+    """The dashboard's row of a tag: as it stands, when it was checked."""
+    if standing is None:
+        return facts
+    return replace(
+        facts,
+        checked=True,
+        packages=standing.packages,
+        published=tuple(n for n, _ in standing.packages if n in standing.published),
+        forge_release=standing.forge_release,
+        unknown=standing.unread or unopened or standing.unchecked,
+    )
+
+
+def _line_tags(env: FlowEnv, lines: Sequence[Line]) -> list[tuple[TagFacts, str]]:
+    """Every tag of `lines` with its commit, ascending by (line, version)."""
+    pattern = env.settings.release.tag
+    by_line = {(line.version.major, line.version.minor): line.branch for line in lines}
+    found = []
+    for name, sha in env.git.tags(pattern.replace("{version}", "*")).items():
+        version = parse_name(pattern, name)
+        branch = by_line.get((version.major, version.minor)) if version else None
+        if version is not None and branch is not None:
+            found.append((branch, version, name, sha))
+    found.sort(key=lambda item: (item[1].major, item[1].minor, item[1]))
+    dates = commit_dates(env.git, [sha for *_, sha in found])
+    return [(TagFacts(name, branch, dates.get(sha)), sha) for branch, _, name, sha in found]
