@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from release_train.config import Pacing, PublishSettings
 from release_train.flows.publish.execute import RESUME, Tuning
-from release_train.flows.publish.plan import DAY, Part, schedule
+from release_train.flows.publish.plan import DAY, schedule
+from release_train.flows.publish.survey import Part
 from release_train.model.pacing import Estimates, Job
 from release_train.registries.interface import PublishedVersion
 

@@ -44,7 +44,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.publish.apply import publish
     from release_train.flows.publish.finish import finish
-    from release_train.flows.publish.plan import resolve_tag
+    from release_train.flows.publish.survey import resolve_tag
     from release_train.infra.git import Git
 
     settings = settings_from(args)

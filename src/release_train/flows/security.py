@@ -30,6 +30,7 @@ from release_train.flows import branchwork as bw
 from release_train.flows import patch, patch_lines
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
 from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
@@ -272,7 +273,7 @@ def release_plan(
     merge = env.settings.forge.kind == "local"
     schedule = _schedule(env, lines, registry() if registry is not None else None, tuning, estimates)
     tags = schedule.tags if registry is not None and merge else ()
-    steps = _release_steps(lines, refresh, merge) + _publish_steps(tags)
+    steps = _release_steps(lines, refresh, merge) + finish_steps(tags)
     notes = [f"one publish schedule for {len(lines)} lines: {schedule.summary()}"]
     if not merge:
         notes.append("merge the PRs on the forge, oldest line first: each merge tags and publishes its line")
@@ -333,14 +334,6 @@ def _schedule(
     return plan_commits(env.settings, registry, commits, estimates or estimates_for(env.settings), tuning)
 
 
-def _publish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
-    """The steps `_publish_and_release` records: `publish`, then `forge-release:TAG` per tag."""
-    if not tags:
-        return ()
-    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
-    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
-
-
 def release_apply(
     env: FlowEnv, planned: SecurityReleasePlan, *, registry: RegistryFactory | None = None
 ) -> Report:
@@ -369,50 +362,9 @@ def release_apply(
         finally:
             env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
-        _publish_and_release(env, progress, by_name, planned, registry())
+        resume = f"release-train security release --advisory {planned.advisory}"
+        finish_together(env, progress, by_name, planned.schedule, registry(), resume)
     return progress.report()
-
-
-def _publish_and_release(
-    env: FlowEnv, progress: Progress, steps: dict[str, Step], planned: SecurityReleasePlan, registry: Registry
-) -> None:
-    """The end of the release (steps `publish` and `forge-release:TAG`): one paced publish of every
-    tag the merges made, as planned, then their forge releases oldest version first."""
-    from release_train.flows.publish.apply import PublishReport, publish
-    from release_train.flows.publish.forge_release import create_release
-
-    tags, resume = planned.tags, f"release-train security release --advisory {planned.advisory}"
-    on_forge = env.forge.tags()
-    missing = [t for t in tags if t not in on_forge]
-    if missing:
-        raise RefusedError(
-            f"the merges did not tag {', '.join(missing)}: nothing was published",
-            hint=f"see why the tag reaction refused (are the checks green?), then run `{resume}` again",
-        )
-    env.git.run("fetch", "--quiet", env.forge.remote_url, *(f"+refs/tags/{t}:refs/tags/{t}" for t in tags))
-    schedule = planned.schedule
-    report = publish(
-        env.settings,
-        registry,
-        env.ctx,
-        tags,
-        resume=resume,
-        tuning=schedule.tuning,
-        estimates=schedule.estimates,
-    )
-    assert isinstance(report, PublishReport)
-    if report.published:
-        progress.done(steps["publish"], f"published {len(report.published)} versions of {', '.join(tags)}")
-    else:
-        progress.skipped(steps["publish"], f"{', '.join(tags)}: every version is in the registry already")
-    released = {r.tag for r in env.forge.list_releases()}
-    for tag in tags:  # oldest version first: "latest" ends on the newest
-        step = steps[f"forge-release:{tag}"]
-        if tag in released:
-            progress.skipped(step, f"the forge release {tag} exists already", tag=tag)
-            continue
-        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
-        progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)
 
 
 def _refresh(env: FlowEnv, progress: Progress, step: Step, number: int, proposal: bw.Proposal) -> None:

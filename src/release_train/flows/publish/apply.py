@@ -25,16 +25,8 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.flows.publish.checks import package_once, refuse_changed, refuse_metadata
 from release_train.flows.publish.execute import Batch, Outcome, PublishFailed, Target, Tuning, execute
-from release_train.flows.publish.plan import (
-    RESUME_COMMAND,
-    Opened,
-    Part,
-    PublishPlan,
-    estimates_for,
-    opened,
-    plan,
-    resolve_tag,
-)
+from release_train.flows.publish.plan import PublishPlan, estimates_for, plan
+from release_train.flows.publish.survey import RESUME_COMMAND, Opened, Part, opened, resolve_tag
 from release_train.infra.git import Git
 from release_train.model.pacing import Estimates
 from release_train.registries.interface import Registry

@@ -4,18 +4,20 @@ often it is run (see `state.py` for what an unfinished release is and who finish
 
 Here: `finish` for one tag (what `publish --tag` does), the reaction to a new tag
 (`finish_new_tag`), the reaction to a push of `main` or a release branch (`run_reaction`: the
-unfinished releases the pushed commit contains), and the steps `tick` runs first.
+unfinished releases the pushed commit contains), the steps `tick` runs first, and the end of a
+flow that tagged several lines (`finish_together`: one paced publish of all, as planned, then
+the forge releases oldest version first, so "latest" ends on the newest).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings
 from release_train.context import Context
-from release_train.errors import InterruptedForTest, ReleaseTrainError
+from release_train.errors import InterruptedForTest, RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.publish.state import Standing, ensure_local, readable_registry, unfinished
 from release_train.forges.interface import Forge, PushEvent, Release
@@ -25,6 +27,7 @@ from release_train.registries.interface import Registry, RegistryFactory
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
     from release_train.flows.publish.apply import PublishReport
+    from release_train.flows.publish.plan import PublishPlan
 
 
 @dataclass(frozen=True)
@@ -150,3 +153,61 @@ def finish_in_tick(env: FlowEnv, progress: Progress, item: Standing, step: Step)
         progress.record(step, "held", f"{item.tag} is still unfinished: {exc.message}", tag=item.tag)
         return
     progress.done(step, done.line, tag=item.tag)
+
+
+# --- for a flow that tagged several lines ---------------------------------------------------------------
+def finish_steps(tags: Sequence[str]) -> tuple[Step, ...]:
+    """The steps `finish_together` records: `publish`, then `forge-release:TAG` per tag."""
+    from release_train.flows.plan import Step
+
+    if not tags:
+        return ()
+    together = Step("publish", "upload", f"publish {', '.join(tags)} together: one paced schedule")
+    return (together, *(Step(f"forge-release:{t}", "release", f"forge release {t}") for t in tags))
+
+
+def finish_together(
+    env: FlowEnv,
+    progress: Progress,
+    steps: dict[str, Step],
+    planned: PublishPlan,
+    registry: Registry,
+    resume: str,
+) -> None:
+    """Publish the tags of `planned` (which the flow's merges made) in one paced run, with the
+    pacing they were planned with, then their forge releases oldest version first (steps of
+    `finish_steps`). `resume` is the flow's command that resumes."""
+    from release_train.flows.publish.apply import PublishReport, publish
+    from release_train.flows.publish.forge_release import create_release
+
+    tags = planned.tags
+    on_forge = env.forge.tags()
+    missing = [t for t in tags if t not in on_forge]
+    if missing:
+        raise RefusedError(
+            f"the merges did not tag {', '.join(missing)}: nothing was published",
+            hint=f"see why the tag reaction refused (are the checks green?), then run `{resume}` again",
+        )
+    ensure_local(env, list(tags))
+    report = publish(
+        env.settings,
+        registry,
+        env.ctx,
+        tags,
+        resume=resume,
+        tuning=planned.tuning,
+        estimates=planned.estimates,
+    )
+    assert isinstance(report, PublishReport)
+    if report.published:
+        progress.done(steps["publish"], f"published {len(report.published)} versions of {', '.join(tags)}")
+    else:
+        progress.skipped(steps["publish"], f"{', '.join(tags)}: every version is in the registry already")
+    released = {r.tag for r in env.forge.list_releases()}
+    for tag in tags:  # oldest version first: "latest" ends on the newest
+        step = steps[f"forge-release:{tag}"]
+        if tag in released:
+            progress.skipped(step, f"the forge release {tag} exists already", tag=tag)
+            continue
+        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
+        progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)

@@ -90,7 +90,7 @@ def create_release(
 def _yank_earlier_rcs(settings: Settings, git: Git, registry: Registry, ctx: Context, tag: str) -> None:
     from dataclasses import replace
 
-    from release_train.flows.publish.plan import open_tree
+    from release_train.flows.publish.survey import open_tree
 
     with open_tree(git, tag) as tree:
         # Each package's own version: a workspace may carry several version lines.
