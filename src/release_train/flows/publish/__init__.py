@@ -1,12 +1,14 @@
 """The publish engine: one tag, or several published together, the same way.
 
-    plan.py           what each tag needs from the registry, and one paced schedule for all
+    survey.py         each tag's tree, workspace and journal, and what the registry has of it
+    plan.py           one paced schedule for all the tags: buckets, daily cap, ETA
     checks.py         what a registry would refuse, packaging once, versions that changed
     execute.py        the live upload loop: the schedule's jobs, paced, into each tag's journal
     journal.py        what a publish has done so far, so a crashed run resumes
     apply.py          `publish`: plan, print, verify, execute, close the journals
     forge_release.py  the forge release of a tag (notes, assets, "latest", yanking earlier rcs)
-    finish.py         publish then forge release: `publish --tag`, the push reactions, `tick`
+    finish.py         publish then forge release(s): `publish --tag`, the reactions, `tick`,
+                      the end of a security release
     state.py          where a release tag stands: unfinished releases, the dashboard's tags
 
 `run_reaction` here is the forge's reaction to a new tag (see `cli/reactions.py`).
