@@ -66,7 +66,7 @@ class Upload:
     crate: str
     version: str
     action: str
-    start: float  # seconds from the first upload
+    start: float  # seconds from the start of the run
     visible: float
 
 
@@ -151,12 +151,8 @@ class PublishPlan:
             eta, bound = format_duration(today.schedule.eta), format_duration(today.schedule.bound.seconds)
             lines.append((f"ETA {eta} (lower bound {bound})", {}))
         if self.held:
-            lines.append(
-                (
-                    f"held by the daily cap of new versions per crate, for a later run: {', '.join(self.held)}",
-                    {},
-                )
-            )
+            held = ", ".join(self.held)
+            lines.append((f"held by the daily cap of new versions per crate, for a later run: {held}", {}))
         return lines
 
     def describe(self) -> list[str]:
