@@ -159,7 +159,7 @@ def _key_line(manifest: Path, key: str) -> int:
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
     """What cargo and crates.io would refuse. (A Python workspace's registry has other rules: the
     metadata a package index checks is `twine check`'s, at publish time.)"""
-    from release_train.flows.publish_checks import estimated_size_problems, metadata_problems
+    from release_train.flows.publish.checks import estimated_size_problems, metadata_problems
     from release_train.flows.verify_cargo import lock_problems, requirement_problems
     from release_train.workspaces.cargo import CargoWorkspace
 

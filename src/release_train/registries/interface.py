@@ -7,6 +7,7 @@ publisher asks it first and uploads only what is missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
@@ -93,3 +94,18 @@ class Registry(Protocol):
         """Verify and package every publishable member as this registry will receive it, into
         `target_dir/package/NAME-VERSION.crate` (unpublished siblings resolve from an overlay)."""
         ...
+
+
+# The CLI opens the registry (with its token) and hands flows this: called when a registry is
+# needed, it raises what is wrong with the configuration then, so work that needs none goes on.
+RegistryFactory = Callable[[], Registry]
+
+
+def no_registry() -> Registry:
+    """The factory of a caller that gave none."""
+    from release_train.errors import ConfigError
+
+    raise ConfigError(
+        "no registry was given to read from or publish to",
+        hint="the CLI opens the one [publish] names; a caller of the flows passes a RegistryFactory",
+    )

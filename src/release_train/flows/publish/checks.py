@@ -5,7 +5,8 @@ crates.io refuses a package without `description` or without `license`/`license-
 warns about the first two, and stops at the first missing file: we list them all, each with the
 manifest line to fix. `verify` runs the same checks before anything is proposed or tagged; it
 estimates the size without packaging (`estimated_size_problems`), `publish` measures the real
-`.crate` files.
+`.crate` files (`package_once`, which also records their checksums in the journal), and refuses
+a version already in the registry whose checksum differs from ours (`refuse_changed`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from release_train.errors import RefusedError
+from release_train.flows.publish.execute import PublishFailed
+from release_train.flows.publish.journal import Journal
+from release_train.registries.interface import PublishedVersion, Registry
 from release_train.workspaces.interface import Package, Workspace
 
 MAX_CRATE_BYTES = 10 * 1024 * 1024
@@ -192,3 +196,51 @@ def raise_if_any(problems: list[str], what: str, hint: str) -> None:
     if problems:
         listed = "\n".join(f"  - {p}" for p in problems)
         raise MetadataError(f"{what} ({len(problems)}):\n{listed}", hint=hint)
+
+
+def refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
+    raise_if_any(
+        metadata_problems(ws, packages),
+        "packages the registry would refuse",
+        "add the missing fields or files to each manifest named, commit, and tag again "
+        "(`release-train verify` finds these before a release is proposed)",
+    )
+
+
+def package_once(registry: Registry, ws: Workspace, journal: Journal) -> None:
+    """Package and verify the workspace once per commit; the checksums go into the journal (a
+    resumed run finds them there and does not package again)."""
+    packages = ws.publish_order()
+    if all(p.name in journal.checksums for p in packages):
+        return
+    refuse_metadata(ws, packages)
+    import hashlib
+
+    target = ws.root / "target"
+    registry.package(ws.root, target)
+    files = {p.name: target / "package" / f"{p.name}-{p.version}.crate" for p in packages}
+    raise_if_any(
+        size_problems(files), "packages over the size limit", "exclude large files with `exclude = [...]`"
+    )
+    journal.checksums = {
+        n: hashlib.sha256(f.read_bytes()).hexdigest() for n, f in files.items() if f.is_file()
+    }
+    journal.save()
+
+
+def refuse_changed(journal: Journal, tag: str, present: tuple[PublishedVersion, ...]) -> None:
+    """Versions of `tag` already in the registry must be what we packaged: a published version
+    cannot change."""
+    clashes = []
+    for there in present:
+        ours = journal.checksums.get(there.name)
+        if ours and there.checksum and there.checksum != ours:
+            clashes.append(
+                f"{there.name} {there.version}: registry {there.checksum[:12]}..., ours {ours[:12]}..."
+            )
+    if clashes:
+        listed = "\n".join(f"  - {c}" for c in clashes)
+        raise PublishFailed(
+            f"versions already in the registry differ from what {tag} packages to:\n{listed}",
+            hint="a published version cannot change: bump the version (release-patch) and publish that",
+        )
