@@ -214,10 +214,17 @@ def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
 
 
 def toplevel(start: Path) -> Path:
-    try:
-        out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
-    except ProcessError as exc:
-        raise RefusedError(
-            f"{start} is not inside a git repository", hint="run `git init` or pass -C DIR"
-        ) from exc
-    return Path(out)
+    """The top of the work tree holding `start`, links resolved (asked once per directory: it
+    does not move while a command runs)."""
+    if start not in _TOPLEVELS:
+        try:
+            out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
+        except ProcessError as exc:
+            raise RefusedError(
+                f"{start} is not inside a git repository", hint="run `git init` or pass -C DIR"
+            ) from exc
+        _TOPLEVELS[start] = Path(out).resolve()
+    return _TOPLEVELS[start]
+
+
+_TOPLEVELS: dict[Path, Path] = {}
