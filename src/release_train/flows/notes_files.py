@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import PurePosixPath
 
 from release_train.config import Settings
+from release_train.errors import WorkspaceError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.model import notes
@@ -34,13 +35,17 @@ def check_notes(settings: Settings, version: Version, *, release_branch: bool, d
     """What the flows would refuse in the checkout's notes file, one `file:line: ... (fix: ...)`
     line each; a missing file is one problem."""
     relative = settings.release.notes
-    path = settings.resolve(relative)
-    if not path.is_file():
+    files = settings.files()
+    path = str(settings.resolve(relative))
+    if not files.is_file(path):
         return [
             f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
             f"template; or set [release] notes to your notes file)"
         ]
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = files.read(path).decode()
+    except WorkspaceError as exc:  # a link out of the repository (or of the commit)
+        return [f"{relative}: {exc.message} (fix: {exc.hint})"]
     core = str(version.core())
     cut = None
     if not release_branch:

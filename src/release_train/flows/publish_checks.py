@@ -5,7 +5,8 @@ crates.io refuses a package without `description` or without `license`/`license-
 warns about the first two, and stops at the first missing file: we list them all, each with the
 manifest line to fix. `verify` runs the same checks before anything is proposed or tagged; it
 estimates the size without packaging (`estimated_size_problems`), `publish` measures the real
-`.crate` files.
+`.crate` files. Files are read where the workspace was read (`ws.files`: the disk, or a commit's
+tree when a flow checks a commit).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from release_train.errors import RefusedError
+from release_train.errors import RefusedError, WorkspaceError
+from release_train.infra.confine import Files
 from release_train.workspaces.interface import Package, Workspace
 
 MAX_CRATE_BYTES = 10 * 1024 * 1024
@@ -28,10 +30,17 @@ class MetadataError(RefusedError):
     """Packages a registry would refuse; nothing was uploaded."""
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _text(files: Files, path: Path) -> str | None:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
+        return files.read(str(path)).decode()
+    except (OSError, UnicodeDecodeError, WorkspaceError):
+        return None
+
+
+def _read(files: Files, path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(_text(files, path) or "")
+    except tomllib.TOMLDecodeError:
         return {}
 
 
@@ -46,13 +55,13 @@ def _relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def line_of(manifest: Path, table: str, key: str | None = None) -> int:
+def line_of(files: Files, manifest: Path, table: str, key: str | None = None) -> int:
     """The 1-based line of `key` (or `key.workspace`) inside `[table]` of `manifest`, else the
     table's header line, else 1: where a fix of that field goes."""
-    try:
-        lines = manifest.read_text(encoding="utf-8").splitlines()
-    except OSError:
+    text = _text(files, manifest)
+    if text is None:
         return 1
+    lines = text.splitlines()
     header = re.compile(rf"^\s*\[\s*{re.escape(table)}\s*\]\s*(#.*)?$")
     wanted = re.compile(rf"^\s*{re.escape(key)}\s*(\.\s*workspace\s*)?=") if key else None
     start = next((i for i, line in enumerate(lines) if header.match(line)), None)
@@ -68,13 +77,13 @@ def line_of(manifest: Path, table: str, key: str | None = None) -> int:
 
 def metadata_problems(ws: Workspace, packages: Iterable[Package]) -> list[str]:
     """One line per refusal: `path:line: what is wrong (fix: ...)`."""
-    root_manifest = ws.root / "Cargo.toml"
-    inherited = _read(root_manifest).get("workspace", {}).get("package", {})
+    files, root_manifest = ws.files, ws.root / "Cargo.toml"
+    inherited = _read(files, root_manifest).get("workspace", {}).get("package", {})
     problems: list[str] = []
     for pkg in packages:
-        table = _read(pkg.manifest).get("package", {})
+        table = _read(files, pkg.manifest).get("package", {})
         where = _relative(pkg.manifest, ws.root)
-        header = line_of(pkg.manifest, "package")
+        header = line_of(files, pkg.manifest, "package")
         if not _field(table, inherited, "description"):
             problems.append(
                 f"{where}:{header}: {pkg.name} has no `description`, which the registry requires "
@@ -93,9 +102,9 @@ def metadata_problems(ws: Workspace, packages: Iterable[Package]) -> list[str]:
                 continue
             own = not isinstance(table.get(key), dict)
             base = pkg.directory if own else ws.root
-            if not (base / value).is_file():
+            if not files.is_file(str(base / value)):
                 manifest = pkg.manifest if own else root_manifest
-                line = line_of(manifest, "package" if own else "workspace.package", key)
+                line = line_of(files, manifest, "package" if own else "workspace.package", key)
                 problems.append(
                     f"{_relative(manifest, ws.root)}:{line}: {pkg.name}: `{key}` names {value}, which does "
                     f"not exist (fix: add the file or correct the path)"
@@ -112,22 +121,20 @@ def size_problems(crate_files: dict[str, Path]) -> list[str]:
     return problems
 
 
-def estimated_size_problems(ws: Workspace, packages: Iterable[Package], files: list[str]) -> list[str]:
-    """Packages whose `.crate` would exceed the limit, without packaging: `files` are the
-    workspace's files (git-tracked, relative to its root, as cargo packs them). A package whose
+def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[str]:
+    """Packages whose `.crate` would exceed the limit, without packaging: the files of each are
+    those git tracks below its directory (`Files.tracked`), as cargo packs them. A package whose
     files, with the tar's per-file overhead, stay under the limit cannot exceed it compressed;
     only a larger one is compressed in memory to measure it."""
     problems: list[str] = []
-    nested = {PurePosixPath(f).parent for f in files if PurePosixPath(f).name == "Cargo.toml"}
     for pkg in packages:
-        mine = _package_files(ws, pkg, files, nested)
-        paths = [ws.root / f for f in mine]
-        bound = sum(p.stat().st_size + _TAR_OVERHEAD for p in paths if p.is_file())
+        mine = _package_files(ws, pkg)
+        bound = sum(size + _TAR_OVERHEAD for _, size in mine)
         if bound <= MAX_CRATE_BYTES:
             continue
-        compressed = _gzip_size(paths)
+        compressed = _gzip_size(ws.files, [pkg.directory / name for name, _ in mine])
         if compressed > MAX_CRATE_BYTES:
-            line = line_of(pkg.manifest, "package", "exclude")
+            line = line_of(ws.files, pkg.manifest, "package", "exclude")
             problems.append(
                 f"{_relative(pkg.manifest, ws.root)}:{line}: {pkg.name} packs {len(mine)} files, about "
                 f"{compressed / 2**20:.1f} MiB compressed, over the registry's 10 MiB limit "
@@ -136,27 +143,25 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package], files: l
     return problems
 
 
-def _package_files(ws: Workspace, pkg: Package, files: list[str], nested: set[PurePosixPath]) -> list[str]:
-    """The files cargo would pack for `pkg`: under its directory, not under a nested package,
-    filtered by its `include` / `exclude` globs."""
-    directory = PurePosixPath(_relative(pkg.directory, ws.root)) if pkg.directory != ws.root else None
-    table = _read(pkg.manifest).get("package", {})
+def _package_files(ws: Workspace, pkg: Package) -> list[tuple[str, int]]:
+    """(path relative to its directory, size) of each file cargo would pack for `pkg`: below
+    its directory, not below a nested package, filtered by its `include` / `exclude` globs."""
+    table = _read(ws.files, pkg.manifest).get("package", {})
     include = [p.lstrip("/") for p in table.get("include", []) if isinstance(p, str)]
     exclude = [p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str)]
-    chosen: list[str] = []
-    for name in files:
+    tracked = ws.files.tracked(str(pkg.directory))
+    nested = {PurePosixPath(name).parent for name, _ in tracked if PurePosixPath(name).name == "Cargo.toml"}
+    nested.discard(PurePosixPath("."))
+    chosen: list[tuple[str, int]] = []
+    for name, size in tracked:
         path = PurePosixPath(name)
-        if directory is not None and directory not in path.parents:
-            continue
-        inner = path.relative_to(directory) if directory is not None else path
-        owner = next((p for p in path.parents if p in nested), None)
-        if owner is not None and owner != (directory or PurePosixPath(".")):
+        if nested and any(p in nested for p in path.parents):
             continue  # inside a nested package: cargo leaves it out
-        if include and not _matches(inner, include):
+        if include and not _matches(path, include):
             continue
-        if exclude and _matches(inner, exclude):
+        if exclude and _matches(path, exclude):
             continue
-        chosen.append(name)
+        chosen.append((name, size))
     return chosen
 
 
@@ -173,17 +178,17 @@ def _matches(path: PurePosixPath, globs: list[str]) -> bool:
     return False
 
 
-def _gzip_size(paths: list[Path]) -> int:
+def _gzip_size(files: Files, paths: list[Path]) -> int:
     import zlib
 
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip, at cargo's level
     size = 0
     for path in paths:
-        if not path.is_file():
+        try:
+            data = files.read(str(path))
+        except (OSError, WorkspaceError):
             continue
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 20):
-                size += len(packer.compress(chunk))
+        size += len(packer.compress(data))
         size += _TAR_OVERHEAD // 2
     return size + len(packer.flush())
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_train.config import Settings, WorkspaceSettings
+    from release_train.infra.confine import Files
     from release_train.model.version import Operation, Version
 
 __all__ = [
@@ -191,16 +192,19 @@ class Workspace(Record):
     """Every member of one workspace. Subclasses (one per kind) keep what they need to rewrite:
     they extend `FIELDS` (and `__slots__`) and `__init__`."""
 
-    __slots__ = ("_by_name", "packages", "root", "train_version")
-    FIELDS: ClassVar[tuple[str, ...]] = ("root", "packages", "train_version")
+    __slots__ = ("_by_name", "files", "packages", "root", "train_version")
+    FIELDS: ClassVar[tuple[str, ...]] = ("root", "packages", "train_version", "files")
     root: Path
     packages: tuple[Package, ...]
     train_version: Version
+    files: Files  # where it was read: the disk, or a commit's tree (infra/confine.py)
     _by_name: dict[str, Package]
 
-    def __init__(self, root: Path, packages: tuple[Package, ...], train_version: Version) -> None:
+    def __init__(
+        self, root: Path, packages: tuple[Package, ...], train_version: Version, files: Files
+    ) -> None:
         # not `_init`: a subclass's FIELDS are longer; it sets its own fields after this
-        for name, value in zip(Workspace.FIELDS, (root, packages, train_version), strict=True):
+        for name, value in zip(Workspace.FIELDS, (root, packages, train_version, files), strict=True):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_by_name", {p.name: p for p in packages})
 
