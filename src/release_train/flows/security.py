@@ -30,9 +30,7 @@ from release_train.flows import security_schedule as sched
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.security_publish import publish_and_release, publish_steps
-from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
-from release_train.infra import fs
 from release_train.model.branches import format_name, release_branch_version
 from release_train.model.version import Version
 
@@ -316,7 +314,7 @@ def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
         if line.state == "open"
         else f"refs/remotes/{bw.REMOTE}/{line.branch}"
     )
-    with bw.checkout(env, rev) as (_, settings):
+    with bw.tree(env, rev) as settings:
         ws = load_workspace(settings)
         packages = {p.name: (str(p.version), frozenset(p.ordering_deps())) for p in ws.publish_order()}
         return sched.LineUploads(line.branch, str(ws.train_version), packages)
@@ -375,15 +373,8 @@ def _refresh(env: FlowEnv, progress: Progress, step: Step, number: int, proposal
         return
     # The body first: a crash after it leaves the branch stale, which the next run rebuilds.
     env.forge.update_pr(number, body=proposal.pr_body)
-    with temporary_worktree(env.git, proposal.base_sha) as tree:
-        fs.write_all({tree.path / path: data for path, data in proposal.files})
-        tree.run("add", "--all")
-        tree.run(
-            "commit", "--quiet", "--allow-empty", "--file=-", input=proposal.message, env=bw.commit_env(env)
-        )
-        sha = tree.rev_parse("HEAD")
-        assert sha is not None
-        env.forge.push(tree.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
+    sha = bw.commit(env, proposal)
+    env.forge.push(env.git.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
     progress.done(step, f"rebuilt {proposal.head} on {proposal.base} ({proposal.base_sha[:10]})", sha=sha)
 
 
