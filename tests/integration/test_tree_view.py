@@ -85,12 +85,24 @@ def described(ws: Workspace) -> list[tuple[object, ...]]:
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["cargo", "python"])
+@pytest.mark.parametrize("kind", ["cargo", "cargo with large files", "python"])
 def test_a_workspace_reads_the_same_from_a_commit_as_from_its_checkout(tmp_path: Path, kind: str) -> None:
     repo = tmp_path / "repo"
-    if kind == "cargo":
+    if kind.startswith("cargo"):
         shutil.copytree(DEMO, repo)
-    else:
+    if kind == "cargo with large files":  # sizes: tracked files only, less `exclude` and nested packages
+        (repo / "coupler" / "coupler-core" / "big.bin").write_bytes(os.urandom(11 * 2**20))
+        core = repo / "crates" / "railcar-core"
+        (core / "fixtures.bin").write_bytes(os.urandom(11 * 2**20))
+        manifest = core / "Cargo.toml"
+        manifest.write_text(
+            manifest.read_text().replace("[dependencies]", 'exclude = ["*.bin"]\n\n[dependencies]')
+        )
+        nested = repo / "crates" / "railcar" / "examples" / "nested"
+        nested.mkdir(parents=True)
+        (nested / "Cargo.toml").write_text('[package]\nname = "nested"\nversion = "0.1.0"\n')
+        (nested / "data.bin").write_bytes(os.urandom(11 * 2**20))
+    if kind == "python":
         build_pyrail(repo)
         (repo / "RELEASES.md").write_text("## 1.4.2\n\nUnreleased.\n\n### Added\n\n" + "-" * 80 + "\n")
     git = committed(repo)
@@ -103,6 +115,10 @@ def test_a_workspace_reads_the_same_from_a_commit_as_from_its_checkout(tmp_path:
     assert described(tree_ws) == described(disk_ws)
     assert tree_ws.train_version == disk_ws.train_version
     assert tree_checks == disk_checks
+    sizes = next(c for c in tree_checks if c.name.startswith("every package is under"))
+    assert [p.split(" packs ")[0] for p in sizes.problems] == (
+        ["coupler/coupler-core/Cargo.toml:1: coupler-core"] if kind == "cargo with large files" else []
+    )
     assert tree_bump == disk_bump and len(tree_bump) > 3
     assert git.run("worktree", "list").count("\n") == 1  # nothing was checked out
 

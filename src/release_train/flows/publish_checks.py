@@ -11,11 +11,11 @@ tree when a flow checks a commit).
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import tomllib
-from collections.abc import Iterable
-from fnmatch import fnmatchcase
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from release_train.errors import RefusedError, WorkspaceError
@@ -129,10 +129,10 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
     problems: list[str] = []
     for pkg in packages:
         mine = _package_files(ws, pkg)
-        bound = sum(size + _TAR_OVERHEAD for _, size in mine)
+        bound = sum(ws.files.sizes(str(pkg.directory), mine)) + _TAR_OVERHEAD * len(mine)
         if bound <= MAX_CRATE_BYTES:
             continue
-        compressed = _gzip_size(ws.files, [pkg.directory / name for name, _ in mine])
+        compressed = _gzip_size(ws.files, [pkg.directory / name for name in mine])
         if compressed > MAX_CRATE_BYTES:
             line = line_of(ws.files, pkg.manifest, "package", "exclude")
             problems.append(
@@ -143,37 +143,43 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
     return problems
 
 
-def _package_files(ws: Workspace, pkg: Package) -> list[tuple[str, int]]:
-    """(path relative to its directory, size) of each file cargo would pack for `pkg`: below
-    its directory, not below a nested package, filtered by its `include` / `exclude` globs."""
+def _package_files(ws: Workspace, pkg: Package) -> list[str]:
+    """The path (relative to its directory) of each file cargo would pack for `pkg`: below its
+    directory, not below a nested package, filtered by its `include` / `exclude` globs. Paths
+    are compared as strings: a package may hold tens of thousands of files."""
     table = _read(ws.files, pkg.manifest).get("package", {})
-    include = [p.lstrip("/") for p in table.get("include", []) if isinstance(p, str)]
-    exclude = [p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str)]
+    include = _globs(p.lstrip("/") for p in table.get("include", []) if isinstance(p, str))
+    exclude = _globs(p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str))
     tracked = ws.files.tracked(str(pkg.directory))
-    nested = {PurePosixPath(name).parent for name, _ in tracked if PurePosixPath(name).name == "Cargo.toml"}
-    nested.discard(PurePosixPath("."))
-    chosen: list[tuple[str, int]] = []
-    for name, size in tracked:
-        path = PurePosixPath(name)
-        if nested and any(p in nested for p in path.parents):
+    nested = {name[: -len("/Cargo.toml")] for name in tracked if name.endswith("/Cargo.toml")}
+    chosen: list[str] = []
+    for name in tracked:
+        parts = name.split("/")
+        parents = ["/".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
+        if nested and any(p in nested for p in parents):
             continue  # inside a nested package: cargo leaves it out
-        if include and not _matches(path, include):
+        if include and not _matches(name, parts, parents, include):
             continue
-        if exclude and _matches(path, exclude):
+        if exclude and _matches(name, parts, parents, exclude):
             continue
-        chosen.append((name, size))
+        chosen.append(name)
     return chosen
 
 
-def _matches(path: PurePosixPath, globs: list[str]) -> bool:
-    """gitignore-like: a glob matches the path, a directory above it, or (without `/`) any
-    component's name."""
-    text = path.as_posix()
-    for written in globs:
-        glob = written.rstrip("/")
-        if fnmatchcase(text, glob) or any(fnmatchcase(p.as_posix(), glob) for p in path.parents):
+def _globs(written: Iterable[str]) -> list[tuple[Callable[[str], object], bool]]:
+    """Each glob as its matcher, and whether it holds no `/` (then it matches any name)."""
+    return [(re.compile(fnmatch.translate(g.rstrip("/"))).match, "/" not in g.rstrip("/")) for g in written]
+
+
+def _matches(
+    name: str, parts: list[str], parents: list[str], globs: list[tuple[Callable[[str], object], bool]]
+) -> bool:
+    """gitignore-like: a glob matches the path, a directory above it (`.` too), or (without
+    `/`) any component's name."""
+    for match, plain in globs:
+        if match(name) or match(".") or any(match(p) for p in parents):
             return True
-        if "/" not in glob and any(fnmatchcase(part, glob) for part in path.parts):
+        if plain and any(match(part) for part in parts):
             return True
     return False
 

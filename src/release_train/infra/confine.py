@@ -73,9 +73,14 @@ class Files(Protocol):
         """The directories `Path(root).glob(pattern)` finds (any pattern, `**` included)."""
         ...
 
-    def tracked(self, directory: str) -> list[tuple[str, int]]:
-        """(path relative to `directory`, size) of each file below it that git tracks (cargo
-        packs those); every file there when the root is not in a git repository."""
+    def tracked(self, directory: str) -> list[str]:
+        """The path (relative to `directory`) of each file below it that git tracks (cargo packs
+        those); of every file there when the root is not in a git repository."""
+        ...
+
+    def sizes(self, directory: str, names: list[str]) -> list[int]:
+        """The size of each of `names` (as `tracked` gave them), through links; 0 for what is no
+        file."""
         ...
 
 
@@ -163,9 +168,9 @@ class Confined:
 
         return [str(p) for p in Path(root).glob(pattern) if p.is_dir()]
 
-    def tracked(self, directory: str) -> list[tuple[str, int]]:
+    def tracked(self, directory: str) -> list[str]:
         """One `git ls-files` of the root for every directory asked about (a workspace's
-        packages), each answered from that sorted list by bisection; sizes are read from disk."""
+        packages), each answered from that sorted list by bisection."""
         import bisect
 
         listed = self._tracked_below_root()
@@ -175,14 +180,17 @@ class Confined:
         prefix = "" if relative == "." else f"{relative}/"
         start = bisect.bisect_left(listed, prefix)
         end = bisect.bisect_left(listed, f"{prefix}\U0010ffff") if prefix else len(listed)
+        return [name[len(prefix) :] for name in listed[start:end]]
+
+    def sizes(self, directory: str, names: list[str]) -> list[int]:
         found = []
-        for name in listed[start:end]:
+        for name in names:
             try:
-                info = os.stat(os.path.join(self.root, name))  # noqa: PTH116, PTH118
+                info = os.stat(os.path.join(directory, name))  # noqa: PTH116, PTH118
             except OSError:
+                found.append(0)
                 continue
-            if stat.S_ISREG(info.st_mode):
-                found.append((name[len(prefix) :], info.st_size))
+            found.append(info.st_size if stat.S_ISREG(info.st_mode) else 0)
         return found
 
     def _tracked_below_root(self) -> list[str]:
@@ -210,14 +218,11 @@ def outside_error(root: str, what: str, path: str, real: str, fix: str) -> Works
     return WorkspaceError(f"{what} {path} resolves to {real}, outside the repository {root}", hint=fix)
 
 
-def _walk(directory: str) -> list[tuple[str, int]]:
+def _walk(directory: str) -> list[str]:
     """Every file below `directory` but build output and hidden directories (not in git)."""
-    found: list[tuple[str, int]] = []
+    found: list[str] = []
     for here, subdirs, names in os.walk(directory):
         subdirs[:] = [d for d in subdirs if d != "target" and not d.startswith(".")]
         base = os.path.relpath(here, directory)
-        for name in names:
-            path = os.path.join(here, name)  # noqa: PTH118
-            if os.path.isfile(path):  # noqa: PTH113
-                found.append((name if base == "." else f"{base}/{name}", os.path.getsize(path)))  # noqa: PTH202
+        found += [name if base == "." else f"{base}/{name}" for name in names]
     return found

@@ -106,21 +106,20 @@ class TreeFiles:
                 found[path] = None
         return list(found)
 
-    def tracked(self, directory: str) -> list[tuple[str, int]]:
-        real, entry = self._resolve(directory)
+    def tracked(self, directory: str) -> list[str]:
+        entry = self._resolve(directory)[1]
         if entry is None or not entry.is_tree:
             return []
-        listed = list(walk(self.tree, entry.oid))
-        files = [(path, e) for path, e in listed if e.is_file]
-        found = list(
-            zip((path for path, _ in files), self.tree.objects.sizes([e.oid for _, e in files]), strict=True)
+        return [path for path, _ in walk(self.tree, entry.oid)]
+
+    def sizes(self, directory: str, names: list[str]) -> list[int]:
+        """Asked of git together (`cat-file` `info`); a link counts as the file it leads to."""
+        entries = [self._resolve(f"{directory}/{name}")[1] for name in names]
+        files = [e for e in entries if e is not None and e.is_file]
+        sized = dict(
+            zip((e.oid for e in files), self.tree.objects.sizes([e.oid for e in files]), strict=True)
         )
-        for path, e in listed:  # a link counts as the file it leads to, as on disk
-            if e.is_link:
-                target = self._resolve(f"{real}/{path}")[1]
-                if target is not None and target.is_file:
-                    found.append((path, self.tree.objects.sizes([target.oid])[0]))
-        return found
+        return [sized[e.oid] if e is not None and e.is_file else 0 for e in entries]
 
     # --- resolving paths in the commit ----------------------------------------------------------
     def _in_tree(self, real: str) -> bool:
