@@ -33,6 +33,7 @@ from release_train.model.marker import has_marker
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
+    from release_train.flows.bump import BumpPlan
     from release_train.flows.verify import VerifyReport
     from release_train.flows.verify_gate import VerifyGate
     from release_train.workspaces.interface import Workspace
@@ -152,12 +153,14 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
         ws = load_workspace(settings)
         day = env.ctx.clock.now().astimezone(UTC).date()
         on_release = release_branch_version(settings.branches.release, branch) is not None
-        report = verify.VerifyReport(verify.run_checks(settings, ws, release_branch=on_release, day=day))
+        plans: dict[Operation, BumpPlan] = {}
+        checks = verify.run_checks(settings, ws, release_branch=on_release, day=day, plans=plans)
+        report = verify.VerifyReport(checks)
         if op is None:
             publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())
             return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report)
         try:
-            return replace(_bumped(settings, ws, op), report=report)
+            return replace(_bumped(settings, ws, op, plans.get(op)), report=report)
         except ReleaseTrainError as exc:
             if report.ok:
                 raise
@@ -165,15 +168,16 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
             return Bumped(ws.train_version, ws.train_version, {}, report=report, error=exc)
 
 
-def _bumped(settings: Settings, ws: Workspace, op: Operation) -> Bumped:
-    """`op` computed on the workspace of a tree view; the files by their path in the repository
-    (where a link in the commit leads: a bump writes through links that stay inside)."""
+def _bumped(settings: Settings, ws: Workspace, op: Operation, plan: BumpPlan | None = None) -> Bumped:
+    """`op` computed on the workspace of a tree view (or the `plan` computed already); the files
+    by their path in the repository (where a link in the commit leads: a bump writes through
+    links that stay inside)."""
     from release_train.flows.bump import plan_bump
     from release_train.infra.treefiles import TreeFiles
 
     view = settings.tree
     assert isinstance(view, TreeFiles), "bumps are computed on a tree view"
-    plan = plan_bump(settings, op, ws)
+    plan = plan or plan_bump(settings, op, ws)
     files = {posixpath.relpath(view.real(str(p)), view.top): data for p, data in plan.files.items()}
     publishes = tuple((p.name, str(plan.new_versions[p.name])) for p in ws.publish_order())
     return Bumped(

@@ -44,6 +44,45 @@ def _read(files: Files, path: Path) -> dict[str, Any]:
         return {}
 
 
+def _tables(ws: Workspace) -> Callable[[Path], dict[str, Any]]:
+    """A manifest's `[package]` and `[workspace.package]`: as the workspace parsed them when it
+    was read (a Cargo workspace keeps them), else read and parsed here; once per manifest."""
+    from release_train.workspaces.cargo import CargoWorkspace
+
+    parsed = {str(m.path): m.doc for m in ws.manifests} if isinstance(ws, CargoWorkspace) else {}
+    known: dict[str, dict[str, Any]] = {}
+
+    def tables(path: Path) -> dict[str, Any]:
+        key = str(path)
+        if key not in known:
+            doc = parsed.get(key)
+            if doc is None:
+                known[key] = _read(ws.files, path)
+            else:
+                workspace = doc.get("workspace")
+                package = workspace.get("package") if isinstance(workspace, dict) else None
+                known[key] = {
+                    "package": _plain(doc.get("package", {})),
+                    "workspace": {"package": _plain(package or {})},
+                }
+        return known[key]
+
+    return tables
+
+
+def _plain(value: Any) -> Any:
+    """A parsed manifest's value with its strings as `str` (the loader's `Str` keeps spans)."""
+    from release_train.workspaces.toml_doc import Str
+
+    if isinstance(value, Str):
+        return value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
 def _field(table: dict[str, Any], inherited: dict[str, Any], key: str) -> Any:
     value = table.get(key)
     if isinstance(value, dict) and value.get("workspace") is True:
@@ -77,23 +116,23 @@ def line_of(files: Files, manifest: Path, table: str, key: str | None = None) ->
 
 def metadata_problems(ws: Workspace, packages: Iterable[Package]) -> list[str]:
     """One line per refusal: `path:line: what is wrong (fix: ...)`."""
-    files, root_manifest = ws.files, ws.root / "Cargo.toml"
-    inherited = _read(files, root_manifest).get("workspace", {}).get("package", {})
+    files, root_manifest, tables = ws.files, ws.root / "Cargo.toml", _tables(ws)
+    inherited = tables(root_manifest).get("workspace", {}).get("package", {})
     problems: list[str] = []
     for pkg in packages:
-        table = _read(files, pkg.manifest).get("package", {})
+        table = tables(pkg.manifest).get("package", {})
         where = _relative(pkg.manifest, ws.root)
-        header = line_of(files, pkg.manifest, "package")
         if not _field(table, inherited, "description"):
             problems.append(
-                f"{where}:{header}: {pkg.name} has no `description`, which the registry requires "
-                f'(fix: add description = "..." under [package])'
+                f"{where}:{line_of(files, pkg.manifest, 'package')}: {pkg.name} has no `description`, "
+                'which the registry requires (fix: add description = "..." under [package])'
             )
         license_file = _field(table, inherited, "license-file")
         if not _field(table, inherited, "license") and not license_file:
             problems.append(
-                f"{where}:{header}: {pkg.name} has no `license` or `license-file`, which the registry "
-                'requires (fix: add license = "<SPDX expression>" under [package])'
+                f"{where}:{line_of(files, pkg.manifest, 'package')}: {pkg.name} has no `license` or "
+                '`license-file`, which the registry requires (fix: add license = "<SPDX expression>" '
+                "under [package])"
             )
         # Inherited paths are relative to the workspace root, the others to the package.
         for key in ("readme", "license-file"):
@@ -126,10 +165,15 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
     those git tracks below its directory (`Files.tracked`), as cargo packs them. A package whose
     files, with the tar's per-file overhead, stay under the limit cannot exceed it compressed;
     only a larger one is compressed in memory to measure it."""
+    packages, tables = list(packages), _tables(ws)
+    tracked = ws.files.tracked([str(pkg.directory) for pkg in packages])
+    packed = {pkg.name: _package_files(tables(pkg.manifest), tracked[str(pkg.directory)]) for pkg in packages}
+    paths = [f"{pkg.directory}/{name}" for pkg in packages for name in packed[pkg.name]]
+    sizes = iter(ws.files.sizes(paths))
     problems: list[str] = []
     for pkg in packages:
-        mine = _package_files(ws, pkg)
-        bound = sum(ws.files.sizes(str(pkg.directory), mine)) + _TAR_OVERHEAD * len(mine)
+        mine = packed[pkg.name]
+        bound = sum(next(sizes) + _TAR_OVERHEAD for _ in mine)
         if bound <= MAX_CRATE_BYTES:
             continue
         compressed = _gzip_size(ws.files, [pkg.directory / name for name in mine])
@@ -143,14 +187,13 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
     return problems
 
 
-def _package_files(ws: Workspace, pkg: Package) -> list[str]:
-    """The path (relative to its directory) of each file cargo would pack for `pkg`: below its
-    directory, not below a nested package, filtered by its `include` / `exclude` globs. Paths
-    are compared as strings: a package may hold tens of thousands of files."""
-    table = _read(ws.files, pkg.manifest).get("package", {})
+def _package_files(manifest: dict[str, Any], tracked: list[str]) -> list[str]:
+    """Those of `tracked` (the files below a package's directory, relative to it) cargo would
+    pack for the package of `manifest`: not below a nested package, filtered by its `include` /
+    `exclude` globs. Paths are compared as strings: a package may hold tens of thousands of files."""
+    table = manifest.get("package", {})
     include = _globs(p.lstrip("/") for p in table.get("include", []) if isinstance(p, str))
     exclude = _globs(p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str))
-    tracked = ws.files.tracked(str(pkg.directory))
     nested = {name[: -len("/Cargo.toml")] for name in tracked if name.endswith("/Cargo.toml")}
     chosen: list[str] = []
     for name in tracked:

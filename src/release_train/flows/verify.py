@@ -32,6 +32,7 @@ from release_train.model.version import Operation
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_train.flows.bump import BumpPlan
     from release_train.workspaces.interface import Problem, Workspace
 
 LOADS = "workspace reads; publish set complete; no cycle"
@@ -106,15 +107,17 @@ def run_checks(
     release_branch: bool,
     day: date,
     on_check: Callable[[Check, int, int], None] | None = None,
+    plans: dict[Operation, BumpPlan] | None = None,
 ) -> tuple[Check, ...]:
-    """Every check on a loaded workspace (the flows call this inside their checkout). `on_check`
-    hears of each check as it finishes, with the step it belongs to and the number of steps."""
+    """Every check on a loaded workspace (the flows call this on a commit's tree). `on_check`
+    hears of each check as it finishes, with the step it belongs to and the number of steps;
+    `plans` receives the bumps the checks computed, for a flow to reuse."""
     steps: list[Callable[[], list[Check]]] = [
         lambda: [Check(LOADS), _published_deps(ws)],
         lambda: _cargo_checks(settings, ws),
         lambda: [_version_files(settings, ws)],
-        lambda: [_bump(settings, ws, Operation.MAJOR)],
-        lambda: [_bump(settings, ws, Operation.PATCH)],
+        lambda: [_bump(settings, ws, Operation.MAJOR, plans)],
+        lambda: [_bump(settings, ws, Operation.PATCH, plans)],
         lambda: [_notes(settings, ws, release_branch=release_branch, day=day)],
     ]
     # Paths relative to the repository: the flows check a commit's tree, whose path means
@@ -194,14 +197,16 @@ def _version_files(settings: Settings, ws: Workspace) -> Check:
     return Check(f"version files agree with the train version {ws.train_version}", problems)
 
 
-def _bump(settings: Settings, ws: Workspace, op: Operation) -> Check:
+def _bump(settings: Settings, ws: Workspace, op: Operation, plans: dict[Operation, BumpPlan] | None) -> Check:
     from release_train.flows.bump import plan_bump
 
     name = f"bump {op.value} would succeed (requirement values and styles)"
     try:
-        plan_bump(settings, op, ws)
+        plan = plan_bump(settings, op, ws)
     except ReleaseTrainError as exc:
         return Check(name, (str(exc),))
+    if plans is not None:
+        plans[op] = plan
     return Check(name)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Sequence
 from typing import Protocol
 
 from release_train.errors import WorkspaceError
@@ -51,6 +52,9 @@ class Files(Protocol):
         target is inside the root. Raises OSError as `open` does."""
         ...
 
+    def read_ahead(self, paths: Sequence[str]) -> None:
+        """A hint: these files are about to be read, one by one."""
+
     def real(self, path: str) -> str:
         """`path` with every link resolved (the parts that do not exist kept as written)."""
         ...
@@ -73,14 +77,13 @@ class Files(Protocol):
         """The directories `Path(root).glob(pattern)` finds (any pattern, `**` included)."""
         ...
 
-    def tracked(self, directory: str) -> list[str]:
-        """The path (relative to `directory`) of each file below it that git tracks (cargo packs
-        those); of every file there when the root is not in a git repository."""
+    def tracked(self, directories: Sequence[str]) -> dict[str, list[str]]:
+        """directory -> the path (relative to it) of each file below it that git tracks (cargo
+        packs those); of every file there when the root is not in a git repository."""
         ...
 
-    def sizes(self, directory: str, names: list[str]) -> list[int]:
-        """The size of each of `names` (as `tracked` gave them), through links; 0 for what is no
-        file."""
+    def sizes(self, paths: Sequence[str]) -> list[int]:
+        """The size of each file (through links); 0 for what is no file."""
         ...
 
 
@@ -142,6 +145,9 @@ class Confined:
         finally:
             os.close(fd)
 
+    def read_ahead(self, paths: Sequence[str]) -> None:
+        pass  # the page cache reads ahead on disk
+
     def real(self, path: str) -> str:
         return os.path.realpath(path)
 
@@ -168,25 +174,29 @@ class Confined:
 
         return [str(p) for p in Path(root).glob(pattern) if p.is_dir()]
 
-    def tracked(self, directory: str) -> list[str]:
-        """One `git ls-files` of the root for every directory asked about (a workspace's
-        packages), each answered from that sorted list by bisection."""
+    def tracked(self, directories: Sequence[str]) -> dict[str, list[str]]:
+        """One `git ls-files` of the root, each directory answered from that sorted list by
+        bisection."""
         import bisect
 
         listed = self._tracked_below_root()
-        if not listed:
-            return _walk(directory)
-        relative = os.path.relpath(directory, self.root)
-        prefix = "" if relative == "." else f"{relative}/"
-        start = bisect.bisect_left(listed, prefix)
-        end = bisect.bisect_left(listed, f"{prefix}\U0010ffff") if prefix else len(listed)
-        return [name[len(prefix) :] for name in listed[start:end]]
+        found: dict[str, list[str]] = {}
+        for directory in directories:
+            if not listed:
+                found[directory] = _walk(directory)
+                continue
+            relative = os.path.relpath(directory, self.root)
+            prefix = "" if relative == "." else f"{relative}/"
+            start = bisect.bisect_left(listed, prefix)
+            end = bisect.bisect_left(listed, f"{prefix}\U0010ffff") if prefix else len(listed)
+            found[directory] = [name[len(prefix) :] for name in listed[start:end]]
+        return found
 
-    def sizes(self, directory: str, names: list[str]) -> list[int]:
+    def sizes(self, paths: Sequence[str]) -> list[int]:
         found = []
-        for name in names:
+        for path in paths:
             try:
-                info = os.stat(os.path.join(directory, name))  # noqa: PTH116, PTH118
+                info = os.stat(path)  # noqa: PTH116
             except OSError:
                 found.append(0)
                 continue

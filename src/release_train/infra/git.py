@@ -84,10 +84,8 @@ class Git:
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """The bytes of `path` in the tree of `rev`, or None when it is not there."""
-        done = proc.run(["git", "cat-file", "-e", f"{rev}:{path}"], cwd=self.path, check=False)
-        if done.returncode != 0:
-            return None
-        return self.run("show", f"{rev}:{path}").encode()
+        done = proc.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.path, check=False)
+        return done.stdout.encode() if done.returncode == 0 else None
 
     def branches(self, pattern: str = "*", remote: str | None = None) -> list[str]:
         ref = f"refs/remotes/{remote}/{pattern}" if remote else f"refs/heads/{pattern}"

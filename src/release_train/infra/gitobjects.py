@@ -21,7 +21,7 @@ manifests; here the cost follows the files touched, not the size of the reposito
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +31,10 @@ from release_train.infra import proc
 from release_train.infra.git import Git
 
 TREE, BLOB, LINK, EXEC, GITLINK = 0o40000, 0o100644, 0o120000, 0o100755, 0o160000
-_SIZES_AT_ONCE = (
-    256  # `info` questions written before their answers are read: both stay under a pipe's 64 KiB
-)
+# Questions written before their answers are read stay under a pipe's 64 KiB, so writing them
+# never waits on git, which may itself wait for us to read the answers to earlier ones.
+_ASKED_AT_ONCE = 256
+_KEPT_BLOB = 1 << 16  # blobs up to this size are kept once read (several checks read a manifest)
 
 
 @dataclass(frozen=True)
@@ -61,26 +62,36 @@ class Objects:
     --batch-command` that lives until `close`."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
         self._pipe = proc.Pipe(["git", "cat-file", "--batch-command"], cwd=path)
 
     def close(self) -> None:
         self._pipe.close()
 
     def get(self, name: str) -> tuple[str, str, bytes] | None:
-        """(id, type, content) of the object `name` (an id, or `REV^{tree}`), None when missing."""
-        self._pipe.ask(f"contents {name}\n".encode())
-        header = self._pipe.readline().split()
-        if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
-            return None
-        oid, kind, size = header[0].decode(), header[1].decode(), int(header[2])
-        data = self._pipe.read(size + 1)[:-1]  # the content, then a newline
-        return oid, kind, data
+        """(id, type, content) of the object `name` (an id, or `REV^{commit}`), None when missing."""
+        return self.get_many([name])[0]
+
+    def get_many(self, names: Sequence[str]) -> list[tuple[str, str, bytes] | None]:
+        """`get` of each of `names`, asked a few hundred at a time: a round trip per batch."""
+        found: list[tuple[str, str, bytes] | None] = []
+        for start in range(0, len(names), _ASKED_AT_ONCE):
+            chunk = names[start : start + _ASKED_AT_ONCE]
+            self._pipe.ask("".join(f"contents {name}\n" for name in chunk).encode())
+            for _ in chunk:
+                header = self._pipe.readline().split()
+                if len(header) != 3:  # "<name> missing" or "<name> ambiguous"
+                    found.append(None)
+                    continue
+                data = self._pipe.read(int(header[2]) + 1)[:-1]  # the content, then a newline
+                found.append((header[0].decode(), header[1].decode(), data))
+        return found
 
     def sizes(self, oids: Sequence[str]) -> list[int]:
-        """The size of each object (-1 when missing), asked in a few round trips."""
+        """The size of each object (-1 when missing), a round trip per few hundred."""
         found: list[int] = []
-        for start in range(0, len(oids), _SIZES_AT_ONCE):
-            chunk = oids[start : start + _SIZES_AT_ONCE]
+        for start in range(0, len(oids), _ASKED_AT_ONCE):
+            chunk = oids[start : start + _ASKED_AT_ONCE]
             self._pipe.ask("".join(f"info {oid}\n" for oid in chunk).encode())
             for _ in chunk:
                 header = self._pipe.readline().split()
@@ -98,7 +109,8 @@ def opened(path: Path) -> Iterator[Objects]:
 
 
 class Tree:
-    """The tree of the commit `rev` names, read lazily: each directory's tree object at most once."""
+    """The tree of the commit `rev` names, read lazily: each directory's tree object at most
+    once, and small blobs kept once read."""
 
     def __init__(self, objects: Objects, rev: str) -> None:
         found = objects.get(f"{rev}^{{commit}}")
@@ -110,21 +122,49 @@ class Tree:
         self.oid = found[2].split(b"\n", 1)[0].split()[1].decode()  # a commit's first line: "tree <id>"
         self._id_bytes = len(self.oid) // 2  # 20 (SHA-1) or 32 (SHA-256)
         self._trees: dict[str, dict[str, Entry]] = {}
+        self._blobs: dict[str, bytes] = {}
 
     def entries(self, oid: str) -> dict[str, Entry]:
         """name -> entry of the tree object `oid`."""
         if oid not in self._trees:
-            found = self.objects.get(oid)
-            if found is None or found[1] != "tree":
-                raise ProcessError(f"git has no tree {oid} (a damaged or shallow repository?)")
-            self._trees[oid] = self._parse(found[2])
+            self.read_ahead([oid])
         return self._trees[oid]
 
     def blob(self, oid: str) -> bytes:
-        found = self.objects.get(oid)
-        if found is None:
-            raise ProcessError(f"git has no blob {oid} (a damaged or partial clone?)")
-        return found[2]
+        if oid not in self._blobs:
+            found = self.objects.get(oid)
+            if found is None:
+                raise ProcessError(f"git has no blob {oid} (a damaged, shallow or partial clone?)")
+            if len(found[2]) > _KEPT_BLOB:
+                return found[2]
+            self._blobs[oid] = found[2]
+        return self._blobs[oid]
+
+    def read_ahead(self, oids: Sequence[str]) -> None:
+        """Read together the objects (trees, small blobs) about to be asked for one by one."""
+        wanted = [oid for oid in dict.fromkeys(oids) if oid not in self._trees and oid not in self._blobs]
+        for oid, found in zip(wanted, self.objects.get_many(wanted), strict=True):
+            if found is None:
+                raise ProcessError(f"git has no object {oid} (a damaged, shallow or partial clone?)")
+            if found[1] == "tree":
+                self._trees[oid] = self._parse(found[2])
+            elif len(found[2]) <= _KEPT_BLOB:
+                self._blobs[oid] = found[2]
+
+    def listing(self, directories: Sequence[str]) -> list[tuple[str, Entry, int]]:
+        """(path in the repository, entry, size) of every file and link below `directories`
+        (paths in the repository; none: all of it), links not followed: one `git ls-tree`,
+        which walks only those directories."""
+        args = ["git", "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit, "--", *directories]
+        out = proc.run_bytes(args, cwd=self.objects.path, env={"GIT_LITERAL_PATHSPECS": "1"})
+        found = []
+        for record in out.split(b"\0"):
+            info, _, path = record.partition(b"\t")
+            mode, kind, oid, size = info.split() if info else (b"", b"", b"", b"")
+            if kind == b"blob":
+                entry = Entry(int(mode, 8), oid.decode())
+                found.append((path.decode("utf-8", "surrogateescape"), entry, int(size)))
+        return found
 
     def _parse(self, data: bytes) -> dict[str, Entry]:
         entries: dict[str, Entry] = {}
@@ -228,12 +268,3 @@ def stripspace(message: str) -> str:
             blank = False
         lines.append(line)
     return "\n".join(lines) + "\n" if lines else ""
-
-
-def walk(tree: Tree, oid: str, prefix: str = "") -> Iterable[tuple[str, Entry]]:
-    """(path below the tree `oid`, entry) of every file and link under it, depth first."""
-    for name, entry in tree.entries(oid).items():
-        if entry.is_tree:
-            yield from walk(tree, entry.oid, f"{prefix}{name}/")
-        elif entry.mode != GITLINK:
-            yield f"{prefix}{name}", entry

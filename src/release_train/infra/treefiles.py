@@ -29,9 +29,10 @@ import fnmatch
 import os
 import posixpath
 import re
+from collections.abc import Sequence
 
 from release_train.infra.confine import LINK_FIX, link_error, outside_error
-from release_train.infra.gitobjects import GITLINK, TREE, Entry, Tree, walk
+from release_train.infra.gitobjects import GITLINK, TREE, Entry, Tree
 
 _LINKS_FOLLOWED = 40  # as the kernel's limit: more is a loop
 _GLOB_CHARS = frozenset("*?[")
@@ -44,6 +45,7 @@ class TreeFiles:
         self.tree, self.top = tree, top
         self.root = self.real(root)
         self._known: set[str] = {self.root}
+        self._listed: dict[str, tuple[Entry, int]] = {}  # path -> entry, size: what `tracked` listed
 
     # --- the Files questions --------------------------------------------------------------------
     def inside(self, real: str) -> bool:
@@ -73,6 +75,11 @@ class TreeFiles:
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
         return self.tree.blob(entry.oid)
 
+    def read_ahead(self, paths: Sequence[str]) -> None:
+        """Their blobs asked of git together (the directories were, when they were scanned)."""
+        entries = [self._resolve(path)[1] for path in paths]
+        self.tree.read_ahead([e.oid for e in entries if e is not None and e.is_file])
+
     def real(self, path: str) -> str:
         return self._resolve(path)[0]
 
@@ -92,6 +99,7 @@ class TreeFiles:
         if entry is None or not (entry.is_tree or entry.mode == GITLINK):
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), directory)
         listed = self.tree.entries(entry.oid) if entry.is_tree else {}
+        self.tree.read_ahead([e.oid for e in listed.values() if e.is_tree])  # globs look inside next
         return [(name, self._is_dir(f"{real}/{name}", e), e.is_link) for name, e in listed.items()]
 
     def has_entries(self, directory: str) -> bool:
@@ -106,20 +114,30 @@ class TreeFiles:
                 found[path] = None
         return list(found)
 
-    def tracked(self, directory: str) -> list[str]:
-        entry = self._resolve(directory)[1]
-        if entry is None or not entry.is_tree:
-            return []
-        return [path for path, _ in walk(self.tree, entry.oid)]
+    def tracked(self, directories: Sequence[str]) -> dict[str, list[str]]:
+        """One `git ls-tree` of all of `directories`; their sizes are kept for `sizes`."""
+        wanted = {d: posixpath.relpath(d, self.top) for d in directories}
+        inside: dict[str, list[str]] = {relative: [] for relative in wanted.values()}
+        specs = [] if "." in inside else list(inside)
+        for path, entry, size in self.tree.listing(specs):
+            self._listed[f"{self.top}/{path}"] = (entry, size)
+            parts = path.split("/")
+            for n in range(len(parts) - 1, -1, -1):
+                relative = "/".join(parts[:n]) or "."
+                if relative in inside:
+                    inside[relative].append(path[len(relative) + 1 :] if n else path)
+        return {d: inside[relative] for d, relative in wanted.items()}
 
-    def sizes(self, directory: str, names: list[str]) -> list[int]:
-        """Asked of git together (`cat-file` `info`); a link counts as the file it leads to."""
-        entries = [self._resolve(f"{directory}/{name}")[1] for name in names]
-        files = [e for e in entries if e is not None and e.is_file]
-        sized = dict(
-            zip((e.oid for e in files), self.tree.objects.sizes([e.oid for e in files]), strict=True)
-        )
-        return [sized[e.oid] if e is not None and e.is_file else 0 for e in entries]
+    def sizes(self, paths: Sequence[str]) -> list[int]:
+        """From the listing `tracked` made; a link counts as the file it leads to, as on disk."""
+        found = []
+        for path in paths:
+            entry, size = self._listed.get(path, (None, 0))
+            if entry is None or entry.is_link:
+                entry = self._resolve(path)[1]
+                size = self.tree.objects.sizes([entry.oid])[0] if entry is not None and entry.is_file else 0
+            found.append(size)
+        return found
 
     # --- resolving paths in the commit ----------------------------------------------------------
     def _in_tree(self, real: str) -> bool:

@@ -30,6 +30,7 @@ def find_members(
     if root_manifest.package_table() is not None:
         found[base] = root_manifest
     queue = [root_manifest] if base in found else []
+    confined.read_ahead([f"{d}/Cargo.toml" for d in explicit])
     for directory in explicit:
         if directory not in found:
             confined.check_dir(directory)

@@ -32,6 +32,7 @@ def find_projects(
     root_file = root / PYPROJECT
     if config.members is not None:
         dirs = _configured(settings, config.members, root, confined)
+        confined.read_ahead([f"{d}/{PYPROJECT}" for d in dirs])
         projects = [read_project(Path(d, PYPROJECT), confined) for d in dirs]
         root_project = next((p for p in projects if p.dir == str(root)), None)
         return root_project, projects
@@ -44,7 +45,9 @@ def find_projects(
     root_project = read_project(root_file, confined)
     if not root_project.has("tool", "uv", "workspace"):
         return root_project, [root_project]
-    members = [read_project(Path(d, PYPROJECT), confined) for d in _uv_members(root_project, root, confined)]
+    dirs = _uv_members(root_project, root, confined)
+    confined.read_ahead([f"{d}/{PYPROJECT}" for d in dirs])
+    members = [read_project(Path(d, PYPROJECT), confined) for d in dirs]
     return root_project, [root_project, *members]
 
 
