@@ -37,9 +37,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
-from release_train.flows.worktree import temporary_worktree
 from release_train.forges.interface import CheckState, PrState, PullRequest
-from release_train.infra import fs
 from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
 
@@ -441,15 +439,8 @@ def _refresh(env: FlowEnv, progress: Progress, step: Step, number: int, proposal
         return
     # The body first: a crash after it leaves the branch stale, which the next run rebuilds.
     env.forge.update_pr(number, body=proposal.pr_body)
-    with temporary_worktree(env.git, proposal.base_sha) as tree:
-        fs.write_all({tree.path / path: data for path, data in proposal.files})
-        tree.run("add", "--all")
-        tree.run(
-            "commit", "--quiet", "--allow-empty", "--file=-", input=proposal.message, env=bw.commit_env(env)
-        )
-        sha = tree.rev_parse("HEAD")
-        assert sha is not None
-        env.forge.push(tree.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
+    sha = bw.commit(env, proposal)
+    env.forge.push(env.git.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
     progress.done(step, f"rebuilt {proposal.head} on {proposal.base} ({proposal.base_sha[:10]})", sha=sha)
 
 

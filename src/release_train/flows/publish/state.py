@@ -51,7 +51,6 @@ from release_train.registries.interface import Registry, RegistryError, Registry
 
 RECENT_DAYS = 14  # unfinished releases: every tag this recent is examined
 DASHBOARD_DAYS = 31  # the dashboard: every tag this recent is checked
-MANIFESTS = ("Cargo.toml", "pyproject.toml")  # what a workspace is read from
 INDEX_READERS = 16  # concurrent index reads (crates.io serves the sparse index from a CDN)
 
 
@@ -181,13 +180,11 @@ def _packages_at(env: FlowEnv, commit: str) -> list[tuple[str, str]] | str:
     """(name, version) of each package the workspace at `commit` publishes, in publish order; a
     message when that workspace cannot be read."""
     from release_train.flows import branchwork
-    from release_train.flows.worktree import temporary_worktree
     from release_train.workspaces import load_workspace
 
     try:
-        with temporary_worktree(env.git, commit, only_named=MANIFESTS) as tree:
-            root = (tree.path / branchwork.repo_path(env, ".")).resolve()
-            ws = load_workspace(replace(env.settings, root=root))
+        with branchwork.tree(env, commit) as settings:
+            ws = load_workspace(settings)
             return [(p.name, str(p.version)) for p in ws.publish_order()]
     except ReleaseTrainError as exc:
         return f"cannot read the workspace at {commit[:10]}: {exc.message}"
