@@ -28,8 +28,10 @@ from tests.fixtures.python_train import (
 from tests.fixtures.train import Train
 from tests.fixtures.without_tool import environment_without
 
+from release_train.checkers.griffe import find_griffe
 from release_train.cli import main
 from release_train.errors import RefusedError
+from release_train.flows import patch as patch_flow
 
 NOW = "2026-01-25T09:00:00Z"
 HEAD = "ci/bump-to-1.0.1"
@@ -151,6 +153,21 @@ def test_an_import_package_griffe_cannot_find_blocks_with_its_output(
     assert train.sha(HEAD) is None
 
 
+def test_an_import_package_new_since_the_release_has_nothing_to_compare(tmp_path: Path) -> None:
+    train = python_line(tmp_path)
+    manifest = "packages/pyline/pyproject.toml"
+    two = train.file(BRANCH, manifest) + (
+        '\n[tool.hatch.build.targets.wheel]\npackages = ["src/pyline", "src/pyline_extras"]\n'
+    )
+    extras = "packages/pyline/src/pyline_extras/__init__.py"
+    change_line(train, {manifest: two, extras: "def spare() -> None: ...\n"}, "Ship the extras")
+    assert patch(train) == 0
+    assert (
+        "griffe found no breaking API change in pyline against v1.0.0; new since v1.0.0: "
+        "pyline_extras (pyline)." in train.pr(HEAD, BRANCH).body
+    )
+
+
 def test_without_griffe_the_api_is_not_checked_and_the_pr_says_so(tmp_path: Path) -> None:
     train = python_line(tmp_path)
     change_line(train, {MODULE: WITHOUT_UNCOUPLE}, "Drop uncouple")
@@ -181,6 +198,27 @@ def test_without_griffe_the_api_is_not_checked_and_the_pr_says_so(tmp_path: Path
     )
     body = train.pr(HEAD, BRANCH).body
     assert "**API check** (griffe against `v1.0.0`): API not checked: griffe is not installed" in body
+
+
+def test_a_griffe_on_path_is_run_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project's own griffe (an activated environment, `uv tool install griffe`) before the
+    one installed beside release-train; the command run is recorded in the gate's event."""
+    train = python_line(tmp_path)
+    change_line(train, {MODULE: WITH_REVERSE}, "Add reverse")
+    installed = find_griffe()
+    assert installed is not None
+    bin_dir = tmp_path / "project-bin"
+    bin_dir.mkdir()
+    (bin_dir / "griffe").symlink_to(installed)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+
+    planned = patch_flow.plan(train.env(), branch=BRANCH)
+    assert planned.api is not None and planned.api.verdict == "clean"
+    (event,) = [e for e in train.events.events if e.data.get("checker") == "griffe"]
+    options = ["--search", "packages/pyline/src", "--format", "oneline", "--no-color", "--no-inspection"]
+    assert event.data["commands"] == [
+        [str(bin_dir / "griffe"), "check", "pyline", "--against", "v1.0.0", *options]
+    ]
 
 
 def test_release_patch_on_main_goes_through_griffe(
