@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -269,3 +270,39 @@ def test_head_branches_kept_after_merging_do_not_make_a_rerun_open_them_again(
     assert {o.status for o in report.outcomes} == {"skipped"}
     assert [pr.number for pr in env.forge.list_prs(state=None) if pr.head == "ci/release-1.0.0"] == [2]
     assert gh.origin.rev_parse("refs/heads/release-1.0.0") == merged
+
+
+@pytest.mark.parametrize("limit", ["secondary", "primary"])
+def test_the_forges_rate_limit_waits_are_on_the_commands_stderr(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    limit: str,
+) -> None:
+    """The GitHub forge works under the command's context: what it waits for, and why, is the
+    command's output (a secondary limit: 429 with `retry-after`; a primary one: 403 with
+    `x-ratelimit-remaining: 0` and a reset a moment from now, so the wait is the one-second floor)."""
+    gh = GitHubTrain.start(tmp_path, standin)
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", TOKEN)
+    capsys.readouterr()
+
+    def limited() -> None:
+        if limit == "secondary":
+            standin.secondary_limit(1, retry_after=1, status=429)
+        else:
+            standin.exhaust_primary(1, reset_at=int(time.time()), status=403)
+
+    limited()  # a command that only reads the forge
+    assert main(["releases", "-C", str(gh.work.path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "no releases\n"
+    assert captured.err == "GitHub rate limit: waiting 1 s\n"
+
+    limited()  # a command whose forge runs the push reactions, with JSON events
+    assert main(["pr", "list", "--json", "-C", str(gh.work.path)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    waits = [json.loads(line) for line in captured.err.splitlines()]
+    assert waits == [{"event": "wait", "message": "GitHub rate limit: waiting 1 s", "seconds": 1.0}]
+    assert TOKEN not in captured.err

@@ -43,7 +43,7 @@ def env_at(work: Git, when: str, events: Recorder) -> FlowEnv:
     settings = load_settings(work.path)
     ctx = Context(clock=FixedClock(parse_now(when)), observer=events)
     handler = TagOnly(settings, ctx)
-    forge = open_forge(settings, on_push=handler, clock=ctx.clock, token=TOKEN)
+    forge = open_forge(settings, ctx, handler, token=TOKEN)
     assert isinstance(forge, GitHubForge)
     handler.bind(forge)
     return FlowEnv(settings, work, forge, ctx)

@@ -224,12 +224,13 @@ def _remember_secret(secret: str) -> None:
     remember_secrets(secret)
 
 
-def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:
+def forge_from(settings: Settings, ctx: Context) -> Forge:
     """The configured forge, with its token, for commands that only read or act directly
-    (no reactions: use `flow_env` or `reactions.open_forge_with_reactions` for those)."""
+    (no reactions: use `flow_env` or `reactions.open_forge_with_reactions` for those). It works
+    under the command's `ctx`, so its rate-limit waits and warnings are the command's output."""
     from release_train.forges import open_forge
 
-    return open_forge(settings, clock=clock, token=forge_token(settings))
+    return open_forge(settings, ctx, token=forge_token(settings))
 
 
 def flow_env(args: argparse.Namespace) -> FlowEnv:

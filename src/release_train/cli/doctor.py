@@ -38,10 +38,12 @@ def run(args: argparse.Namespace) -> int:
     names = [*settings.forge.token_env, settings.publish.token_env, "GITHUB_ACTIONS"]
     variables = {name: os.environ[name] for name in names if os.environ.get(name)}
 
-    def forge() -> Forge:
-        return forge_from(settings)
+    ctx = context_from(args)
 
-    today = context_from(args).clock.now().astimezone(UTC).date()
+    def forge() -> Forge:
+        return forge_from(settings, ctx)
+
+    today = ctx.clock.now().astimezone(UTC).date()
     report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today))
     if args.json:
         print_json(report.to_json())

@@ -13,7 +13,14 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from release_train.cli.common import add_json, add_repo_options, forge_from, print_json, settings_from
+from release_train.cli.common import (
+    add_json,
+    add_repo_options,
+    context_from,
+    forge_from,
+    print_json,
+    settings_from,
+)
 from release_train.errors import UsageError
 from release_train.forges.interface import CapabilityMissing
 from release_train.forges.local import LocalForge
@@ -72,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _local_forge(args: argparse.Namespace) -> LocalForge:
     settings = settings_from(args)
-    forge = forge_from(settings)
+    forge = forge_from(settings, context_from(args))
     if not isinstance(forge, LocalForge):
         raise CapabilityMissing(
             f"`release-train forge {args.action}` works on the local forge only; this repository uses "

@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         ctx.observer = summarized(observer)
     registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
-    forge = forge_from(settings, ctx.clock)
+    forge = forge_from(settings, ctx)
     tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
     try:
         if args.dry_run:

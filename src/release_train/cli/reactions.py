@@ -159,9 +159,7 @@ def forge_and_reactions(
     from release_train.cli.common import forge_token
 
     handler = Reactions(settings, ctx, registry)
-    forge = open_forge(
-        settings, on_push=handler, clock=ctx.clock, token=forge_token(settings), observer=ctx.observer
-    )
+    forge = open_forge(settings, ctx, handler, token=forge_token(settings))
     handler.bind(forge)
     return forge, handler
 
