@@ -61,7 +61,12 @@ from release_train.infra import proc
 from release_train.infra.git import init_repo
 from release_train.model.pacing import Estimates, Job, Rate, TokenBucket, lower_bound, simulate
 from release_train.registries.cargo_registry import CargoRegistry
-from release_train.registries.interface import PublishedVersion, RegistryError, UploadRequest
+from release_train.registries.interface import (
+    PublishedVersion,
+    RegistryCapability,
+    RegistryError,
+    UploadRequest,
+)
 from release_train.registries.local_cargo import Limits, RegistryServer
 from release_train.registries.local_cargo.cargo_config import cargo_config_args, cargo_env
 
@@ -248,6 +253,7 @@ class MemoryRegistry:
     is the publisher's own cost per upload (scheduling, journal, events, index polling)."""
 
     label = "memory"
+    capabilities = frozenset(RegistryCapability)
 
     def __init__(self) -> None:
         self.accepted: list[float] = []

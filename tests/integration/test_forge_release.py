@@ -21,7 +21,7 @@ from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
 from release_train.model.notes import DASHES
 from release_train.model.version import Version
-from release_train.registries.interface import PublishedVersion, UploadRequest
+from release_train.registries.interface import PublishedVersion, RegistryCapability, UploadRequest
 
 
 def notes(version: str, line: str) -> str:
@@ -94,6 +94,7 @@ class FakeRegistry:
     """An in-memory registry implementing the Protocol (only what the forge release uses)."""
 
     label = "memory"
+    capabilities = frozenset(RegistryCapability)
 
     def __init__(self, versions: dict[str, list[str]]) -> None:
         self.data = {n: {v: PublishedVersion(n, v, "sum") for v in vs} for n, vs in versions.items()}

@@ -306,3 +306,21 @@ def test_the_forges_rate_limit_waits_are_on_the_commands_stderr(
     waits = [json.loads(line) for line in captured.err.splitlines()]
     assert waits == [{"event": "wait", "message": "GitHub rate limit: waiting 1 s", "seconds": 1.0}]
     assert TOKEN not in captured.err
+
+
+def test_pr_close_on_github_is_refused_as_a_missing_capability_with_the_way_round(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gh = GitHubTrain.start(tmp_path, standin)
+    gh.cut_and_merge_bump()
+    number = gh.open_release()
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", TOKEN)
+    capsys.readouterr()
+    assert main(["pr", "close", str(number), "-C", str(gh.work.path)]) == 10
+    err = capsys.readouterr().err
+    assert "cannot close pull requests, which `release-train pr close` needs" in err
+    assert f"hint: close it on the forge itself (on GitHub: the web UI or `gh pr close {number}`)" in err
+    assert gh.env().forge.get_pr(number).state == "open"

@@ -23,6 +23,7 @@ from release_train.flows import targets as tg
 from release_train.flows.backport_git import Source, already_on, cherry_pick, resolve_source
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.forges.interface import ForgeCapability, require_forge
 
 State = Literal["pick", "conflict", "proposed"]
 
@@ -93,6 +94,9 @@ def plan(env: FlowEnv, ref: str, to: Sequence[str], *, conflict_pr: bool = True)
             notes.append(f"{line.branch}: the cherry-pick is empty (the change is already there); skipped")
         else:
             found.append(target)
+    if conflict_pr and any(t.conflicts for t in found):
+        # A conflict is proposed as a PR held from merging until someone resolves it.
+        require_forge(env.forge, ForgeCapability.HOLD_PRS, needed_by="a backport that conflicts")
     steps = tuple(step for t in found for step in t.steps())
     return BackportPlan(
         flow="backport",

@@ -15,6 +15,7 @@ from release_train.flows import branchwork as bw
 from release_train.flows import notes_files, security_gate, verify_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.forges.interface import ForgeCapability
 from release_train.model import notes
 from release_train.model.branches import format_name
 from release_train.model.calendar import next_fire
@@ -32,12 +33,11 @@ class CutPlan(Plan):
 
 
 def archive_link(env: FlowEnv, branch: str) -> str:
-    """Where a release branch's notes live: on GitHub when the repository is named, else the git
+    """Where a release branch's notes live: a web link on a forge that has web pages, else the git
     revision syntax (`git show release-28.0.0:RELEASES.md`) that works on any clone."""
     path = bw.notes_path(env)
-    repository = env.settings.project.repository
-    if repository and env.settings.forge.kind == "github":
-        return f"https://github.com/{repository}/blob/{branch}/{path}"
+    if ForgeCapability.FILE_LINKS in env.forge.capabilities:
+        return env.forge.file_url(branch, path)
     return f"{branch}:{path}"
 
 

@@ -16,17 +16,16 @@ from typing import Any
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.flows.doctor import Check
-from release_train.forges.interface import Forge
+from release_train.forges.interface import Forge, ForgeCapability
 
 NAME = "merge settings"
 
 
 def checks(s: Settings, forge: Forge) -> list[Check]:
-    reader = getattr(forge, "merge_settings", None)
-    if reader is None:
+    if ForgeCapability.MERGE_SETTINGS not in forge.capabilities:
         return []
     try:
-        found: Mapping[str, Any] = reader()
+        found: Mapping[str, Any] = forge.merge_settings()
     except ReleaseTrainError as exc:
         return [Check(NAME, "warn", f"cannot read the repository's merge settings: {exc.message}", _look(s))]
     return [judge(found, s.project.repository)]

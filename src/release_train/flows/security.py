@@ -37,7 +37,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
-from release_train.forges.interface import CheckState, PrState, PullRequest
+from release_train.forges.interface import CheckState, ForgeCapability, PrState, PullRequest, require_forge
 from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
 
@@ -83,6 +83,9 @@ def prepare(
     env: FlowEnv, advisory: str, to: Sequence[str], *, requested_by: str = "", allow_breaking: bool = False
 ) -> patch_lines.PatchLinesPlan:
     _check_id(advisory)
+    require_forge(
+        env.forge, ForgeCapability.HOLD_PRS, needed_by="`security prepare` (the fix is held until released)"
+    )
     if not env.settings.release.branches:
         planned = _prepare_on_main(
             env, advisory, to, requested_by=requested_by, allow_breaking=allow_breaking
@@ -297,7 +300,7 @@ def release_plan(
 ) -> SecurityReleasePlan:
     """The schedule is the publish engine's, planned against the `registry` (opened once every
     line is ready; without one: nothing is in it yet, every upload a new version). With a
-    `registry` and the local forge (which merges), the plan ends with one combined publish of
+    `registry` and a forge whose CI runs here (which merges), the plan ends with one combined publish of
     the new tags, run as scheduled, and their forge releases; without it, the forge's reactions
     do whatever they do on each merge (tuning and estimates are for tests against a time-scaled
     local registry)."""
@@ -335,7 +338,9 @@ def release_plan(
                     hint=f"close PR #{line.pr} and run `security prepare --advisory {advisory}` again",
                 )
             refresh.append((line.pr, rebuilt))
-    merge = env.settings.forge.kind == "local"
+    # Where CI's reactions run in this process, the release merges and publishes the tags as one
+    # schedule; elsewhere a person merges the PRs on the forge and the forge's CI publishes.
+    merge = ForgeCapability.EMBEDDED_CI in env.forge.capabilities
     schedule = _schedule(env, lines, registry() if registry is not None else None, tuning, estimates)
     tags = schedule.tags if registry is not None and merge else ()
     steps = _release_steps(lines, refresh, merge) + finish_steps(tags)

@@ -18,8 +18,10 @@ from typing import Any
 from release_train.errors import ProcessError
 from release_train.forges.interface import (
     ZERO_SHA,
+    CapabilityMissing,
     CheckState,
     Conflict,
+    ForgeCapability,
     ForgeError,
     MergeMethod,
     NotFound,
@@ -47,6 +49,18 @@ _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 class LocalForge:
     """A `Forge` backed by the bare repository at `bare_path` and its store beside it."""
+
+    # Its CI is release-train itself: the reactions run in this process on every push and merge.
+    # It has no web pages to link to and no merge settings (the train's merges write their own
+    # commit messages).
+    capabilities: frozenset[ForgeCapability] = frozenset(
+        {
+            ForgeCapability.HOLD_PRS,
+            ForgeCapability.CLOSE_PRS,
+            ForgeCapability.EMBEDDED_CI,
+            ForgeCapability.LOCAL_RECORDS,
+        }
+    )
 
     def __init__(
         self,
@@ -82,9 +96,18 @@ class LocalForge:
             init_repo(bare_path, bare=True, branch="main")
         return cls(bare_path, clock=clock)
 
+    def __repr__(self) -> str:
+        return f"the local forge at {self.bare_path}"
+
     @property
     def remote_url(self) -> str:
         return str(self.bare_path)
+
+    def merge_settings(self) -> dict[str, object]:
+        raise CapabilityMissing("the local forge has no merge settings: its merges write their own messages")
+
+    def file_url(self, branch: str, path: str) -> str:
+        raise CapabilityMissing("the local forge has no web pages to link to")
 
     @property
     def store_file(self) -> Path:
