@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,7 +76,9 @@ def opened(settings: Settings, sources: Sequence[tuple[str | None, str]]) -> Ite
 def _open(settings: Settings, tree: Path, tag: str | None, commit: str) -> Opened:
     """The workspace at `tree` and its tag's journal; refuses a tag whose name does not match
     the version in its tree."""
-    ws = load_workspace(replace(settings, root=tree))
+    from release_train.flows.worktree import reroot
+
+    ws = load_workspace(reroot(settings, tree))
     if tag is None:
         tag = format_name(settings.release.tag, ws.train_version)
     wanted = parse_name(settings.release.tag, tag)
