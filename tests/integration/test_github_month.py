@@ -96,7 +96,7 @@ def test_a_human_merge_with_the_default_blank_message_loses_the_marker_as_doctor
 
     env = gh.env()
     event = PushEvent("refs/heads/release-1.0.0", before or "", merged)
-    report = tag.run_reaction(env.settings, env.forge, event, env.ctx)  # what CI runs on the push
+    report = tag.run_reaction(env, event)  # what CI runs on the push
     assert report.notes == (
         "not tagging: no commit in the range carries the release marker on a line of its own",
     )

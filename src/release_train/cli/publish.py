@@ -14,6 +14,7 @@ The registry token is read from the environment variable named by `[publish] tok
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from release_train.cli.common import (
     TextObserver,
@@ -51,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
-        ctx.observer = summarized(observer)
+        ctx = replace(ctx, observer=summarized(observer))
     registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
     forge = forge_from(settings, ctx)

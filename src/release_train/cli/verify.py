@@ -16,6 +16,7 @@ when any check fails."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from release_train.cli.common import add_json, add_repo_options, context_from, print_json, settings_from
 from release_train.cli.progress import ProgressObserver
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     bar = None if args.json else ProgressObserver(ctx.observer, "verifying", plain=False)
     if bar is not None:
-        ctx.observer = bar
+        ctx = replace(ctx, observer=bar)
     try:
         report = verify(settings_from(args), ctx)
     finally:

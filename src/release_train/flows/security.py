@@ -16,7 +16,7 @@ opens its next patch release as a held PR to main (`flows/mainline.py`), `status
   The uploads of all lines are planned by the publish engine (`publish/plan.py`) from the
   commits about to be tagged, as one schedule against the registry limits and its daily cap, one
   ETA. With a registry (what the CLI does), the plan is made against it, the merges defer the
-  forge's publish reaction (`ctx.defer_publish`), and the new tags are published by that engine
+  forge's publish reaction (`reactions.publish_deferred`), and the new tags are published by that engine
   in ONE paced execution afterwards (shared buckets, the same schedule printed before the first
   upload, a journal per tag), then the forge releases are made oldest version first, so
   "latest" stays on the newest line (and `forge_release.is_latest` never gives it to an older
@@ -37,6 +37,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
+from release_train.flows.reactions import publish_deferred
 from release_train.forges.interface import CheckState, ForgeCapability, PrState, PullRequest, require_forge
 from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
@@ -425,12 +426,9 @@ def release_apply(
             progress.skipped(step, f"{line.branch}: PR #{line.pr} is ready already", pr=line.pr)
     if planned.merge:
         # With tags to publish here, the merges' publish reactions wait for the one run below.
-        deferring, env.ctx.defer_publish = env.ctx.defer_publish, bool(planned.tags)
-        try:
+        with publish_deferred(bool(planned.tags)):
             for line in planned.lines:
                 _merge(env, progress, by_name[f"merge:#{line.pr}"], line)
-        finally:
-            env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
         resume = f"release-train security release --advisory {planned.advisory}"
         finish_together(env, progress, by_name, planned.schedule, registry(), resume)

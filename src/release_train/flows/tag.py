@@ -15,12 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from release_train.config import Settings
-from release_train.context import Context
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
-from release_train.forges.interface import ZERO_SHA, Conflict, Forge, PushEvent
-from release_train.infra.git import Git
+from release_train.forges.interface import ZERO_SHA, Conflict, PushEvent
 from release_train.model.branches import format_name, parse_name, release_branch_version
 from release_train.model.marker import has_marker
 from release_train.model.version import Version
@@ -157,7 +155,6 @@ def apply(env: FlowEnv, tagging: TagPlan) -> Report:
     return progress.report()
 
 
-def run_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> Report:
+def run_reaction(env: FlowEnv, event: PushEvent) -> Report:
     """What CI does on a push: plan and apply `tag` for the pushed range."""
-    env = FlowEnv(settings, Git(settings.root), forge, ctx)
     return apply(env, plan(env, before=event.before, after=event.after, ref=event.ref))

@@ -22,7 +22,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.publish.state import Standing, ensure_local, readable_registry, unfinished
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
-from release_train.registries.interface import Registry, RegistryFactory
+from release_train.registries.interface import Registry
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
@@ -68,20 +68,16 @@ def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, t
     return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag))
 
 
-def finish_new_tag(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-) -> Release | None:
+def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
     """The reaction to a new tag: publish the tag's commit, then create the forge release. Other
     refs, and tags that do not follow `[release] tag`, are ignored (None)."""
-    from release_train.infra.git import Git
-
     if not event.ref.startswith("refs/tags/"):
         return None
     tag = event.ref.removeprefix("refs/tags/")
-    if parse_name(settings.release.tag, tag) is None:
+    if parse_name(env.settings.release.tag, tag) is None:
         return None
-    Git(settings.root).run("fetch", "--quiet", forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
-    return finish(settings, forge, registry(), ctx, tag).release
+    env.git.run("fetch", "--quiet", env.forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
+    return finish(env.settings, env.forge, env.open_registry(), env.ctx, tag).release
 
 
 class FinishFailed(ReleaseTrainError):
@@ -110,14 +106,10 @@ def finish_all(env: FlowEnv, registry: Registry, releases: Iterable[Standing]) -
     return done
 
 
-def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-) -> list[Finished]:
+def run_reaction(env: FlowEnv, event: PushEvent) -> list[Finished]:
     """What CI does on a push of `main` or a release branch, before tagging: finish the
     unfinished releases the pushed commit contains."""
-    from release_train.infra.git import Git
-
-    env = FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)
+    registry = env.open_registry
     env.git.fetch("origin")
     readable, unreadable = readable_registry(registry)
     found = [u for u in unfinished(env, readable, unreadable=unreadable, within=event.after) if u.certain]
