@@ -13,7 +13,7 @@ from tests.fixtures.crates import fake_crate, publish_metadata
 from tests.fixtures.train import Train, build_train, github_workspace
 
 from release_train.cli import main
-from release_train.forges.github_standin import GitHubStandIn
+from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo.index import encode_publish_body
 from release_train.registries.local_cargo.server import RegistryServer
 from release_train.workspaces import load_workspace

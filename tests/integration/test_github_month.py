@@ -27,8 +27,8 @@ from tests.fixtures.train import MARKER
 
 from release_train.cli import main
 from release_train.flows import held, release, security, status, tag, tick
-from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import PushEvent
+from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo import RegistryServer
 
 ADVISORY = "RUSTSEC-2026-0042"

@@ -18,8 +18,8 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.reactions import TAG_FLOW, Reactions
 from release_train.forges import open_forge
 from release_train.forges.github import GitHubForge
-from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import PushEvent
+from release_train.github_standin import GitHubStandIn
 from release_train.infra.clock import FixedClock, parse_now
 from release_train.infra.git import Git
 

@@ -9,9 +9,9 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.state import Asset, ReleaseRow
-from release_train.forges.github_standin.web import (
+from release_train.github_standin.core import Core
+from release_train.github_standin.state import Asset, ReleaseRow
+from release_train.github_standin.web import (
     HttpError,
     Request,
     Response,

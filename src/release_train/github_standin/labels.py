@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.pulls import label_json
-from release_train.forges.github_standin.web import (
+from release_train.github_standin.core import Core
+from release_train.github_standin.pulls import label_json
+from release_train.github_standin.web import (
     HttpError,
     Request,
     Response,

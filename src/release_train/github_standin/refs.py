@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.web import (
+from release_train.github_standin.core import Core
+from release_train.github_standin.web import (
     Request,
     Response,
     Route,

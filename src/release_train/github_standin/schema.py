@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from release_train.forges.github_standin import settings
-from release_train.forges.github_standin.web import HttpError, Response, validation_failed
+from release_train.github_standin import settings
+from release_train.github_standin.web import HttpError, Response, validation_failed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from release_train.forges.github_standin.settings import RepoSettings
+from release_train.github_standin.settings import RepoSettings
 
 
 @dataclass

@@ -9,9 +9,9 @@ import re
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from release_train.forges.github_standin import checks, labels, pulls, refs, releases, schema
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.web import HttpError, Request, Response, Route, error, not_found
+from release_train.github_standin import checks, labels, pulls, refs, releases, schema
+from release_train.github_standin.core import Core
+from release_train.github_standin.web import HttpError, Request, Response, Route, error, not_found
 
 ROUTES: list[Route] = [*pulls.ROUTES, *labels.ROUTES, *refs.ROUTES, *releases.ROUTES, *checks.ROUTES]
 SUPPORTED_VERSIONS = ("2022-11-28", "2026-03-10")

@@ -8,8 +8,8 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any
 
-from release_train.forges.github_standin.state import State
 from release_train.forges.github_values import GREEN_CONCLUSIONS
+from release_train.github_standin.state import State
 from release_train.infra import proc
 from release_train.infra.clock import Clock
 from release_train.infra.git import Git

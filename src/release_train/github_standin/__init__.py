@@ -23,10 +23,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from release_train.forges.github_standin import checks
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.server import make_server
-from release_train.forges.github_standin.state import State
+from release_train.github_standin import checks
+from release_train.github_standin.core import Core
+from release_train.github_standin.server import make_server
+from release_train.github_standin.state import State
 from release_train.infra.clock import Clock, SystemClock
 from release_train.infra.git import Git, init_repo
 

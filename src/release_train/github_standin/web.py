@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 if TYPE_CHECKING:
-    from release_train.forges.github_standin.core import Core
+    from release_train.github_standin.core import Core
 
 DOCS = "https://docs.github.com/rest"
 

@@ -4,15 +4,17 @@ into the bare repository, with the commit message the caller sent or the reposit
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Literal
 
-from release_train.forges.github_standin import settings
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.state import Pull
-from release_train.forges.github_standin.web import Response, error
+from release_train.github_standin import settings
+from release_train.github_standin.core import Core
+from release_train.github_standin.state import Pull
+from release_train.github_standin.web import Response, error
+from release_train.infra import bare_merge
 
 DOC = "https://docs.github.com/rest/pulls/pulls#merge-a-pull-request"
-GITHUB = {"GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+GITHUB = bare_merge.Identity("GitHub", "noreply@github.com")
 _METHOD_NAMES = {"merge": "Merge commits", "squash": "Squash merges", "rebase": "Rebase merges"}
 
 
@@ -36,30 +38,25 @@ def refusal(
     return None
 
 
-def facts(core: Core, pr: Pull, base: str, head: str) -> settings.PullFacts:
-    messages = [core.git.message(sha).strip() for sha in core.git.log(f"{base}..{head}")[::-1]]
-    return settings.PullFacts(pr.number, pr.title, pr.body, pr.head, core.state.owner, messages)
+def facts(core: Core, pr: Pull, messages: Sequence[str]) -> settings.PullFacts:
+    return settings.PullFacts(pr.number, pr.title, pr.body, pr.head, core.state.owner, list(messages))
 
 
 def merge(core: Core, pr: Pull, body: dict[str, Any], base: str, head: str) -> str | None:
-    """The new tip of the base branch, or None when the merge conflicts."""
+    """The new tip of the base branch, or None when the merge conflicts. A squash or a merge
+    commit is written as the local forge writes its own (`infra/bare_merge.py`), committed by
+    GitHub and dated at the merge (the stand-in's clock, simulated in demos)."""
     method = str(body.get("merge_method", "merge"))
     if method == "rebase":
         return _rebase(core, base, head)
-    merged = core.git.merge_tree(base, head)
-    if merged.conflicts:
-        return None
-    pull = facts(core, pr, base, head)
     title, message = body.get("commit_title"), body.get("commit_message")
-    dated = {**GITHUB, **_dated(core)}
-    if method == "merge":
-        text = settings.merge_message(core.state.settings, pull, title, message)
-        author = {"GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.com"}
-        return core.git.commit_tree(merged.tree, [base, head], text, env={**dated, **author})
-    text = settings.squash_message(core.state.settings, pull, title, message)
-    # credited to the author of the PR's first commit, dated at the merge
-    first = core.git.log(f"{base}..{head}")[-1]
-    return core.git.commit_tree(merged.tree, [base], text, env={**_author_of(core, first), **dated})
+    compose = settings.merge_message if method == "merge" else settings.squash_message
+
+    def text(messages: Sequence[str]) -> str:
+        return compose(core.state.settings, facts(core, pr, messages), title, message)
+
+    squash_or_merge: Literal["squash", "merge"] = "merge" if method == "merge" else "squash"
+    return bare_merge.merge(core.git, base, head, squash_or_merge, text, forge=GITHUB, date=core.now()).commit
 
 
 def _rebase(core: Core, base: str, head: str) -> str | None:
@@ -71,7 +68,12 @@ def _rebase(core: Core, base: str, head: str) -> str | None:
         merged = core.git.merge_tree(base, sha)
         if merged.conflicts:
             return None
-        env = {**GITHUB, "GIT_COMMITTER_DATE": core.now(), **_author_of(core, sha)}
+        env = {
+            "GIT_COMMITTER_NAME": GITHUB.name,
+            "GIT_COMMITTER_EMAIL": GITHUB.email,
+            "GIT_COMMITTER_DATE": core.now(),
+            **_author_of(core, sha),
+        }
         onto = core.git.commit_tree(merged.tree, [onto], core.git.message(sha), env=env)
     return onto
 
@@ -79,8 +81,3 @@ def _rebase(core: Core, base: str, head: str) -> str | None:
 def _author_of(core: Core, sha: str) -> dict[str, str]:
     name, email, date = core.git.run("log", "-1", "--format=%an%x00%ae%x00%aI", sha).strip().split("\0")
     return {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_AUTHOR_DATE": date}
-
-
-def _dated(core: Core) -> dict[str, str]:
-    """GitHub dates a merge commit at the merge: the stand-in's clock (simulated in demos)."""
-    return {"GIT_AUTHOR_DATE": core.now(), "GIT_COMMITTER_DATE": core.now()}

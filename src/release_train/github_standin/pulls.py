@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from release_train.forges.github_standin import merging
-from release_train.forges.github_standin.core import Core
-from release_train.forges.github_standin.state import Pull
-from release_train.forges.github_standin.web import (
+from release_train.github_standin import merging
+from release_train.github_standin.core import Core
+from release_train.github_standin.state import Pull
+from release_train.github_standin.web import (
     HttpError,
     Request,
     Response,
