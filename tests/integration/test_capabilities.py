@@ -76,7 +76,7 @@ def test_publish_plan_refuses_a_registry_that_takes_no_uploads(tmp_path: Path) -
     from release_train.model.pacing import Estimates
 
     with pytest.raises(CapabilityMissing) as raised:
-        plan_commits(train.settings, ReadOnlyRegistry(), [commit], Estimates(), Tuning())  # type: ignore[arg-type]
+        plan_commits(train.settings, ReadOnlyRegistry(), [commit], Estimates(), Tuning(), git=train.work)  # type: ignore[arg-type]
     assert str(raised.value).startswith(
         "the registry a read-only mirror cannot upload packages, which publishing this train's releases needs"
     )

@@ -11,7 +11,7 @@ from tests.fixtures.train import DEMO
 
 from release_train.cli import main
 from release_train.forges.local import LocalForge
-from release_train.infra.git import init_repo
+from release_train.infra.git import Git, init_repo
 
 SUB = "sub/dir"
 
@@ -99,7 +99,7 @@ def test_the_publish_engine_opens_a_tag_at_the_subdirectory(tmp_path: Path) -> N
     settings = load_settings(sub)
     commit = forge.git.rev_parse("refs/heads/main")
     assert commit is not None
-    with opened(settings, [(None, commit)]) as tags:
+    with opened(settings, [(None, commit)], git=Git(sub)) as tags:
         (tag,) = tags
         assert tag.tag == "v1.0.0"
         assert tag.workspace.root.parts[-2:] == ("sub", "dir")

@@ -57,7 +57,9 @@ class Site:
         return tag
 
     def release(self, tag: str, registry: FakeRegistry | None = None) -> Release:
-        return create_release(self.settings, self.forge, registry, Context(observer=Recorder()), tag=tag)
+        return create_release(
+            self.settings, self.forge, registry, Context(observer=Recorder()), tag=tag, git=self.work
+        )
 
     def latest(self) -> list[str]:
         return [r.tag for r in self.forge.list_releases() if r.latest]

@@ -35,7 +35,7 @@ def test_only_the_exact_pattern_makes_a_release_line(train: Train) -> None:
     env = train.env()
     assert [line.branch for line in release_lines(env, env.settings, train.now)] == ["release-1.0.0"]
     assert [line.branch for line in supported(env, env.settings, train.now)] == ["release-1.0.0"]
-    checks = doctor.branch_checks(env.settings, env.forge)
+    checks = doctor.branch_checks(env.settings, env.git, env.forge)
     assert any(c.message == "1 match 'release-{version}', latest release-1.0.0" for c in checks)
 
 

@@ -33,6 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from release_train.flows import doctor
     from release_train.forges.interface import Forge
+    from release_train.infra.git import Git
 
     settings = settings_from(args)
     names = [*settings.forge.token_env, settings.publish.token_env, "GITHUB_ACTIONS"]
@@ -44,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return forge_from(settings, ctx)
 
     today = ctx.clock.now().astimezone(UTC).date()
-    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today))
+    git = Git(settings.root)
+    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today, git))
     if args.json:
         print_json(report.to_json())
     else:

@@ -56,13 +56,14 @@ def run(args: argparse.Namespace) -> int:
     registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
     forge = forge_from(settings, ctx)
-    tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
+    git = Git(settings.root)
+    tag, _ = resolve_tag(settings, git, args.tag)
     try:
         if args.dry_run:
-            plan = publish(settings, registry, ctx, [tag], dry_run=True)
+            plan = publish(settings, registry, ctx, [tag], git=git, dry_run=True)
             ctx.emit("plan", f"then create or update the forge release of {tag}")
         else:
-            finished = finish(settings, forge, registry, ctx, tag)
+            finished = finish(settings, forge, registry, ctx, tag, git=git)
     finally:
         if observer is not None:
             observer.close()

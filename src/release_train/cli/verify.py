@@ -30,13 +30,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.verify import verify
+    from release_train.infra.git import Git
 
     ctx = context_from(args)
     bar = None if args.json else ProgressObserver(ctx.observer, "verifying", plain=False)
     if bar is not None:
         ctx = replace(ctx, observer=bar)
     try:
-        report = verify(settings_from(args), ctx)
+        settings = settings_from(args)
+        report = verify(settings, ctx, branch=Git(settings.root).current_branch() or "")
     finally:
         if bar is not None:
             bar.close()

@@ -82,6 +82,7 @@ class Inputs:
     open_registry: Callable[[], Registry]
     variables: Mapping[str, str]  # the token variables and GITHUB_ACTIONS, as found
     today: date  # the notes check dates a release in memory with it (its shape is what counts)
+    git: Git  # the working repository at settings.root
 
 
 def run(inputs: Inputs) -> DoctorReport:
@@ -89,12 +90,12 @@ def run(inputs: Inputs) -> DoctorReport:
     checks: list[Check] = []
     workspace = _workspace(s, checks)
     if workspace is not None:
-        checks.extend(verify_checks(s, workspace, inputs.today))
+        checks.extend(verify_checks(s, workspace, inputs.today, inputs.git.current_branch() or ""))
     if s.forge.kind == "github":
         checks.extend(token_checks(s, inputs.variables))
     forge = _forge(inputs, checks)
     if forge is not None:
-        checks.extend(branch_checks(s, forge))
+        checks.extend(branch_checks(s, inputs.git, forge))
         from release_train.flows import doctor_merge  # it builds on this module's Check
 
         checks.extend(doctor_merge.checks(s, forge))
@@ -125,11 +126,10 @@ def _workspace(s: Settings, checks: list[Check]) -> Workspace | None:
     return ws
 
 
-def verify_checks(s: Settings, ws: Workspace, today: date) -> list[Check]:
-    """`verify`'s checks on the checkout, one doctor check each (`flows/verify.py`)."""
+def verify_checks(s: Settings, ws: Workspace, today: date, branch: str) -> list[Check]:
+    """`verify`'s checks on the checkout (on `branch`), one doctor check each (`flows/verify.py`)."""
     from release_train.flows import verify
 
-    branch = Git(s.root).current_branch() or ""
     on_release = release_branch_version(s.branches.release, branch) is not None
     found: list[Check] = []
     for check in verify.run_checks(s, ws, release_branch=on_release, day=today)[1:]:  # [0]: the load
@@ -223,9 +223,9 @@ def token_checks(s: Settings, variables: Mapping[str, str]) -> list[Check]:
     return checks
 
 
-def branch_checks(s: Settings, forge: Forge) -> list[Check]:
+def branch_checks(s: Settings, git: Git, forge: Forge) -> list[Check]:
     try:
-        out = Git(s.root).run("ls-remote", "--heads", forge.remote_url)
+        out = git.run("ls-remote", "--heads", forge.remote_url)
     except ReleaseTrainError as exc:
         return [
             Check(

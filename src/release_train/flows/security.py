@@ -402,7 +402,9 @@ def _schedule(
         bw.require_remote_sha(env, line.head if line.state == "open" else line.branch) for line in lines
     ]
     tuning = tuning or Tuning(index_timeout=env.settings.publish.index_timeout)
-    return plan_commits(env.settings, registry, commits, estimates or estimates_for(env.settings), tuning)
+    return plan_commits(
+        env.settings, registry, commits, estimates or estimates_for(env.settings), tuning, git=env.git
+    )
 
 
 def release_apply(

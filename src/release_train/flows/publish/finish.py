@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
     from release_train.flows.publish.apply import PublishReport
     from release_train.flows.publish.plan import PublishPlan
+    from release_train.infra.git import Git
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,17 @@ def release_json(release: Release) -> dict[str, Any]:
     }
 
 
-def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
-    """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
+def finish(
+    settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str, *, git: Git
+) -> Finished:
+    """Publish whatever of `tag` the registry lacks, then create or update its forge release
+    (`tag` is in the working repository `git`)."""
     from release_train.flows.publish.apply import PublishReport, publish
     from release_train.flows.publish.forge_release import create_release
 
-    report = publish(settings, registry, ctx, [tag])
+    report = publish(settings, registry, ctx, [tag], git=git)
     assert isinstance(report, PublishReport)
-    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag))
+    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag, git=git))
 
 
 def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
@@ -77,7 +81,7 @@ def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
     if parse_name(env.settings.release.tag, tag) is None:
         return None
     env.git.run("fetch", "--quiet", env.forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
-    return finish(env.settings, env.forge, env.open_registry(), env.ctx, tag).release
+    return finish(env.settings, env.forge, env.open_registry(), env.ctx, tag, git=env.git).release
 
 
 class FinishFailed(ReleaseTrainError):
@@ -97,7 +101,7 @@ def finish_all(env: FlowEnv, registry: Registry, releases: Iterable[Standing]) -
         env.ctx.emit("info", f"finishing: {item.describe()}", tag=item.tag)
         try:
             ensure_local(env, [item.tag])
-            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag))
+            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag, git=env.git))
         except InterruptedForTest:
             raise
         except ReleaseTrainError as exc:
@@ -137,7 +141,7 @@ def finish_in_tick(env: FlowEnv, progress: Progress, item: Standing, step: Step)
     try:
         registry = env.open_registry()
         ensure_local(env, [item.tag])
-        done = finish(env.settings, env.forge, registry, env.ctx, item.tag)
+        done = finish(env.settings, env.forge, registry, env.ctx, item.tag, git=env.git)
     except InterruptedForTest:
         raise
     except ReleaseTrainError as exc:
@@ -186,6 +190,7 @@ def finish_together(
         registry,
         env.ctx,
         tags,
+        git=env.git,
         resume=resume,
         tuning=planned.tuning,
         estimates=planned.estimates,
@@ -201,5 +206,5 @@ def finish_together(
         if tag in released:
             progress.skipped(step, f"the forge release {tag} exists already", tag=tag)
             continue
-        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
+        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag, git=env.git)
         progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)

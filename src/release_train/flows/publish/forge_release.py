@@ -60,10 +60,9 @@ def earlier_rcs(version: Version, published: dict[str, bool]) -> list[str]:
 
 
 def create_release(
-    settings: Settings, forge: Forge, registry: Registry | None, ctx: Context, *, tag: str
+    settings: Settings, forge: Forge, registry: Registry | None, ctx: Context, *, tag: str, git: Git
 ) -> Release:
-    """Create or update the forge release of `tag` (which exists in the repository at settings.root)."""
-    git = Git(settings.root)
+    """Create or update the forge release of `tag` (which exists in the working repository `git`)."""
     version = parse_name(settings.release.tag, tag)
     if version is None:
         raise ValueError(f"{tag} does not follow the tag pattern {settings.release.tag}")

@@ -24,6 +24,7 @@ from typing import Any
 from release_train.config import PublishSettings, Settings
 from release_train.flows.publish.execute import RESUME, Tuning
 from release_train.flows.publish.survey import Opened, Part, opened, survey
+from release_train.infra.git import Git
 from release_train.model.pacing import Estimates, Job, Rate, Schedule, format_duration, simulate
 from release_train.registries.interface import (
     PublishedVersion,
@@ -221,10 +222,12 @@ def plan_commits(
     commits: Sequence[str],
     estimates: Estimates,
     tuning: Tuning,
+    *,
+    git: Git,
 ) -> PublishPlan:
-    """The plan of publishing the workspace versions at `commits`, each under the tag its version
-    will get (what a release that tags them will publish)."""
-    with opened(settings, [(None, commit) for commit in commits]) as tags:
+    """The plan of publishing the workspace versions at `commits` (in the working repository
+    `git`), each under the tag its version will get (what a release that tags them will publish)."""
+    with opened(settings, [(None, commit) for commit in commits], git=git) as tags:
         return plan(settings, registry, tags, estimates, tuning)
 
 

@@ -64,10 +64,12 @@ def resolve_tag(settings: Settings, git: Git, tag: str | None) -> tuple[str, str
 
 
 @contextmanager
-def opened(settings: Settings, sources: Sequence[tuple[str | None, str]]) -> Iterator[list[Opened]]:
-    """Each (tag, commit) of `sources` opened, oldest version first; a tag of None is the tag of
-    the workspace version at that commit (a release about to be tagged)."""
-    git = Git(settings.root)
+def opened(
+    settings: Settings, sources: Sequence[tuple[str | None, str]], *, git: Git
+) -> Iterator[list[Opened]]:
+    """Each (tag, commit) of `sources` (in the working repository `git`) opened, oldest version
+    first; a tag of None is the tag of the workspace version at that commit (a release about to
+    be tagged)."""
     with ExitStack() as stack:
         found = [_open(settings, stack.enter_context(open_tree(git, c)), t, c) for t, c in sources]
         yield sorted(found, key=lambda o: o.workspace.train_version)
