@@ -239,7 +239,7 @@ def test_github_merge_settings_say_what_a_web_ui_merge_keeps(
 
 
 def test_merge_settings_the_token_cannot_see_are_a_warning() -> None:
-    from release_train.flows.doctor_merge import judge
+    from release_train.flows.setup.doctor_merge import judge
 
     check = judge({}, "octo/railcar")
     assert (check.status, "push access" in check.message) == ("warn", True)

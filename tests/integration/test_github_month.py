@@ -26,7 +26,8 @@ from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import MARKER
 
 from release_train.cli import main
-from release_train.flows import held, release, security, status, tag, tick
+from release_train.flows import security
+from release_train.flows.train import held, release, status, tag, tick
 from release_train.forges.interface import PushEvent
 from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo import RegistryServer

@@ -13,9 +13,9 @@ from tests.fixtures.train import MARKER, github_workspace
 from release_train.config import load_settings
 from release_train.context import Context
 from release_train.events import Recorder
-from release_train.flows import cut, release
 from release_train.flows.env import FlowEnv
 from release_train.flows.reactions import TAG_FLOW, Reactions
+from release_train.flows.train import cut, release
 from release_train.forges import open_forge
 from release_train.forges.github import GitHubForge
 from release_train.forges.interface import PushEvent

@@ -12,9 +12,11 @@ import pytest
 from tests.fixtures.train import MARKER, Train, build_train
 
 from release_train.errors import RefusedError
-from release_train.flows import doctor, patch, release, tag, targets
-from release_train.flows.lines import release_lines, supported
+from release_train.flows.lines import patch, targets
+from release_train.flows.lines.release_lines import release_lines, supported
 from release_train.flows.reactions import TAG_FLOW, Reactions
+from release_train.flows.setup import doctor
+from release_train.flows.train import release, tag
 from release_train.forges.interface import ZERO_SHA, PushEvent
 
 IMPOSTORS = ["release-2.0.0-alt", "release-1.0.0-alt", "release-3.0.0+build", "release-04.0.0", "release-5.0"]

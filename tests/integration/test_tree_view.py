@@ -16,8 +16,10 @@ from tests.fixtures.train import DEMO, build_train
 
 from release_train.config import Settings, load_settings
 from release_train.errors import ReleaseTrainError, WorkspaceError
-from release_train.flows import branchwork, cut, verify
-from release_train.flows.bump import plan_bump
+from release_train.flows import branchwork
+from release_train.flows.gates import verify
+from release_train.flows.train import cut
+from release_train.flows.train.bump import plan_bump
 from release_train.flows.worktree import temporary_worktree, tree_view
 from release_train.infra import gitobjects
 from release_train.infra.git import Git, init_repo

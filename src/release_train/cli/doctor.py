@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import doctor
+    from release_train.flows.setup import doctor
     from release_train.forges.interface import Forge
     from release_train.infra.git import Git
 

@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.verify import verify
+    from release_train.flows.gates.verify import verify
     from release_train.infra.git import Git
 
     ctx = context_from(args)

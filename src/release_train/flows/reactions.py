@@ -40,7 +40,7 @@ from release_train.registries.interface import RegistryFactory, no_registry
 
 
 def _tag(env: FlowEnv, event: PushEvent) -> object:
-    from release_train.flows import tag  # each flow is imported when it first reacts
+    from release_train.flows.train import tag  # each flow is imported when it first reacts
 
     return tag.run_reaction(env, event)
 

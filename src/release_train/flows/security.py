@@ -1,7 +1,7 @@
 """security release (SPEC 3.7): one advisory fixed on every supported line, released together.
 
 A train without release branches (`[release] branches = false`) has one line, main: `prepare`
-opens its next patch release as a held PR to main (`flows/mainline.py`), `status` and
+opens its next patch release as a held PR to main (`flows/train/mainline.py`), `status` and
 `release` treat main as that line; `release` rebuilds the PR on main's tip when main moved
 (main then ships the fix with whatever else landed since the previous release).
 
@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
-from release_train.flows import patch, patch_lines
 from release_train.flows.env import FlowEnv
+from release_train.flows.lines import patch, patch_lines
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
@@ -152,7 +152,7 @@ def _prepare_on_main(
 def _plan_on_main(
     env: FlowEnv, advisory: str, *, requested_by: str = "", allow_breaking: bool, draft: bool = False
 ) -> patch.PatchPlan:
-    from release_train.flows import mainline
+    from release_train.flows.train import mainline
 
     gates = mainline.Gates(
         # The advisory being fixed is open by definition: it must not block its own fix; the fix

@@ -96,7 +96,7 @@ def run(inputs: Inputs) -> DoctorReport:
     forge = _forge(inputs, checks)
     if forge is not None:
         checks.extend(branch_checks(s, inputs.git, forge))
-        from release_train.flows import doctor_merge  # it builds on this module's Check
+        from release_train.flows.setup import doctor_merge  # it builds on this module's Check
 
         checks.extend(doctor_merge.checks(s, forge))
     if workspace is not None:
@@ -127,8 +127,8 @@ def _workspace(s: Settings, checks: list[Check]) -> Workspace | None:
 
 
 def verify_checks(s: Settings, ws: Workspace, today: date, branch: str) -> list[Check]:
-    """`verify`'s checks on the checkout (on `branch`), one doctor check each (`flows/verify.py`)."""
-    from release_train.flows import verify
+    """`verify`'s checks on the checkout (on `branch`), one doctor check each (`flows/gates/verify.py`)."""
+    from release_train.flows.gates import verify
 
     on_release = release_branch_version(s.branches.release, branch) is not None
     found: list[Check] = []

@@ -13,7 +13,7 @@ The package size is estimated without packaging (which would compile nothing but
 copy every file): the git-tracked files of each package, with the tar overhead, are summed, and
 only a package whose sum exceeds the limit is compressed in memory. `publish` measures the real
 `.crate` files. The train flows run these checks at plan time on the commit they propose from
-(`flows/verify_gate.py`), reading its tree from git's object database (`settings.files()`):
+(`flows/gates/verify_gate.py`), reading its tree from git's object database (`settings.files()`):
 every file is read through the workspace's `files`, never from the disk directly.
 """
 
@@ -32,7 +32,7 @@ from release_train.model.version import Operation
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from release_train.flows.bump import BumpPlan
+    from release_train.flows.train.bump import BumpPlan
     from release_train.workspaces.interface import Problem, Workspace
 
 LOADS = "workspace reads; publish set complete; no cycle"
@@ -159,8 +159,8 @@ def _key_line(ws: Workspace, manifest: Path, key: str) -> int:
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
     """What cargo and crates.io would refuse. (A Python workspace's registry has other rules: the
     metadata a package index checks is `twine check`'s, at publish time.)"""
+    from release_train.flows.gates.verify_cargo import lock_problems, requirement_problems
     from release_train.flows.publish.checks import estimated_size_problems, metadata_problems
-    from release_train.flows.verify_cargo import lock_problems, requirement_problems
     from release_train.workspaces.cargo import CargoWorkspace
 
     if not isinstance(ws, CargoWorkspace):
@@ -194,7 +194,7 @@ def _version_files(settings: Settings, ws: Workspace) -> Check:
 
 
 def _bump(settings: Settings, ws: Workspace, op: Operation, plans: dict[Operation, BumpPlan] | None) -> Check:
-    from release_train.flows.bump import plan_bump
+    from release_train.flows.train.bump import plan_bump
 
     name = f"bump {op.value} would succeed (requirement values and styles)"
     try:
@@ -207,10 +207,10 @@ def _bump(settings: Settings, ws: Workspace, op: Operation, plans: dict[Operatio
 
 
 def _notes(settings: Settings, ws: Workspace, *, release_branch: bool, day: date) -> Check:
-    from release_train.flows.notes_files import check_notes
+    from release_train.flows.train.notes_files import check_notes
 
     if not settings.release.branches:  # a train without release branches releases from main
-        from release_train.flows.mainline import notes_check
+        from release_train.flows.train.mainline import notes_check
 
         return notes_check(settings, ws, day)
     where = "a release branch" if release_branch else "main"

@@ -1,6 +1,6 @@
 """release-patch on many lines at once (`--branch supported`): one patch PR per line.
 
-Each line is planned exactly as `release-patch --branch B` plans it (`flows/patch.py`: notes
+Each line is planned exactly as `release-patch --branch B` plans it (`flows/lines/patch.py`: notes
 section with an entry, semver gate, security gate). Every line is planned before anything
 changes; when some line is refused, nothing is proposed on any line and every refusal is listed,
 so a maintainer fixes them all in one go. A line with no commit since its latest tag has nothing
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import patch
-from release_train.flows import targets as tg
 from release_train.flows.env import FlowEnv
+from release_train.flows.lines import patch
+from release_train.flows.lines import targets as tg
 from release_train.flows.plan import Plan, Progress, Report
 
 
@@ -40,7 +40,7 @@ def plan(
     include_unchanged: bool = False,
     flow: str = "release-patch",
 ) -> PatchLinesPlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, flow)
     chosen = tg.resolve(env, to)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, ScheduleSettings
 from release_train.errors import ConfigError, UsageError
-from release_train.flows import workflow_scan
+from release_train.flows.setup import workflow_scan
 from release_train.model.branches import format_name
 
 WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")

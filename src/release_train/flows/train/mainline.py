@@ -33,17 +33,19 @@ from typing import TYPE_CHECKING
 from release_train.config import Settings
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
-from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
-from release_train.flows.patch import PatchPlan
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import semver_gate, verify_gate
+from release_train.flows.lines.patch import PatchPlan
 from release_train.flows.plan import Plan, Progress, Report
+from release_train.flows.train import notes_files
 from release_train.model.branches import format_name
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
     from release_train.checkers import ApiReport
-    from release_train.flows.verify import Check
+    from release_train.flows.gates.verify import Check
     from release_train.workspaces.interface import Workspace
 
 OPERATIONS = (Operation.MAJOR, Operation.MINOR, Operation.PATCH)
@@ -92,7 +94,7 @@ def following(settings: Settings, version: Version, train_rule: str) -> Version:
 
 def notes_check(settings: Settings, ws: Workspace, day: date) -> Check:
     """`verify`'s notes check on this train: the scheduled release on main would accept them."""
-    from release_train.flows.verify import Check
+    from release_train.flows.gates.verify import Check
 
     rule = bw.train_rule(settings, ws)
     version = following(settings, ws.train_version, rule)

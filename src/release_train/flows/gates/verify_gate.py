@@ -15,7 +15,7 @@ from release_train.errors import RefusedError
 if TYPE_CHECKING:
     from release_train.context import Context
     from release_train.flows.branchwork import Proposal
-    from release_train.flows.verify import VerifyReport
+    from release_train.flows.gates.verify import VerifyReport
 
 OVERRIDE_FLAG = "--allow-verify-failures"
 

@@ -1,5 +1,5 @@
 """`--to supported | --to BRANCH...`: which release lines a backport, patch or security flow
-acts on. `supported` is every line the support policy still covers today (`flows/lines.py`);
+acts on. `supported` is every line the support policy still covers today (`flows/lines/release_lines.py`);
 named branches must be release branches on the origin. An expired line is never reached through
 `supported`; naming it explicitly works and is said."""
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from release_train.errors import RefusedError, UsageError
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import Line, release_lines
+from release_train.flows.lines.release_lines import Line, release_lines
 from release_train.model.branches import format_name, release_branch_version
 from release_train.model.notes import archive_label
 

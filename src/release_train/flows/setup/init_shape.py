@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import WorkspaceError
-from release_train.flows import workflow_scan
+from release_train.flows.setup import workflow_scan
 from release_train.infra.git import Git
 from release_train.model.branches import format_name, parse_name
 from release_train.model.marker import has_marker

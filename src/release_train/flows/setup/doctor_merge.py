@@ -15,7 +15,7 @@ from typing import Any
 
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
-from release_train.flows.doctor import Check
+from release_train.flows.setup.doctor import Check
 from release_train.forges.interface import Forge, ForgeCapability
 
 NAME = "merge settings"

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from release_train.config import Settings
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import Line, commit_dates
+from release_train.flows.lines.release_lines import Line, commit_dates
 from release_train.infra.git import Git
 from release_train.model.branches import parse_name
 from release_train.model.notes import archive_label

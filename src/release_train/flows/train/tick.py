@@ -6,7 +6,7 @@ or before `now`: that fire time is the slot. Due slots run in a fixed order, cut
 so a schedule that puts both on one day releases the branch it has just cut.
 
 A train without release branches (`[release] branches = false`) has one event, the release: it
-proposes the release PR to main (`flows/mainline.py`, bumping by `[schedule] release-bump`); a
+proposes the release PR to main (`flows/train/mainline.py`, bumping by `[schedule] release-bump`); a
 `[schedule] cut` that fires today is reported as nothing to do.
 
 Why a record: after a cut's bump PR is merged, `main` already holds the next version, so a second
@@ -247,7 +247,7 @@ def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
         progress.done(
             step, f"{slot.label} done: {summary}; recorded as {slot.ref}", ref=slot.ref, summary=summary
         )
-    from release_train.flows import held  # every tick re-examines held releases
+    from release_train.flows.train import held  # every tick re-examines held releases
 
     again = held.plan(env)
     if again.held:
@@ -330,7 +330,7 @@ def _summary(branch: str, report: Report) -> str:
 
 
 def _cut_flow() -> ScheduledFlow:
-    from release_train.flows import cut
+    from release_train.flows.train import cut
 
     return ScheduledFlow(
         plan=cut.plan,
@@ -341,7 +341,8 @@ def _cut_flow() -> ScheduledFlow:
 
 
 def _release_flow() -> ScheduledFlow:
-    from release_train.flows import branchwork, release
+    from release_train.flows import branchwork
+    from release_train.flows.train import release
 
     def acted_on(env: FlowEnv, p: Any) -> str:
         if p.proposals:
@@ -358,7 +359,7 @@ def _release_flow() -> ScheduledFlow:
 
 def _main_release_flow() -> ScheduledFlow:
     """A train without release branches: the release PR to main, bumped by `[schedule] release-bump`."""
-    from release_train.flows import mainline
+    from release_train.flows.train import mainline
 
     return ScheduledFlow(
         plan=lambda env: mainline.plan(env, mainline.scheduled_operation(env.settings)),

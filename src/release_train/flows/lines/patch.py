@@ -1,7 +1,7 @@
 """release-patch (SPEC 3.3): propose the next patch release on a release branch.
 
 Refuses unless the branch is a release branch with notes for the new version (its shape says
-where: `model/notes`) and every check of `verify` passes on it (`flows/verify_gate.py`). Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
+where: `model/notes`) and every check of `verify` passes on it (`flows/gates/verify_gate.py`). Bumps `patch` -> V.p+1, dates that section, and commits "Release <Project> V.p+1" with
 the marker on `ci/bump-to-V.p+1`; the PR to the release branch names who asked.
 """
 
@@ -13,9 +13,11 @@ from datetime import UTC
 from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import notes_files, security_gate, semver_gate, verify_gate
 from release_train.flows.env import FlowEnv
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import semver_gate, verify_gate
 from release_train.flows.plan import Plan, Progress, Report
+from release_train.flows.train import notes_files
 from release_train.model.branches import format_name, release_branch_version
 from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
@@ -26,7 +28,7 @@ class PatchPlan(Plan):
     branch: str
     version: Version
     proposal: bw.Proposal
-    api: ApiReport | None = None  # the semver gate's verdict (flows/semver_gate.py)
+    api: ApiReport | None = None  # the semver gate's verdict (flows/gates/semver_gate.py)
 
 
 def plan(
@@ -41,7 +43,7 @@ def plan(
     draft: bool = False,
     extra_body: str = "",
 ) -> PatchPlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     s = env.settings
     require_branches(s, "release-patch")

@@ -1,6 +1,6 @@
 """cut (SPEC 3.1): branch `release-V` off `main` and propose the major bump on `main`.
 
-At plan time, on main's commit: every check of `verify` (`flows/verify_gate.py`), then the
+At plan time, on main's commit: every check of `verify` (`flows/gates/verify_gate.py`), then the
 security gate; main's notes are reset by their shape (`model/notes`), the PR body lists each
 version line old -> new, and the plan carries the notes diff. Steps: push main as `release-V`; commit "Bump <Project> to V'" (the bump and the reset release
 notes) on `ci/bump-to-V'` and push it; open the PR to main. In an rc train also: commit
@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from release_train.flows import branchwork as bw
-from release_train.flows import notes_files, security_gate, verify_gate
 from release_train.flows.env import FlowEnv
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import verify_gate
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.flows.train import notes_files
 from release_train.forges.interface import ForgeCapability
 from release_train.model import notes
 from release_train.model.branches import format_name
@@ -44,7 +46,7 @@ def archive_link(env: FlowEnv, branch: str) -> str:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> CutPlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, "cut")  # a train without release branches cuts none
     env.git.require_clean()

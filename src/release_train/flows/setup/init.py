@@ -34,7 +34,7 @@ from typing import Any
 
 from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, ScheduleSettings, Settings
 from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows import init_shape, init_workflows
+from release_train.flows.setup import init_shape, init_workflows
 from release_train.infra import fs
 from release_train.infra.git import Git
 from release_train.workspaces.interface import Workspace
@@ -118,7 +118,7 @@ def plan(
 def _new_notes(d: Derived) -> str:
     """The notes file init writes: the template for the train's version; on a train without
     release branches, only its top section, pending for the next (scheduled, major) release."""
-    from release_train.flows.notes_files import new_file, template
+    from release_train.flows.train.notes_files import new_file, template
     from release_train.model.notes import render_template
     from release_train.model.notes.releases_md import cut_template
     from release_train.model.version import Operation, Version

@@ -22,7 +22,7 @@ from typing import Any
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
-from release_train.flows.tag import is_train_branch, released_before
+from release_train.flows.train.tag import is_train_branch, released_before
 from release_train.forges.interface import CheckState
 from release_train.model.branches import format_name
 from release_train.model.marker import has_marker

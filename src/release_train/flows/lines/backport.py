@@ -19,9 +19,9 @@ from typing import Literal
 
 from release_train.errors import ReleaseTrainError
 from release_train.flows import branchwork as bw
-from release_train.flows import targets as tg
-from release_train.flows.backport_git import Source, already_on, cherry_pick, resolve_source
 from release_train.flows.env import FlowEnv
+from release_train.flows.lines import targets as tg
+from release_train.flows.lines.backport_git import Source, already_on, cherry_pick, resolve_source
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.forges.interface import ForgeCapability, require_forge
 
@@ -75,7 +75,7 @@ class BackportPlan(Plan):
 
 
 def plan(env: FlowEnv, ref: str, to: Sequence[str], *, conflict_pr: bool = True) -> BackportPlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, "backport")  # without release branches there is nowhere to carry a fix
     bw.fetch(env)

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import Line, release_lines
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.lines.release_lines import Line, release_lines
 from release_train.flows.publish import state
-from release_train.flows.tick import Slot, schedule, upcoming_slots
+from release_train.flows.train.tick import Slot, schedule, upcoming_slots
 from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
 
 
@@ -106,7 +106,7 @@ def gather(env: FlowEnv) -> Status:
         for pr in bot_prs
         if pr.draft
     ]
-    from release_train.flows import held
+    from release_train.flows.train import held
 
     try:
         blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
@@ -130,10 +130,10 @@ def gather(env: FlowEnv) -> Status:
 
 
 def _lines(env: FlowEnv, now: datetime) -> list[Line]:
-    """The release branches; a train without them: main's releases (`flows/main_lines.py`)."""
+    """The release branches; a train without them: main's releases (`flows/lines/main_lines.py`)."""
     if env.settings.release.branches:
         return release_lines(env, env.settings, now)
-    from release_train.flows.main_lines import next_release_day, releases_on_main
+    from release_train.flows.lines.main_lines import next_release_day, releases_on_main
 
     return releases_on_main(env, env.settings, next_release_day(env.settings, now))
 

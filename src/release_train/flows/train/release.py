@@ -8,7 +8,7 @@ main's notes still have a section for V.
 release-rc: on the latest release branch, bump `rc` and commit "Release <Project> V-rc.N" with
 the marker on `ci/bump-to-V-rc.N`, PR to the release branch.
 
-Both run every check of `verify` on the branch's commit first (`flows/verify_gate.py`); the
+Both run every check of `verify` on the branch's commit first (`flows/gates/verify_gate.py`); the
 notes are dated by their shape (`model/notes`: RELEASES.md or Keep a Changelog), each change
 shown as a diff in the plan; a release PR lists the packages its tag will publish, in order.
 """
@@ -20,9 +20,11 @@ from datetime import UTC, date
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
-from release_train.flows import notes_files, security_gate, verify_gate
 from release_train.flows.env import FlowEnv
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import verify_gate
 from release_train.flows.plan import Plan, Progress, Report
+from release_train.flows.train import notes_files
 from release_train.model import notes
 from release_train.model.branches import format_name, latest_release_branch
 from release_train.model.marker import release_message
@@ -55,7 +57,7 @@ def latest_branch(env: FlowEnv) -> tuple[str, str]:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> ReleasePlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, "release-latest")
     env.git.require_clean()
@@ -164,7 +166,7 @@ def _release_body(env: FlowEnv, version: Version, branch: str, tag: str, day: da
 
 
 def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan:
-    from release_train.flows.mainline import require_branches
+    from release_train.flows.train.mainline import require_branches
 
     s = env.settings
     require_branches(s, "release-rc")
