@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from release_train.flows.notes_files import new_file
+from release_train.flows.train.notes_files import new_file
 from release_train.forges.local import LocalForge
 from release_train.forges.local_store import STORE_SUFFIX
 from release_train.model.version import Version

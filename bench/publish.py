@@ -58,10 +58,15 @@ from release_train.flows.publish.apply import PublishReport, publish
 from release_train.flows.publish.execute import Batch, Target, Tuning, execute
 from release_train.flows.publish.journal import Journal
 from release_train.infra import proc
-from release_train.infra.git import init_repo
+from release_train.infra.git import Git, init_repo
 from release_train.model.pacing import Estimates, Job, Rate, TokenBucket, lower_bound, simulate
 from release_train.registries.cargo_registry import CargoRegistry
-from release_train.registries.interface import PublishedVersion, RegistryError, UploadRequest
+from release_train.registries.interface import (
+    PublishedVersion,
+    RegistryCapability,
+    RegistryError,
+    UploadRequest,
+)
 from release_train.registries.local_cargo import Limits, RegistryServer
 from release_train.registries.local_cargo.cargo_config import cargo_config_args, cargo_env
 
@@ -165,6 +170,7 @@ def run_ours(
             registry,
             ctx,
             [f"v{crates[0].version}"],
+            git=Git(settings.root),
             tuning=tuning,
             estimates=Estimates(upload=0.5, index_delay=INDEX_DELAY / scale),
         )
@@ -248,6 +254,7 @@ class MemoryRegistry:
     is the publisher's own cost per upload (scheduling, journal, events, index polling)."""
 
     label = "memory"
+    capabilities = frozenset(RegistryCapability)
 
     def __init__(self) -> None:
         self.accepted: list[float] = []
@@ -348,7 +355,9 @@ def with_cargo(root: Path, crates: list[SyntheticCrate], srv: RegistryServer, n:
     srv.registry.index_file = counted  # type: ignore[method-assign,assignment]
     events: list[tuple[float, Event]] = []
     ctx = Context(observer=lambda e: events.append((time.monotonic(), e)))
-    report = publish(settings, CargoRegistry(srv.index_url, TOKEN), ctx, [f"v{crates[0].version}"])
+    report = publish(
+        settings, CargoRegistry(srv.index_url, TOKEN), ctx, [f"v{crates[0].version}"], git=Git(settings.root)
+    )
     assert isinstance(report, PublishReport)
     accepted = sorted(a.time for a in srv.upload_log if a.status == 200)
     first, last, ratio = first_last([b - a for a, b in itertools.pairwise(accepted)])

@@ -1,7 +1,8 @@
 """What every flow is handed: the clock, the observer, and the fault-injection hook.
 
 The CLI builds a `Context` (reading `RELEASE_TRAIN_FAIL_AFTER` for tests); flows never read the
-environment themselves.
+environment themselves. A `Context` is a value: a flow that needs another observer or clock makes
+a new one (`dataclasses.replace`), which shares the command's step count and failures.
 """
 
 from __future__ import annotations
@@ -25,18 +26,27 @@ class Failure:
     resume: str  # the command that resumes it
 
 
-@dataclass
+class StepCount:
+    """The apply steps completed so far by a command (and every context made from its own)."""
+
+    def __init__(self) -> None:
+        self.done = 0
+
+
+@dataclass(frozen=True)
 class Context:
     clock: Clock = field(default_factory=SystemClock)
     observer: Observer = null_observer
     # Fault injection: after this many completed steps (counted across the whole process), raise
     # `InterruptedForTest` as if the process had been killed there. Tests walk every boundary.
     fail_after: int | None = None
-    steps_done: int = 0
-    # While true, the forge's new-tag reaction does not publish: a flow that merges several
-    # lines (the security release) publishes all their tags itself, paced as one schedule.
-    defer_publish: bool = False
-    failures: list[Failure] = field(default_factory=list)
+    steps: StepCount = field(default_factory=StepCount, compare=False, repr=False)
+    # What failed without stopping the command (a reaction to its push), for its exit code.
+    failures: list[Failure] = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def steps_done(self) -> int:
+        return self.steps.done
 
     def emit(self, kind: str, message: str, **data: Any) -> None:
         self.observer(Event(kind, message, data))
@@ -48,6 +58,6 @@ class Context:
 
     def step_done(self, name: str) -> None:
         """Mark the end of one apply step; the fault hook may interrupt here."""
-        self.steps_done += 1
+        self.steps.done += 1
         if self.fail_after is not None and self.steps_done >= self.fail_after:
             raise InterruptedForTest(f"interrupted after step {self.steps_done} ({name}) by fault injection")

@@ -52,6 +52,27 @@ class RefusedError(ReleaseTrainError):
     exit_code = 6
 
 
+class CapabilityMissing(ReleaseTrainError):
+    """A backend (forge, registry) cannot do what was asked. Planners check the capabilities they
+    need before any step (`require`), so nothing is half done."""
+
+    exit_code = 10
+
+
+def require(
+    have: frozenset[str], needed: tuple[str, ...], *, backend: str, needed_by: str, hint: str | None = None
+) -> None:
+    """Raise `CapabilityMissing` naming every capability in `needed` that `have` lacks.
+    Capabilities are string enums whose value says what the backend can do ("close pull
+    requests")."""
+    missing = [str(item) for item in needed if item not in have]
+    if missing:
+        raise CapabilityMissing(
+            f"{backend} cannot {' or '.join(missing)}, which {needed_by} needs",
+            hint=hint or "use a backend that can (see `release-train config --reference`), or do it by hand",
+        )
+
+
 class InterruptedForTest(ReleaseTrainError):
     """Raised by the fault-injection hook (`RELEASE_TRAIN_FAIL_AFTER`) to simulate a crash."""
 

@@ -11,7 +11,7 @@ from tests.fixtures.train import Train
 
 from release_train.cli import main
 from release_train.errors import InterruptedForTest
-from release_train.flows import backport
+from release_train.flows.lines import backport
 from release_train.forges.interface import PullRequest
 
 FIXED = "pub fn util_tag() -> &'static str {\n    railcar_util::tag().trim()\n}\n"

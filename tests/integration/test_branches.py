@@ -11,7 +11,7 @@ import pytest
 
 from release_train.cli import main
 from release_train.config import load_settings
-from release_train.flows.lines import release_lines, supported
+from release_train.flows.lines.release_lines import release_lines, supported
 from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
 

@@ -10,7 +10,7 @@ from tests.fixtures.cargo_workspace import build_reference_like
 
 from release_train.cli import main
 from release_train.config import load_settings
-from release_train.flows.bump import apply_bump, plan_bump
+from release_train.flows.train.bump import apply_bump, plan_bump
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

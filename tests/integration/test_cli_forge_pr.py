@@ -4,21 +4,17 @@ origin is a local forge created by `release-train forge init --from`."""
 from __future__ import annotations
 
 import json
-import sys
-import types
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from release_train.cli import main
-from release_train.cli import reactions as reactions_module
-from release_train.config import Settings
-from release_train.context import Context
-from release_train.forges.interface import Forge, PushEvent, Release
+from release_train.flows import reactions as reactions_module
+from release_train.flows.env import FlowEnv
+from release_train.forges.interface import PushEvent, Release
 from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
-from release_train.registries.interface import RegistryFactory
 
 CONFIG = '[project]\nname = "Demo"\n\n[forge]\nkind = "local"\npath = "../origin.git"\n'
 
@@ -123,18 +119,14 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
     flow tags the pushed commit, which in turn must trigger the publish flow."""
     calls: list[tuple[str, PushEvent]] = []
 
-    def finish_reaction(
-        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-    ) -> None:
+    def finish_reaction(env: FlowEnv, event: PushEvent) -> None:
         calls.append(("finish", event))
 
-    def tag_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None:
+    def tag_reaction(env: FlowEnv, event: PushEvent) -> None:
         calls.append(("tag", event))
-        forge.create_tag("v1.0.0", event.after)
+        env.forge.create_tag("v1.0.0", event.after)
 
-    def publish_reaction(
-        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-    ) -> None:
+    def publish_reaction(env: FlowEnv, event: PushEvent) -> None:
         calls.append(("publish", event))
 
     for name, function in (
@@ -142,9 +134,9 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
         (reactions_module.PUBLISH_FLOW, publish_reaction),
         (reactions_module.FINISH_FLOW, finish_reaction),
     ):
-        module: Any = types.ModuleType(name)
-        module.run_reaction = function
-        monkeypatch.setitem(sys.modules, name, module)
+        monkeypatch.setitem(
+            reactions_module.REACTIONS, name, replace(reactions_module.REACTIONS[name], run=function)
+        )
     return calls
 
 
@@ -181,10 +173,16 @@ def test_pr_merge_runs_the_reactions(
     assert fake_flows[3:] == [("finish", push), ("tag", push)]
 
 
-def test_pushes_are_recorded_when_no_flow_exists(
+def test_pushes_are_recorded_whether_or_not_a_reaction_follows(
     repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(reactions_module, "TAG_FLOW", "release_train.flows.not_written_yet")
+    ran: list[tuple[str, str]] = []
+    for name, reaction in list(reactions_module.REACTIONS.items()):
+
+        def record(env: FlowEnv, event: PushEvent, name: str = name) -> None:
+            ran.append((name, event.ref))
+
+        monkeypatch.setitem(reactions_module.REACTIONS, name, replace(reaction, run=record))
     repo.branch_with("fix", {"a.txt": "fixed\n"}, "Fix")
     repo.forge().open_pr("fix", "main", "Fix", "")
 
@@ -192,8 +190,8 @@ def test_pushes_are_recorded_when_no_flow_exists(
 
     err = capsys.readouterr().err
     assert "push refs/heads/main" in err
-    assert "(not_written_yet flow not available: event recorded only)" in err
-    assert "push refs/heads/fix" in err  # the head branch was deleted
+    assert "push refs/heads/fix" in err  # the head branch was deleted: recorded, nothing reacts
+    assert ran == [("finish", "refs/heads/main"), ("tag", "refs/heads/main")]
     assert repo.cli("forge", "events", "--json") == 0
     log = json.loads(capsys.readouterr().out)
     assert [(row["ref"], row["source"]) for row in log][-2:] == [

@@ -11,7 +11,7 @@ from tests.fixtures.train import DEMO
 
 from release_train.cli import main
 from release_train.forges.local import LocalForge
-from release_train.infra.git import init_repo
+from release_train.infra.git import Git, init_repo
 
 SUB = "sub/dir"
 
@@ -87,3 +87,20 @@ def test_release_latest_dry_run_after_a_cut_in_the_subdirectory(
     assert "+Released 2026-12-20." in out
     assert "railcar-core 1.0.0" in out  # the packages the tag will publish, read in the subdirectory
     assert "ci/release-1.0.0" not in forge.git.branches()
+
+
+def test_the_publish_engine_opens_a_tag_at_the_subdirectory(tmp_path: Path) -> None:
+    """The engine brings a tag's files out for cargo and reads its workspace where the
+    configuration is, below the top of that checkout too."""
+    from release_train.config import load_settings
+    from release_train.flows.publish.survey import opened
+
+    sub, forge = subdir_repository(tmp_path)
+    settings = load_settings(sub)
+    commit = forge.git.rev_parse("refs/heads/main")
+    assert commit is not None
+    with opened(settings, [(None, commit)], git=Git(sub)) as tags:
+        (tag,) = tags
+        assert tag.tag == "v1.0.0"
+        assert tag.workspace.root.parts[-2:] == ("sub", "dir")
+        assert "railcar-core" in [p.name for p in tag.workspace.publishable()]

@@ -13,7 +13,7 @@ from tests.fixtures.crates import fake_crate, publish_metadata
 from tests.fixtures.train import Train, build_train, github_workspace
 
 from release_train.cli import main
-from release_train.forges.github_standin import GitHubStandIn
+from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo.index import encode_publish_body
 from release_train.registries.local_cargo.server import RegistryServer
 from release_train.workspaces import load_workspace
@@ -239,7 +239,7 @@ def test_github_merge_settings_say_what_a_web_ui_merge_keeps(
 
 
 def test_merge_settings_the_token_cannot_see_are_a_warning() -> None:
-    from release_train.flows.doctor_merge import judge
+    from release_train.flows.setup.doctor_merge import judge
 
     check = judge({}, "octo/railcar")
     assert (check.status, "push access" in check.message) == ("warn", True)

@@ -10,7 +10,8 @@ from tests.fixtures.train import MARKER, Train, build_train
 
 from release_train.cli import main
 from release_train.errors import RefusedError
-from release_train.flows import patch, release
+from release_train.flows.lines import patch
+from release_train.flows.train import release
 from release_train.model.notes import NotesError
 
 

@@ -8,8 +8,8 @@ import pytest
 from tests.fixtures.train import MARKER, Train, build_train
 
 from release_train.errors import RefusedError
-from release_train.flows import release
-from release_train.flows.verify_gate import VerifyFailed
+from release_train.flows.gates.verify_gate import VerifyFailed
+from release_train.flows.train import release
 from release_train.model.notes import NotesError
 
 DASHES = "-" * 80

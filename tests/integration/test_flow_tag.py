@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from tests.fixtures.train import MARKER, Train, build_train
 
-from release_train.flows import release, tag
 from release_train.flows.plan import Report
+from release_train.flows.train import release, tag
 from release_train.forges.interface import Conflict
 
 

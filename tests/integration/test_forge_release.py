@@ -14,6 +14,7 @@ from tests.fixtures.train import registry_for
 from release_train.config import Settings, load_settings
 from release_train.context import Context
 from release_train.events import Recorder
+from release_train.flows.env import FlowEnv
 from release_train.flows.publish import run_reaction
 from release_train.flows.publish.forge_release import create_release, earlier_rcs, section
 from release_train.forges.interface import ZERO_SHA, PushEvent, Release
@@ -21,7 +22,7 @@ from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
 from release_train.model.notes import DASHES
 from release_train.model.version import Version
-from release_train.registries.interface import PublishedVersion, UploadRequest
+from release_train.registries.interface import PublishedVersion, RegistryCapability, UploadRequest
 
 
 def notes(version: str, line: str) -> str:
@@ -56,7 +57,9 @@ class Site:
         return tag
 
     def release(self, tag: str, registry: FakeRegistry | None = None) -> Release:
-        return create_release(self.settings, self.forge, registry, Context(observer=Recorder()), tag=tag)
+        return create_release(
+            self.settings, self.forge, registry, Context(observer=Recorder()), tag=tag, git=self.work
+        )
 
     def latest(self) -> list[str]:
         return [r.tag for r in self.forge.list_releases() if r.latest]
@@ -94,6 +97,7 @@ class FakeRegistry:
     """An in-memory registry implementing the Protocol (only what the forge release uses)."""
 
     label = "memory"
+    capabilities = frozenset(RegistryCapability)
 
     def __init__(self, versions: dict[str, list[str]]) -> None:
         self.data = {n: {v: PublishedVersion(n, v, "sum") for v in vs} for n, vs in versions.items()}
@@ -169,10 +173,11 @@ def test_new_tag_reaction_publishes_then_releases(tmp_path: Path, monkeypatch: p
         event = PushEvent(f"refs/tags/{site.tag}", ZERO_SHA, sha)
 
         registry = registry_for(site.settings, ctx, TOKEN)
-        release = run_reaction(site.settings, forge, event, ctx, registry=registry)
+        env = FlowEnv(site.settings, site.repo, forge, ctx, open_registry=registry)
+        release = run_reaction(env, event)
 
         assert release is not None and release.latest and "* first release" in release.body
         assert sorted(site.server.published()) == sorted(site.workspace.names)
         # Branch pushes are not this reaction's business.
         branch = PushEvent("refs/heads/main", ZERO_SHA, sha)
-        assert run_reaction(site.settings, forge, branch, ctx, registry=registry) is None
+        assert run_reaction(env, branch) is None

@@ -12,8 +12,8 @@ import pytest
 from release_train.context import Context
 from release_train.events import Recorder
 from release_train.forges.github import GitHubForge
-from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import ZERO_SHA, Conflict, NotMergeable, PushEvent, Release
+from release_train.github_standin import GitHubStandIn
 from release_train.infra.clock import FixedClock
 from release_train.infra.git import Git, init_repo
 

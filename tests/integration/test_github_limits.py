@@ -20,8 +20,8 @@ from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.events import Recorder
 from release_train.forges.github import GitHubForge, RateLimited
-from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import Release
+from release_train.github_standin import GitHubStandIn
 from release_train.infra import proc
 from release_train.infra.clock import FixedClock
 from release_train.infra.git import Git, init_repo

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,9 +26,10 @@ from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import MARKER
 
 from release_train.cli import main
-from release_train.flows import held, release, security, status, tag, tick
-from release_train.forges.github_standin import GitHubStandIn
+from release_train.flows import security
+from release_train.flows.train import held, release, status, tag, tick
 from release_train.forges.interface import PushEvent
+from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo import RegistryServer
 
 ADVISORY = "RUSTSEC-2026-0042"
@@ -95,7 +97,7 @@ def test_a_human_merge_with_the_default_blank_message_loses_the_marker_as_doctor
 
     env = gh.env()
     event = PushEvent("refs/heads/release-1.0.0", before or "", merged)
-    report = tag.run_reaction(env.settings, env.forge, event, env.ctx)  # what CI runs on the push
+    report = tag.run_reaction(env, event)  # what CI runs on the push
     assert report.notes == (
         "not tagging: no commit in the range carries the release marker on a line of its own",
     )
@@ -269,3 +271,57 @@ def test_head_branches_kept_after_merging_do_not_make_a_rerun_open_them_again(
     assert {o.status for o in report.outcomes} == {"skipped"}
     assert [pr.number for pr in env.forge.list_prs(state=None) if pr.head == "ci/release-1.0.0"] == [2]
     assert gh.origin.rev_parse("refs/heads/release-1.0.0") == merged
+
+
+@pytest.mark.parametrize("limit", ["secondary", "primary"])
+def test_the_forges_rate_limit_waits_are_on_the_commands_stderr(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    limit: str,
+) -> None:
+    """The GitHub forge works under the command's context: what it waits for, and why, is the
+    command's output (a secondary limit: 429 with `retry-after`; a primary one: 403 with
+    `x-ratelimit-remaining: 0` and a reset a moment from now, so the wait is the one-second floor)."""
+    gh = GitHubTrain.start(tmp_path, standin)
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", TOKEN)
+    capsys.readouterr()
+
+    def limited() -> None:
+        if limit == "secondary":
+            standin.secondary_limit(1, retry_after=1, status=429)
+        else:
+            standin.exhaust_primary(1, reset_at=int(time.time()), status=403)
+
+    limited()  # a command that only reads the forge
+    assert main(["releases", "-C", str(gh.work.path)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "no releases\n"
+    assert captured.err == "GitHub rate limit: waiting 1 s\n"
+
+    limited()  # a command whose forge runs the push reactions, with JSON events
+    assert main(["pr", "list", "--json", "-C", str(gh.work.path)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == []
+    waits = [json.loads(line) for line in captured.err.splitlines()]
+    assert waits == [{"event": "wait", "message": "GitHub rate limit: waiting 1 s", "seconds": 1.0}]
+    assert TOKEN not in captured.err
+
+
+def test_pr_close_on_github_is_refused_as_a_missing_capability_with_the_way_round(
+    tmp_path: Path,
+    standin: GitHubStandIn,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    gh = GitHubTrain.start(tmp_path, standin)
+    gh.cut_and_merge_bump()
+    number = gh.open_release()
+    monkeypatch.setenv("RELEASE_TRAIN_TOKEN", TOKEN)
+    capsys.readouterr()
+    assert main(["pr", "close", str(number), "-C", str(gh.work.path)]) == 10
+    err = capsys.readouterr().err
+    assert "cannot close pull requests, which `release-train pr close` needs" in err
+    assert f"hint: close it on the forge itself (on GitHub: the web UI or `gh pr close {number}`)" in err
+    assert gh.env().forge.get_pr(number).state == "open"

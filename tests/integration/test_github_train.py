@@ -10,16 +10,16 @@ from pathlib import Path
 import pytest
 from tests.fixtures.train import MARKER, github_workspace
 
-from release_train.cli.reactions import TAG_FLOW, Reactions
 from release_train.config import load_settings
 from release_train.context import Context
 from release_train.events import Recorder
-from release_train.flows import cut, release
 from release_train.flows.env import FlowEnv
+from release_train.flows.reactions import TAG_FLOW, Reactions
+from release_train.flows.train import cut, release
 from release_train.forges import open_forge
 from release_train.forges.github import GitHubForge
-from release_train.forges.github_standin import GitHubStandIn
 from release_train.forges.interface import PushEvent
+from release_train.github_standin import GitHubStandIn
 from release_train.infra.clock import FixedClock, parse_now
 from release_train.infra.git import Git
 
@@ -43,7 +43,7 @@ def env_at(work: Git, when: str, events: Recorder) -> FlowEnv:
     settings = load_settings(work.path)
     ctx = Context(clock=FixedClock(parse_now(when)), observer=events)
     handler = TagOnly(settings, ctx)
-    forge = open_forge(settings, on_push=handler, clock=ctx.clock, token=TOKEN)
+    forge = open_forge(settings, ctx, handler, token=TOKEN)
     assert isinstance(forge, GitHubForge)
     handler.bind(forge)
     return FlowEnv(settings, work, forge, ctx)

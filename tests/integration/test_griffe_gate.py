@@ -31,7 +31,7 @@ from tests.fixtures.without_tool import environment_without
 from release_train.checkers.griffe import find_griffe
 from release_train.cli import main
 from release_train.errors import RefusedError
-from release_train.flows import patch as patch_flow
+from release_train.flows.lines import patch as patch_flow
 
 NOW = "2026-01-25T09:00:00Z"
 HEAD = "ci/bump-to-1.0.1"

@@ -13,7 +13,7 @@ import pytest
 from tests.fixtures.train import MARKER, Train, build_train
 
 from release_train.cli import main
-from release_train.flows import held, release, status
+from release_train.flows.train import held, release, status
 
 
 def held_release(tmp_path: Path) -> tuple[Train, str]:

@@ -17,8 +17,9 @@ from tests.fixtures.mainline import wasm_tools_train
 from tests.fixtures.train import Train, build_train
 
 from release_train.errors import InterruptedForTest
-from release_train.flows import cut, mainline, patch, release, tag, tick
 from release_train.flows.env import FlowEnv
+from release_train.flows.lines import patch
+from release_train.flows.train import cut, mainline, release, tag, tick
 
 Run = Callable[[FlowEnv], object]
 DASHES = "-" * 80

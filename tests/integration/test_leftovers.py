@@ -16,7 +16,6 @@ import pytest
 from tests.fixtures.processes import Cli
 from tests.fixtures.train import Train, build_train
 
-from release_train.flows import cut
 from release_train.flows.worktree import PREFIX
 from release_train.infra.git import Git
 
@@ -44,6 +43,13 @@ def _worktrees(git: Git) -> list[str]:
     ]
 
 
+def _backport_of_a_fix(train: Train) -> tuple[str, tuple[str, ...]]:
+    """A fix landed on main, and the command that backports it to release-1.0.0: its cherry-pick
+    is made in a temporary worktree (the flows that only change manifests and notes make none)."""
+    fix = train.land("main", {"FIX.md": "a fix\n"}, "A fix")
+    return f"ci/backport-{fix[:10]}-to-release-1.0.0", ("backport", fix, "--to", "release-1.0.0")
+
+
 def _new_commit_on_origin(train: Train, tmp_path: Path) -> str:
     """Someone else pushes to main: the working repository's next fetch has a ref to update."""
     other = tmp_path / "other"
@@ -55,47 +61,24 @@ def _new_commit_on_origin(train: Train, tmp_path: Path) -> str:
     return Git(other).rev_parse("HEAD") or ""
 
 
-def _a_fix_to_backport(tmp_path: Path) -> tuple[Train, tuple[str, ...]]:
-    """A train with release-1.0.0 cut and a fix merged on main as a PR; the backport command.
-    (A backport cherry-picks in a temporary worktree: the flows that only touch manifests and
-    notes commit in git's object database and check nothing out.)"""
-    train = build_train(tmp_path, now="2026-02-05")
-    env = train.env()
-    planned = cut.plan(env)
-    cut.apply(env, planned)
-    train.merge(planned.proposals[0].head, "main")
-    train.env().forge.push(train.work.path, [f"{train.sha('main')}:refs/heads/fix-docs"])
-    train.land("fix-docs", {"FIX.md": "Fixed.\n"}, "A fix")
-    pr = train.forge.open_pr("fix-docs", "main", "A fix", "Fixes it.")
-    train.forge.merge_pr(pr.number)
-    train.work.run("fetch", "--quiet", "origin")
-    return train, ("backport", f"#{pr.number}", "--to", "release-1.0.0", "--now", "2026-02-06")
-
-
-def _wait_for(marker: Path, child: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + 120
-    while not marker.exists():
-        assert child.poll() is None, f"exited {child.returncode} before it reached the hook"
-        assert time.monotonic() < deadline, "the hook was never reached"
-        time.sleep(0.005)
-
-
 def test_a_backport_killed_inside_its_worktree_leaves_one_the_next_run_prunes(tmp_path: Path) -> None:
-    train, backport = _a_fix_to_backport(tmp_path)
+    train = build_train(tmp_path, cuts=1, now="2026-02-05")
+    head, backport = _backport_of_a_fix(train)
     cli = Cli(train.work.path, tmp_path / "runs")
     marker = tmp_path / "committing"
     hook = _hold_locks(train.work, marker, in_worktrees_only=True)
 
-    cli.kill_when(backport, lambda _: marker.exists())
+    cli.kill_when((*backport, "--now", "2026-02-06"), lambda _: marker.exists())
     left = [path for path in _worktrees(train.work) if Path(path).parent.name.startswith(PREFIX)]
     assert len(left) == 1 and Path(left[0]).is_dir()  # the kill left it, as kill -9 does
 
     hook.unlink()
-    done = cli.run(*backport)
+    done = cli.run(*backport, "--now", "2026-02-06")
     assert done.code == 0, done.err
     assert _worktrees(train.work) == [str(train.work.path)]
     assert not Path(left[0]).parent.exists()
-    assert any(pr.head.startswith("ci/backport-") for pr in train.forge.list_prs(state=None))
+    assert train.sha(head) is not None
+    assert train.pr(head, "release-1.0.0").state == "open"
 
 
 def test_a_ref_lock_left_by_our_killed_fetch_is_removed_by_the_next_run(tmp_path: Path) -> None:
@@ -147,12 +130,14 @@ def test_a_ref_lock_that_is_not_ours_is_named_with_the_file_to_remove(tmp_path: 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_run_stopped_by_a_signal_removes_its_worktree(tmp_path: Path, signum: int) -> None:
-    train, backport = _a_fix_to_backport(tmp_path)
+    train = build_train(tmp_path, cuts=1, now="2026-02-05")
+    _, backport = _backport_of_a_fix(train)
     cli = Cli(train.work.path, tmp_path / "runs")
     marker = tmp_path / "committing"
     hook = _hold_locks(train.work, marker, in_worktrees_only=True)
-    child = cli.start(*backport)
-    _wait_for(marker, child)
+    child = cli.start(*backport, "--now", "2026-02-06")
+    while not marker.exists():
+        time.sleep(0.005)
     hook.unlink()
     os.kill(child.pid, signum)  # the process only, as CI cancelling a job or Ctrl-C does
     assert child.wait(timeout=60) == (130 if signum == signal.SIGINT else 128 + signum)

@@ -19,8 +19,9 @@ from release_train.forges.interface import (
     Release,
     SecurityIssue,
 )
-from release_train.forges.local import LocalForge
+from release_train.forges.local import FORGE, LocalForge
 from release_train.forges.local_store import store_path
+from release_train.infra import bare_merge
 from release_train.infra.git import Git, init_repo
 
 MARKER = "[automatically-tag-and-release-this-commit]"
@@ -254,8 +255,16 @@ def test_a_merge_interrupted_after_moving_the_base_is_finished_not_repeated(site
     head = site.forge.git.rev_parse("refs/heads/fix")
     assert head is not None
     # what a crash right after `update-ref` leaves behind: base moved, PR still open
-    tree = site.forge.git.merge_tree(base_before, head).tree
-    commit = site.forge._merge_commit(pr, "squash", tree, base_before, head)
+    commit = bare_merge.merge(
+        site.forge.git,
+        base_before,
+        head,
+        "squash",
+        lambda _: f"Fix (#{pr.number})",
+        forge=FORGE,
+        date="2026-01-05T00:00:00+00:00",
+    ).commit
+    assert commit is not None
     site.forge.store.update_pr(pr.number, {"pending_merge": commit})
     assert site.forge.git.update_ref("refs/heads/main", commit, base_before)
     site.events.clear()

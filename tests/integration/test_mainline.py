@@ -15,7 +15,7 @@ from tests.fixtures.train import MARKER, Train
 
 from release_train.cli import main
 from release_train.errors import RefusedError
-from release_train.flows import mainline, tag
+from release_train.flows.train import mainline, tag
 from release_train.model.notes import NotesError
 
 N = 257

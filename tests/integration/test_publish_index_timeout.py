@@ -12,13 +12,14 @@ from release_train.events import Recorder
 from release_train.flows.publish.execute import Batch, Target, Tuning, execute
 from release_train.flows.publish.journal import Journal
 from release_train.model.pacing import Job, Rate
-from release_train.registries.interface import PublishedVersion, UploadRequest
+from release_train.registries.interface import PublishedVersion, RegistryCapability, UploadRequest
 
 
 class SlowIndexRegistry:
     """Accepts every upload; the index never shows the crates named in `stuck`."""
 
     label = "memory"
+    capabilities = frozenset(RegistryCapability)
 
     def __init__(self, stuck: set[str]) -> None:
         self.stuck = stuck

@@ -11,7 +11,7 @@ import pytest
 from tests.fixtures.python_workspace import build_pyrail
 
 from release_train.cli import main
-from release_train.flows.notes_files import new_file
+from release_train.flows.train.notes_files import new_file
 from release_train.model.version import Version
 
 

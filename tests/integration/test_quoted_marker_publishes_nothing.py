@@ -15,7 +15,7 @@ from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import MARKER, Train, build_train
 
 from release_train.config import Pacing
-from release_train.flows import release, tag
+from release_train.flows.train import release, tag
 from release_train.registries.local_cargo import RegistryServer
 from release_train.workspaces import load_workspace
 

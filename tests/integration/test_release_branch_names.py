@@ -11,10 +11,12 @@ import re
 import pytest
 from tests.fixtures.train import MARKER, Train, build_train
 
-from release_train.cli.reactions import TAG_FLOW, Reactions
 from release_train.errors import RefusedError
-from release_train.flows import doctor, patch, release, tag, targets
-from release_train.flows.lines import release_lines, supported
+from release_train.flows.lines import patch, targets
+from release_train.flows.lines.release_lines import release_lines, supported
+from release_train.flows.reactions import TAG_FLOW, Reactions
+from release_train.flows.setup import doctor
+from release_train.flows.train import release, tag
 from release_train.forges.interface import ZERO_SHA, PushEvent
 
 IMPOSTORS = ["release-2.0.0-alt", "release-1.0.0-alt", "release-3.0.0+build", "release-04.0.0", "release-5.0"]
@@ -35,7 +37,7 @@ def test_only_the_exact_pattern_makes_a_release_line(train: Train) -> None:
     env = train.env()
     assert [line.branch for line in release_lines(env, env.settings, train.now)] == ["release-1.0.0"]
     assert [line.branch for line in supported(env, env.settings, train.now)] == ["release-1.0.0"]
-    checks = doctor.branch_checks(env.settings, env.forge)
+    checks = doctor.branch_checks(env.settings, env.git, env.forge)
     assert any(c.message == "1 match 'release-{version}', latest release-1.0.0" for c in checks)
 
 

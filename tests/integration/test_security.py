@@ -114,7 +114,7 @@ def test_security_release_across_three_lines(train: Train, capsys: pytest.Captur
     # "latest" stays on the newest line.
     train.work.run("fetch", "--quiet", "--tags", "origin")
     for tag in ["v11.0.0", "v12.0.0", "v13.0.0", "v14.0.0", "v12.0.1", "v13.0.1", "v14.0.1"]:
-        create_release(train.settings, env.forge, None, env.ctx, tag=tag)
+        create_release(train.settings, env.forge, None, env.ctx, tag=tag, git=env.git)
     latest = [r.tag for r in train.forge.list_releases() if r.latest]
     assert latest == ["v14.0.1"]
     # a re-run after the release changes nothing

@@ -13,9 +13,11 @@ import pytest
 from tests.fixtures.train import Train, build_train
 
 from release_train.config import GateSettings
-from release_train.flows import cut, patch, release, security_gate
 from release_train.flows.env import FlowEnv
-from release_train.flows.security_gate import SecurityGateBlocked
+from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates.advisory_gate import SecurityGateBlocked
+from release_train.flows.lines import patch
+from release_train.flows.train import cut, release
 from release_train.forges.interface import SecurityIssue
 
 ISSUE = SecurityIssue(
@@ -191,7 +193,7 @@ def test_cli_blocks_with_a_listing_and_the_flag_overrides(
 
 
 def test_status_lists_forge_and_dependency_advisories(tmp_path: Path) -> None:
-    from release_train.flows import status
+    from release_train.flows.train import status
 
     train = _with_dependency_advisories(build_train(tmp_path).at("2026-02-05"), tmp_path)
     train.forge.add_security_issue(ISSUE)

@@ -24,7 +24,7 @@ from tests.integration.test_security import ADVISORY, PATCHES, land_fix
 
 from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
-from release_train.events import Event
+from release_train.events import Event, Observer
 from release_train.flows import security
 from release_train.flows.env import FlowEnv
 from release_train.flows.publish.journal import journal_path
@@ -72,10 +72,8 @@ class Site:
     train: Train
     server: RegistryServer
 
-    def env(self, fail_after: int | None = None) -> FlowEnv:
-        env = self.train.env(fail_after)
-        env.ctx.clock = DatedClock(self.train.now)
-        return env
+    def env(self, fail_after: int | None = None, observer: Observer | None = None) -> FlowEnv:
+        return self.train.env(fail_after, clock=DatedClock(self.train.now), observer=observer)
 
     def release(self, fail_after: int | None = None) -> security.SecurityReleasePlan:
         env = self.env(fail_after)
@@ -210,9 +208,8 @@ def test_the_schedule_printed_before_the_first_upload_is_the_one_executed(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with security_site(tmp_path, tmp_path_factory, monkeypatch, PACED, PACED_OURS, existing=True) as site:
-        env = site.env()
         timed: list[tuple[float, Event]] = []
-        env.ctx.observer = lambda event: timed.append((env.ctx.clock.monotonic(), event))
+        env = site.env(observer=lambda event: timed.append((env.ctx.clock.monotonic(), event)))
         registry = open_registry(env.settings, None)
         tuning = replace(FAST, rate_lag=0.5)
         planned = security.release_plan(

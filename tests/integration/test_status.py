@@ -11,8 +11,8 @@ import pytest
 from tests.fixtures.train import Train, build_train, registry_for
 
 from release_train.cli import main
-from release_train.cli.reactions import Reactions
-from release_train.flows import tick
+from release_train.flows.reactions import Reactions
+from release_train.flows.train import tick
 from release_train.forges.interface import SecurityIssue
 from release_train.forges.local import LocalForge
 

@@ -13,7 +13,7 @@ from tests.fixtures.train import Train, build_train
 
 from release_train.cli import main
 from release_train.errors import InterruptedForTest
-from release_train.flows import tick
+from release_train.flows.train import tick
 from release_train.infra.git import Git
 
 

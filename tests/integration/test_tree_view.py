@@ -16,8 +16,10 @@ from tests.fixtures.train import DEMO, build_train
 
 from release_train.config import Settings, load_settings
 from release_train.errors import ReleaseTrainError, WorkspaceError
-from release_train.flows import branchwork, cut, verify
-from release_train.flows.bump import plan_bump
+from release_train.flows import branchwork
+from release_train.flows.gates import verify
+from release_train.flows.train import cut
+from release_train.flows.train.bump import plan_bump
 from release_train.flows.worktree import temporary_worktree, tree_view
 from release_train.infra import gitobjects
 from release_train.infra.git import Git, init_repo
@@ -115,9 +117,11 @@ def test_a_workspace_reads_the_same_from_a_commit_as_from_its_checkout(tmp_path:
     assert described(tree_ws) == described(disk_ws)
     assert tree_ws.train_version == disk_ws.train_version
     assert tree_checks == disk_checks
-    if kind.startswith("cargo"):  # the size check is the Cargo registry's
-        sizes = next(c for c in tree_checks if c.name.startswith("every package is under"))
-        assert [p.split(" packs ")[0] for p in sizes.problems] == (
+    sizes = [c for c in tree_checks if c.name.startswith("every package is under")]
+    if kind == "python":  # what a Python package index refuses is twine check's, at publish time
+        assert sizes == []
+    else:
+        assert [p.split(" packs ")[0] for p in sizes[0].problems] == (
             ["coupler/coupler-core/Cargo.toml:1: coupler-core"] if kind == "cargo with large files" else []
         )
     assert tree_bump == disk_bump and len(tree_bump) > 3

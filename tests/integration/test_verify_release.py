@@ -14,8 +14,9 @@ import pytest
 from tests.fixtures.train import DEMO, build_train
 
 from release_train.cli import main
-from release_train.flows import cut, patch, release
-from release_train.flows.verify_gate import VerifyFailed
+from release_train.flows.gates.verify_gate import VerifyFailed
+from release_train.flows.lines import patch
+from release_train.flows.train import cut, release
 from release_train.infra.git import Git, init_repo
 
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from release_train.config import load_settings
-from release_train.flows.bump import apply_bump, plan_bump
+from release_train.flows.train.bump import apply_bump, plan_bump
 
 comment_text = st.text(alphabet="abc xyz.0123456789=-_\"'", max_size=20)
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from release_train.config import load_settings
-from release_train.flows.bump import apply_bump, plan_bump
+from release_train.flows.train.bump import apply_bump, plan_bump
 from release_train.model.pep440 import to_pep440
 from release_train.model.version import Version
 

@@ -9,7 +9,7 @@ import pytest
 
 from release_train.config import load_settings
 from release_train.errors import WorkspaceError
-from release_train.flows.bump import apply_bump, plan_bump
+from release_train.flows.train.bump import apply_bump, plan_bump
 from release_train.workspaces import load_workspace
 
 CONFIG = '[[workspace]]\nkind = "python"\n'

@@ -7,9 +7,9 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
 
 from release_train.events import Event
-from release_train.flows.lines import Line
-from release_train.flows.status import Blocker, Status
-from release_train.flows.tick import Slot
+from release_train.flows.lines.release_lines import Line
+from release_train.flows.train.status import Blocker, Status
+from release_train.flows.train.tick import Slot
 from release_train.model.version import Version
 from release_train.render.markup import esc, md_cell
 from release_train.render.page import dashboard_html

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from release_train.flows.workflow_scan import Workflow, covers, scan
+from release_train.flows.setup.workflow_scan import Workflow, covers, scan
 
 MARKER = "[automatically-tag-and-release-this-commit]"
 

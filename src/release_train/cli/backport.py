@@ -39,7 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import backport
+    from release_train.flows.lines import backport
 
     env = flow_env(args)
     planned = backport.plan(env, args.ref, args.to, conflict_pr=args.conflict_pr)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from release_train.flows.env import FlowEnv
-    from release_train.flows.lines import Line
+    from release_train.flows.lines.release_lines import Line
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -30,7 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.lines import release_lines
+    from release_train.flows.lines.release_lines import release_lines
 
     env = flow_env(args)
     now = env.ctx.clock.now().astimezone(UTC)
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _main_releases(args: argparse.Namespace, main: str, env: FlowEnv, now: datetime) -> int:
     """A train without release branches: main's releases, one line per major.minor series."""
-    from release_train.flows.main_lines import next_release_day, releases_on_main
+    from release_train.flows.lines.main_lines import next_release_day, releases_on_main
 
     lines = releases_on_main(env, env.settings, next_release_day(env.settings, now))
     if args.json:

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from release_train.flows.bump import apply_bump, plan_bump
+    from release_train.flows.train.bump import apply_bump, plan_bump
 
     settings = settings_from(args)
     plan = plan_bump(settings, args.operation)

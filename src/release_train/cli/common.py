@@ -224,25 +224,27 @@ def _remember_secret(secret: str) -> None:
     remember_secrets(secret)
 
 
-def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:
+def forge_from(settings: Settings, ctx: Context) -> Forge:
     """The configured forge, with its token, for commands that only read or act directly
-    (no reactions: use `flow_env` or `reactions.open_forge_with_reactions` for those)."""
+    (no reactions: use `flow_env` or `reactions.forge_and_reactions` for those). It works
+    under the command's `ctx`, so its rate-limit waits and warnings are the command's output."""
     from release_train.forges import open_forge
 
-    return open_forge(settings, clock=clock, token=forge_token(settings))
+    return open_forge(settings, ctx, token=forge_token(settings))
 
 
 def flow_env(args: argparse.Namespace) -> FlowEnv:
     """The `FlowEnv` a flow command runs against: settings, the working repository at their
     root, the configured forge (sharing the command's clock, running the push reactions), the
     context and the registry (opened when first needed)."""
-    from release_train.cli.reactions import open_forge_with_reactions
+    from release_train.cli.reactions import forge_and_reactions
     from release_train.flows.env import FlowEnv
     from release_train.infra.git import Git
 
     settings = settings_from(args)
     ctx = context_from(args)
     registry = registry_factory(settings, ctx.clock)
+    git = Git(settings.root)  # the command's one working repository, the reactions' too
     # Pushes and merges run CI's reactions (tag, publish), as on a real forge.
-    forge = open_forge_with_reactions(settings, ctx, registry)
-    return FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)
+    forge, _ = forge_and_reactions(settings, ctx, registry, git)
+    return FlowEnv(settings, git, forge, ctx, open_registry=registry)

@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import cut
+    from release_train.flows.train import cut
 
     env = flow_env(args)
     return plan_and_apply(

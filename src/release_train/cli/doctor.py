@@ -31,18 +31,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import doctor
+    from release_train.flows.setup import doctor
     from release_train.forges.interface import Forge
+    from release_train.infra.git import Git
 
     settings = settings_from(args)
     names = [*settings.forge.token_env, settings.publish.token_env, "GITHUB_ACTIONS"]
     variables = {name: os.environ[name] for name in names if os.environ.get(name)}
 
-    def forge() -> Forge:
-        return forge_from(settings)
+    ctx = context_from(args)
 
-    today = context_from(args).clock.now().astimezone(UTC).date()
-    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today))
+    def forge() -> Forge:
+        return forge_from(settings, ctx)
+
+    today = ctx.clock.now().astimezone(UTC).date()
+    git = Git(settings.root)
+    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today, git))
     if args.json:
         print_json(report.to_json())
     else:

@@ -13,9 +13,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from release_train.cli.common import add_json, add_repo_options, forge_from, print_json, settings_from
+from release_train.cli.common import (
+    add_json,
+    add_repo_options,
+    context_from,
+    forge_from,
+    print_json,
+    settings_from,
+)
 from release_train.errors import UsageError
-from release_train.forges.interface import CapabilityMissing
+from release_train.forges.interface import ForgeRecords, records_of
 from release_train.forges.local import LocalForge
 
 
@@ -70,16 +77,9 @@ def run(args: argparse.Namespace) -> int:
     return _events(forge, args)
 
 
-def _local_forge(args: argparse.Namespace) -> LocalForge:
-    settings = settings_from(args)
-    forge = forge_from(settings)
-    if not isinstance(forge, LocalForge):
-        raise CapabilityMissing(
-            f"`release-train forge {args.action}` works on the local forge only; this repository uses "
-            f"[forge] kind = {settings.forge.kind!r}",
-            hint="use the forge's own interface (for GitHub: the web UI or gh)",
-        )
-    return forge
+def _local_forge(args: argparse.Namespace) -> ForgeRecords:
+    forge = forge_from(settings_from(args), context_from(args))
+    return records_of(forge, needed_by=f"`release-train forge {args.action}`")
 
 
 def _init(path: Path, source: Path | None) -> int:
@@ -100,14 +100,14 @@ def _init(path: Path, source: Path | None) -> int:
     return 0
 
 
-def _checks(forge: LocalForge, args: argparse.Namespace) -> int:
+def _checks(forge: ForgeRecords, args: argparse.Namespace) -> int:
     if args.state is not None:
         forge.set_check(args.sha, args.state, context=args.context)
     print(forge.check_state(args.sha))
     return 0
 
 
-def _advisory(forge: LocalForge, args: argparse.Namespace) -> int:
+def _advisory(forge: ForgeRecords, args: argparse.Namespace) -> int:
     from release_train.forges.interface import SecurityIssue
 
     action = args.advisory_action
@@ -133,7 +133,7 @@ def _advisory(forge: LocalForge, args: argparse.Namespace) -> int:
     return 0
 
 
-def _events(forge: LocalForge, args: argparse.Namespace) -> int:
+def _events(forge: ForgeRecords, args: argparse.Namespace) -> int:
     rows = forge.events()
     if args.json:
         print_json(

@@ -43,7 +43,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.forges.github_standin import GitHubStandIn
+    from release_train.github_standin import GitHubStandIn
 
     owner, slash, name = args.repository.partition("/")
     if not (owner and slash and name) or "/" in name:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from release_train.cli.common import add_dry_run, add_json, print_json
 
 if TYPE_CHECKING:
-    from release_train.flows.init_workflows import WorkflowPlan
+    from release_train.flows.setup.init_workflows import WorkflowPlan
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from release_train.flows import init
+    from release_train.flows.setup import init
 
     planned = init.plan(args.repo, github=args.github, ci_workflows=args.ci_workflow, install=args.install)
     written: list[str] = []

@@ -56,7 +56,7 @@ def _requester(git: Git) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import patch
+    from release_train.flows.lines import patch
 
     env = flow_env(args)
     who = args.requested_by or _requester(env.git)
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         "allow_verify_failures": args.allow_verify_failures,
     }
     if args.branch == "supported" or "," in args.branch:
-        from release_train.flows import patch_lines
+        from release_train.flows.lines import patch_lines
 
         lines = patch_lines.plan(env, [args.branch], requested_by=who, **gates)
         return plan_and_apply(args, env, lines, patch_lines.apply)

@@ -23,7 +23,7 @@ from release_train.cli.common import (
     settings_from,
 )
 from release_train.cli.summary import add_summary
-from release_train.forges.interface import CapabilityMissing, Forge, PullRequest
+from release_train.forges.interface import Forge, ForgeCapability, PullRequest, require_forge
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -66,11 +66,14 @@ _SIMPLE = {
 
 def run(args: argparse.Namespace) -> int:
     from release_train.cli.common import registry_factory
-    from release_train.cli.reactions import forge_and_reactions, replay_merge
+    from release_train.cli.reactions import forge_and_reactions
+    from release_train.flows.reactions import replay_merge
+    from release_train.infra.git import Git
 
     settings = settings_from(args)
     ctx = context_from(args)
-    forge, reactions = forge_and_reactions(settings, ctx, registry_factory(settings, ctx.clock))
+    git = Git(settings.root)
+    forge, reactions = forge_and_reactions(settings, ctx, registry_factory(settings, ctx.clock), git)
     if args.action == "list":
         state = None if args.state == "all" else args.state
         prs = forge.list_prs(state=state)
@@ -106,11 +109,13 @@ def _act(forge: Forge, args: argparse.Namespace) -> PullRequest:
     if args.action in ("ready", "draft"):
         return forge.update_pr(args.number, draft=args.action == "draft")
     if args.action == "close":
-        close = getattr(forge, "close_pr", None)
-        if close is None:
-            raise CapabilityMissing("this forge cannot close pull requests from release-train")
-        result: PullRequest = close(args.number)
-        return result
+        require_forge(
+            forge,
+            ForgeCapability.CLOSE_PRS,
+            needed_by="`release-train pr close`",
+            hint=f"close it on the forge itself (on GitHub: the web UI or `gh pr close {args.number}`)",
+        )
+        return forge.close_pr(args.number)
     return forge.get_pr(args.number)
 
 

@@ -14,6 +14,7 @@ The registry token is read from the environment variable named by `[publish] tok
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from release_train.cli.common import (
     TextObserver,
@@ -51,17 +52,18 @@ def run(args: argparse.Namespace) -> int:
     ctx = context_from(args)
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
-        ctx.observer = summarized(observer)
+        ctx = replace(ctx, observer=summarized(observer))
     registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
-    forge = forge_from(settings, ctx.clock)
-    tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
+    forge = forge_from(settings, ctx)
+    git = Git(settings.root)
+    tag, _ = resolve_tag(settings, git, args.tag)
     try:
         if args.dry_run:
-            plan = publish(settings, registry, ctx, [tag], dry_run=True)
+            plan = publish(settings, registry, ctx, [tag], git=git, dry_run=True)
             ctx.emit("plan", f"then create or update the forge release of {tag}")
         else:
-            finished = finish(settings, forge, registry, ctx, tag)
+            finished = finish(settings, forge, registry, ctx, tag, git=git)
     finally:
         if observer is not None:
             observer.close()

@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import release
+    from release_train.flows.train import release
 
     env = flow_env(args)
     return plan_and_apply(

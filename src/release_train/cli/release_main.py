@@ -50,7 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import mainline
+    from release_train.flows.train import mainline
 
     env = flow_env(args)
     gates = mainline.Gates(

@@ -6,7 +6,14 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 
-from release_train.cli.common import add_json, add_repo_options, forge_from, print_json, settings_from
+from release_train.cli.common import (
+    add_json,
+    add_repo_options,
+    context_from,
+    forge_from,
+    print_json,
+    settings_from,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -15,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    releases = forge_from(settings_from(args)).list_releases()
+    releases = forge_from(settings_from(args), context_from(args)).list_releases()
     if args.json:
         print_json([{**asdict(r), "assets": list(r.assets)} for r in releases])
         return 0

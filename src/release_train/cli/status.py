@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from release_train.cli.common import add_json, add_now, add_repo_options, flow_env, print_json
 
 if TYPE_CHECKING:
-    from release_train.flows.status import Status
+    from release_train.flows.train.status import Status
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -34,7 +34,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.status import gather
+    from release_train.flows.train.status import gather
 
     env = flow_env(args)
     status = gather(env)

@@ -34,13 +34,13 @@ def run(args: argparse.Namespace) -> int:
     if args.held:
         if args.range or args.ref:
             raise UsageError("--held looks at every train branch: give it without --range and --ref")
-        from release_train.flows import held
+        from release_train.flows.train import held
 
         env = flow_env(args)
         return plan_and_apply(args, env, held.plan(env), held.apply)
     if not args.range or not args.ref:
         raise UsageError("tag needs --range BEFORE..AFTER and --ref REF (or --held)")
-    from release_train.flows import tag
+    from release_train.flows.train import tag
 
     before, sep, after = args.range.partition("..")
     if not sep or not after:

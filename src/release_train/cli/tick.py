@@ -38,7 +38,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows import tick
+    from release_train.flows.train import tick
 
     env = flow_env(args)
     plan = tick.plan(env, with_subplans=args.dry_run)

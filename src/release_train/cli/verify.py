@@ -16,6 +16,7 @@ when any check fails."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from release_train.cli.common import add_json, add_repo_options, context_from, print_json, settings_from
 from release_train.cli.progress import ProgressObserver
@@ -28,14 +29,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.verify import verify
+    from release_train.flows.gates.verify import verify
+    from release_train.infra.git import Git
 
     ctx = context_from(args)
     bar = None if args.json else ProgressObserver(ctx.observer, "verifying", plain=False)
     if bar is not None:
-        ctx.observer = bar
+        ctx = replace(ctx, observer=bar)
     try:
-        report = verify(settings_from(args), ctx)
+        settings = settings_from(args)
+        report = verify(settings, ctx, branch=Git(settings.root).current_branch() or "")
     finally:
         if bar is not None:
             bar.close()

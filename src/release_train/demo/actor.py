@@ -79,8 +79,9 @@ class Demo:
         """The demo's forge, opened from its settings (and closed: the GitHub one holds a client)."""
         from release_train.cli.common import forge_from
         from release_train.config import load_settings
+        from release_train.context import Context
 
-        forge = forge_from(load_settings(self.work))
+        forge = forge_from(load_settings(self.work), Context())
         try:
             yield forge
         finally:

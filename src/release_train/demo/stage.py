@@ -55,7 +55,7 @@ SCRIPTS: dict[Shape, Script] = {
 }
 
 if TYPE_CHECKING:
-    from release_train.forges.github_standin import GitHubStandIn
+    from release_train.github_standin import GitHubStandIn
     from release_train.registries.local_cargo import RegistryServer
 
 
@@ -151,7 +151,7 @@ def environment(**values: str) -> Iterator[None]:
 @contextmanager
 def github_standin(demo: Demo) -> Iterator[GitHubStandIn]:
     """The GitHub stand-in on 127.0.0.1, its git remote where the local forge's would be."""
-    from release_train.forges.github_standin import GitHubStandIn
+    from release_train.github_standin import GitHubStandIn
 
     with GitHubStandIn(
         demo.root / "github", REPOSITORY, token=FORGE_TOKEN, clock=demo.clock, git_dir=demo.origin

@@ -33,9 +33,9 @@ from release_train.model.marker import has_marker
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
-    from release_train.flows.bump import BumpPlan
-    from release_train.flows.verify import VerifyReport
-    from release_train.flows.verify_gate import VerifyGate
+    from release_train.flows.gates.verify import VerifyReport
+    from release_train.flows.gates.verify_gate import VerifyGate
+    from release_train.flows.train.bump import BumpPlan
     from release_train.workspaces.interface import Workspace
 
 REMOTE = "origin"
@@ -124,9 +124,9 @@ class Bumped:
     train_rule: str = "major"  # what `major` does to the train's version (its package's [[workspace.rule]])
 
     def gate(self, env: FlowEnv, *, allow: bool, flow: str, where: str) -> VerifyGate:
-        """The verify gate on the report (`flows/verify_gate.py`): refuses with every problem
+        """The verify gate on the report (`flows/gates/verify_gate.py`): refuses with every problem
         listed unless `allow`; then a bump that could not be computed fails as it would alone."""
-        from release_train.flows import verify_gate
+        from release_train.flows.gates import verify_gate
 
         assert self.report is not None, "prepare() runs the checks"
         gate = verify_gate.enforce(self.report, allow=allow, flow=flow, where=where, ctx=env.ctx)
@@ -146,7 +146,7 @@ def bump_at(env: FlowEnv, rev: str, op: Operation) -> Bumped:
 def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bumped:
     """In one view of `rev` (the tip of `branch`): every check of `verify`, then what `op`
     would write (None: nothing, the versions as they are). The flow calls `.gate(...)` next."""
-    from release_train.flows import verify
+    from release_train.flows.gates import verify
     from release_train.model.branches import release_branch_version
     from release_train.workspaces import load_workspace
 
@@ -181,7 +181,7 @@ def _bumped(settings: Settings, ws: Workspace, op: Operation, plan: BumpPlan | N
     """`op` computed on the workspace of a tree view (or the `plan` computed already); the files
     by their path in the repository (where a link in the commit leads: a bump writes through
     links that stay inside)."""
-    from release_train.flows.bump import plan_bump
+    from release_train.flows.train.bump import plan_bump
     from release_train.infra.treefiles import TreeFiles
 
     view = settings.tree

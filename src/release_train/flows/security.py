@@ -1,7 +1,7 @@
 """security release (SPEC 3.7): one advisory fixed on every supported line, released together.
 
 A train without release branches (`[release] branches = false`) has one line, main: `prepare`
-opens its next patch release as a held PR to main (`flows/mainline.py`), `status` and
+opens its next patch release as a held PR to main (`flows/train/mainline.py`), `status` and
 `release` treat main as that line; `release` rebuilds the PR on main's tip when main moved
 (main then ships the fix with whatever else landed since the previous release).
 
@@ -16,7 +16,7 @@ opens its next patch release as a held PR to main (`flows/mainline.py`), `status
   The uploads of all lines are planned by the publish engine (`publish/plan.py`) from the
   commits about to be tagged, as one schedule against the registry limits and its daily cap, one
   ETA. With a registry (what the CLI does), the plan is made against it, the merges defer the
-  forge's publish reaction (`ctx.defer_publish`), and the new tags are published by that engine
+  forge's publish reaction (`reactions.publish_deferred`), and the new tags are published by that engine
   in ONE paced execution afterwards (shared buckets, the same schedule printed before the first
   upload, a journal per tag), then the forge releases are made oldest version first, so
   "latest" stays on the newest line (and `forge_release.is_latest` never gives it to an older
@@ -32,12 +32,13 @@ from typing import TYPE_CHECKING, Any
 
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
-from release_train.flows import patch, patch_lines
 from release_train.flows.env import FlowEnv
+from release_train.flows.lines import patch, patch_lines
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish.finish import finish_steps, finish_together
 from release_train.flows.publish.plan import PublishPlan
-from release_train.forges.interface import CheckState, PrState, PullRequest
+from release_train.flows.reactions import publish_deferred
+from release_train.forges.interface import CheckState, ForgeCapability, PrState, PullRequest, require_forge
 from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
 
@@ -83,6 +84,9 @@ def prepare(
     env: FlowEnv, advisory: str, to: Sequence[str], *, requested_by: str = "", allow_breaking: bool = False
 ) -> patch_lines.PatchLinesPlan:
     _check_id(advisory)
+    require_forge(
+        env.forge, ForgeCapability.HOLD_PRS, needed_by="`security prepare` (the fix is held until released)"
+    )
     if not env.settings.release.branches:
         planned = _prepare_on_main(
             env, advisory, to, requested_by=requested_by, allow_breaking=allow_breaking
@@ -148,7 +152,7 @@ def _prepare_on_main(
 def _plan_on_main(
     env: FlowEnv, advisory: str, *, requested_by: str = "", allow_breaking: bool, draft: bool = False
 ) -> patch.PatchPlan:
-    from release_train.flows import mainline
+    from release_train.flows.train import mainline
 
     gates = mainline.Gates(
         # The advisory being fixed is open by definition: it must not block its own fix; the fix
@@ -297,7 +301,7 @@ def release_plan(
 ) -> SecurityReleasePlan:
     """The schedule is the publish engine's, planned against the `registry` (opened once every
     line is ready; without one: nothing is in it yet, every upload a new version). With a
-    `registry` and the local forge (which merges), the plan ends with one combined publish of
+    `registry` and a forge whose CI runs here (which merges), the plan ends with one combined publish of
     the new tags, run as scheduled, and their forge releases; without it, the forge's reactions
     do whatever they do on each merge (tuning and estimates are for tests against a time-scaled
     local registry)."""
@@ -335,7 +339,9 @@ def release_plan(
                     hint=f"close PR #{line.pr} and run `security prepare --advisory {advisory}` again",
                 )
             refresh.append((line.pr, rebuilt))
-    merge = env.settings.forge.kind == "local"
+    # Where CI's reactions run in this process, the release merges and publishes the tags as one
+    # schedule; elsewhere a person merges the PRs on the forge and the forge's CI publishes.
+    merge = ForgeCapability.EMBEDDED_CI in env.forge.capabilities
     schedule = _schedule(env, lines, registry() if registry is not None else None, tuning, estimates)
     tags = schedule.tags if registry is not None and merge else ()
     steps = _release_steps(lines, refresh, merge) + finish_steps(tags)
@@ -396,7 +402,9 @@ def _schedule(
         bw.require_remote_sha(env, line.head if line.state == "open" else line.branch) for line in lines
     ]
     tuning = tuning or Tuning(index_timeout=env.settings.publish.index_timeout)
-    return plan_commits(env.settings, registry, commits, estimates or estimates_for(env.settings), tuning)
+    return plan_commits(
+        env.settings, registry, commits, estimates or estimates_for(env.settings), tuning, git=env.git
+    )
 
 
 def release_apply(
@@ -420,12 +428,9 @@ def release_apply(
             progress.skipped(step, f"{line.branch}: PR #{line.pr} is ready already", pr=line.pr)
     if planned.merge:
         # With tags to publish here, the merges' publish reactions wait for the one run below.
-        deferring, env.ctx.defer_publish = env.ctx.defer_publish, bool(planned.tags)
-        try:
+        with publish_deferred(bool(planned.tags)):
             for line in planned.lines:
                 _merge(env, progress, by_name[f"merge:#{line.pr}"], line)
-        finally:
-            env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
         resume = f"release-train security release --advisory {planned.advisory}"
         finish_together(env, progress, by_name, planned.schedule, registry(), resume)

@@ -10,27 +10,21 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from release_train.config import Settings
+from release_train.context import Context
 from release_train.errors import ConfigError
-from release_train.events import Observer
 from release_train.forges.interface import Forge, PushHandler
-from release_train.infra.clock import Clock
 
 if TYPE_CHECKING:
     from release_train.forges.github_api import Token
 
-# (settings, on_push, clock, token, observer): the token is read from the environment by the CLI
-# only; the observer hears what the forge itself has to say (rate-limit waits, held PRs).
-ForgeOpener = Callable[
-    [Settings, PushHandler | None, Clock | None, "Token | str | None", Observer | None], Forge
-]
+# (settings, ctx, on_push, token): the token is read from the environment by the CLI only; the
+# command's context is the forge's too, so what the forge itself has to say (rate-limit waits,
+# held PRs) reaches the command's output, and it waits on the command's clock.
+ForgeOpener = Callable[[Settings, Context, PushHandler | None, "Token | str | None"], Forge]
 
 
 def _open_local(
-    settings: Settings,
-    on_push: PushHandler | None,
-    clock: Clock | None,
-    token: Token | str | None = None,
-    observer: Observer | None = None,
+    settings: Settings, ctx: Context, on_push: PushHandler | None, token: Token | str | None = None
 ) -> Forge:
     from release_train.forges.local import LocalForge
 
@@ -43,21 +37,14 @@ def _open_local(
         settings.resolve(settings.forge.path),
         on_push,
         require_checks=settings.forge.require_checks,
-        clock=clock,
+        clock=ctx.clock,
     )
 
 
 def _open_github(
-    settings: Settings,
-    on_push: PushHandler | None,
-    clock: Clock | None,
-    token: Token | str | None = None,
-    observer: Observer | None = None,
+    settings: Settings, ctx: Context, on_push: PushHandler | None, token: Token | str | None = None
 ) -> Forge:
-    from release_train.context import Context
-    from release_train.events import null_observer
     from release_train.forges.github import GitHubForge
-    from release_train.infra.clock import SystemClock
 
     # The git remote comes from the API (`clone_url`) unless [forge] path overrides it.
     remote = str(settings.resolve(settings.forge.path)) if settings.forge.path else None
@@ -67,7 +54,7 @@ def _open_github(
         token,
         git_remote_url=remote,
         on_push=on_push,
-        ctx=Context(clock=clock or SystemClock(), observer=observer or null_observer),
+        ctx=ctx,
         require_checks=settings.forge.require_checks,
         security_query=settings.gates.security_query,
     )
@@ -81,18 +68,18 @@ FORGES: dict[str, ForgeOpener] = {
 
 def open_forge(
     settings: Settings,
+    ctx: Context,
     on_push: PushHandler | None = None,
     *,
-    clock: Clock | None = None,
     token: Token | str | None = None,
-    observer: Observer | None = None,
 ) -> Forge:
-    """The forge the settings name. `on_push` receives every push event (CI's reactions).
-    `token` (GitHub) is read by the CLI: `github_api.token_from_env(settings.forge.token_env, os.environ)`."""
+    """The forge the settings name, working under the command's `ctx` (its clock, its observer).
+    `on_push` receives every push event (CI's reactions). `token` (GitHub) is read by the CLI:
+    `github_api.token_from_env(settings.forge.token_env, os.environ)`."""
     opener = FORGES.get(settings.forge.kind)
     if opener is None:
         raise ConfigError(
             f"unknown forge kind {settings.forge.kind!r}",
             hint=f"[forge] kind must be one of: {', '.join(FORGES)}",
         )
-    return opener(settings, on_push, clock, token, observer)
+    return opener(settings, ctx, on_push, token)

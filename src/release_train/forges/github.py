@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from release_train.context import Context
-from release_train.errors import ConfigError
+from release_train.errors import CapabilityMissing, ConfigError
 from release_train.forges.github_api import Api, RateLimited, Token, message_of, token_from_env
 from release_train.forges.github_pulls import READ_AGAIN, GitHubPulls
 from release_train.forges.github_values import (
@@ -32,6 +32,7 @@ from release_train.forges.interface import (
     ZERO_SHA,
     CheckState,
     Conflict,
+    ForgeCapability,
     ForgeError,
     MergeMethod,
     PrState,
@@ -60,6 +61,12 @@ DEFAULT_SECURITY_QUERY = "is:issue is:open RUSTSEC in:title"
 
 class GitHubForge:
     """A repository on GitHub (or on the local stand-in speaking the same API)."""
+
+    # Drafts, or a hold prefix and label where the repository has none (`github_pulls.py`). CI
+    # runs on GitHub (the workflows `init --github` writes), not in this process.
+    capabilities: frozenset[ForgeCapability] = frozenset(
+        {ForgeCapability.HOLD_PRS, ForgeCapability.MERGE_SETTINGS, ForgeCapability.FILE_LINKS}
+    )
 
     def __init__(
         self,
@@ -192,6 +199,15 @@ class GitHubForge:
         sha = self.pulls.merge(pr, data, method)
         self._emit_push(PushEvent(f"refs/heads/{pr.base}", before, sha))
         return sha
+
+    def close_pr(self, number: int) -> PullRequest:
+        raise CapabilityMissing(
+            "release-train does not close pull requests on GitHub",
+            hint="close it in the web UI or with `gh pr close`",
+        )
+
+    def file_url(self, branch: str, path: str) -> str:
+        return f"https://github.com/{self.owner}/{self.name}/blob/{branch}/{path}"
 
     def merge_settings(self) -> dict[str, Any]:
         """The repository's merge settings (`GET /repos/{o}/{r}`; absent keys: the token cannot

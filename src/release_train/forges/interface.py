@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
-from release_train.errors import ReleaseTrainError
+from release_train.errors import CapabilityMissing, ReleaseTrainError, require
 
 CheckState = Literal["success", "failure", "pending"]
 PrState = Literal["open", "closed", "merged"]
@@ -38,8 +39,24 @@ class NotMergeable(ForgeError):
     """The PR cannot be merged (draft, conflict, closed)."""
 
 
-class CapabilityMissing(ForgeError):
-    """The backend cannot do this; planners check before they start."""
+__all__ = ["CapabilityMissing"]  # re-exported: callers catch it with the forge's errors
+
+
+class ForgeCapability(StrEnum):
+    """What a forge can do beyond the protocol's core (PRs, merges, tags, releases, checks). Each
+    backend declares its set (`Forge.capabilities`); planners check what they need up front
+    (`require_forge`), and nothing outside the backends asks which backend it is. The value says
+    what it is, for messages."""
+
+    HOLD_PRS = "open pull requests held from merging (drafts)"
+    CLOSE_PRS = "close pull requests"
+    # The forge runs CI's reactions (tag, publish) in this process on its own pushes and merges,
+    # so a flow may merge and then publish the tags itself (the embedded forge); elsewhere CI
+    # runs on the forge's side.
+    EMBEDDED_CI = "run CI's reactions in this process"
+    MERGE_SETTINGS = "report the repository's merge settings"
+    FILE_LINKS = "link to a file on a branch"
+    LOCAL_RECORDS = "record check states, advisories and push events from the command line"
 
 
 @dataclass(frozen=True)
@@ -99,6 +116,12 @@ PushHandler = Callable[[PushEvent], None]
 
 class Forge(Protocol):
     @property
+    def capabilities(self) -> frozenset[ForgeCapability]:
+        """What this forge can do (`ForgeCapability`); methods of a capability it lacks raise
+        `CapabilityMissing`."""
+        ...
+
+    @property
     def remote_url(self) -> str:
         """What a working repository's `origin` points at (for git fetch/push)."""
         ...
@@ -149,3 +172,48 @@ class Forge(Protocol):
     def list_releases(self) -> list[Release]: ...
 
     def open_security_issues(self) -> list[SecurityIssue]: ...
+
+    def close_pr(self, number: int) -> PullRequest:
+        """Close an open PR without merging (`CLOSE_PRS`)."""
+        ...
+
+    def merge_settings(self) -> dict[str, object]:
+        """The repository's merge settings, as GitHub names them (`MERGE_SETTINGS`)."""
+        ...
+
+    def file_url(self, branch: str, path: str) -> str:
+        """A web link to `path` on `branch` (`FILE_LINKS`)."""
+        ...
+
+
+def require_forge(forge: Forge, *needed: ForgeCapability, needed_by: str, hint: str | None = None) -> None:
+    """Refuse with `CapabilityMissing` unless `forge` can do all of `needed`: planners call it
+    before their first step."""
+    require(forge.capabilities, needed, backend=f"this forge ({forge!r})", needed_by=needed_by, hint=hint)
+
+
+class ForgeRecords(Forge, Protocol):
+    """A forge whose checks, advisories and push log are kept by release-train itself
+    (`LOCAL_RECORDS`): `release-train forge checks|advisory|events` write and read them."""
+
+    def set_check(self, sha: str, state: CheckState, *, context: str = "ci") -> None: ...
+
+    def add_security_issue(self, issue: SecurityIssue) -> None: ...
+
+    def close_security_issue(self, issue_id: str) -> bool: ...
+
+    def events(self) -> list[tuple[PushEvent, str, str]]:
+        """The push-event log: (event, source, time), oldest first."""
+        ...
+
+
+def records_of(forge: Forge, *, needed_by: str) -> ForgeRecords:
+    """`forge` as the keeper of its own records, or `CapabilityMissing`."""
+    require(
+        forge.capabilities,
+        (ForgeCapability.LOCAL_RECORDS,),
+        backend=f"this forge ({forge!r})",
+        needed_by=needed_by,
+        hint="use the forge's own interface (for GitHub: the web UI or gh)",
+    )
+    return cast(ForgeRecords, forge)

@@ -4,8 +4,8 @@ store beside it (see `local_store.py` for the layout) for PRs, releases, checks 
 It behaves like a small GitHub: pushes are real `git push`es into the bare repository and each
 moved ref becomes a `PushEvent` handed to `on_push` (what CI would react to); merging a PR is a
 real squash or merge commit written into the bare repository without a work tree
-(`git merge-tree --write-tree`, `git commit-tree`, then a compare-and-swap `git update-ref`), after
-which the head branch is deleted as GitHub's auto-delete does.
+(`infra/bare_merge.py`, shared with the GitHub stand-in, then a compare-and-swap
+`git update-ref`), after which the head branch is deleted as GitHub's auto-delete does.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from typing import Any
 from release_train.errors import ProcessError
 from release_train.forges.interface import (
     ZERO_SHA,
+    CapabilityMissing,
     CheckState,
     Conflict,
+    ForgeCapability,
     ForgeError,
     MergeMethod,
     NotFound,
@@ -33,7 +35,7 @@ from release_train.forges.interface import (
 )
 from release_train.forges.local_store import Store, assets_dir, store_path
 from release_train.forges.messages import compose
-from release_train.infra import proc
+from release_train.infra import bare_merge, proc
 from release_train.infra.clock import Clock, SystemClock
 from release_train.infra.fs import atomic_write
 from release_train.infra.git import Git, init_repo
@@ -41,12 +43,25 @@ from release_train.infra.git import Git, init_repo
 # Who writes the commits the forge makes (GitHub's merges are committed by "GitHub").
 FORGE_NAME = "release-train local forge"
 FORGE_EMAIL = "forge@release-train.invalid"
+FORGE = bare_merge.Identity(FORGE_NAME, FORGE_EMAIL)
 WATCHED = ("refs/heads/", "refs/tags/")
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
 class LocalForge:
     """A `Forge` backed by the bare repository at `bare_path` and its store beside it."""
+
+    # Its CI is release-train itself: the reactions run in this process on every push and merge.
+    # It has no web pages to link to and no merge settings (the train's merges write their own
+    # commit messages).
+    capabilities: frozenset[ForgeCapability] = frozenset(
+        {
+            ForgeCapability.HOLD_PRS,
+            ForgeCapability.CLOSE_PRS,
+            ForgeCapability.EMBEDDED_CI,
+            ForgeCapability.LOCAL_RECORDS,
+        }
+    )
 
     def __init__(
         self,
@@ -82,9 +97,18 @@ class LocalForge:
             init_repo(bare_path, bare=True, branch="main")
         return cls(bare_path, clock=clock)
 
+    def __repr__(self) -> str:
+        return f"the local forge at {self.bare_path}"
+
     @property
     def remote_url(self) -> str:
         return str(self.bare_path)
+
+    def merge_settings(self) -> dict[str, object]:
+        raise CapabilityMissing("the local forge has no merge settings: its merges write their own messages")
+
+    def file_url(self, branch: str, path: str) -> str:
+        raise CapabilityMissing("the local forge has no web pages to link to")
 
     @property
     def store_file(self) -> Path:
@@ -186,13 +210,21 @@ class LocalForge:
             # A previous run moved the base and stopped before recording it: finish that merge.
             return self._finish_merge(pr, pending, self._first_parent(pending))
         head_sha = self._check_mergeable(pr, base_sha)
-        merged = self.git.merge_tree(base_sha, head_sha)
-        if merged.conflicts:
+        merged = bare_merge.merge(
+            self.git,
+            base_sha,
+            head_sha,
+            method,
+            lambda messages: compose(method, pr.number, pr.title, pr.head, messages),
+            forge=FORGE,
+            date=self.clock.now().isoformat(timespec="seconds"),
+        )
+        if merged.commit is None:
             raise NotMergeable(
                 f"PR #{number} ({pr.head} into {pr.base}) conflicts in: {', '.join(merged.conflicts)}",
                 hint=f"merge or rebase {pr.head} onto {pr.base}, resolve those files and push again",
             )
-        commit = self._merge_commit(pr, method, merged.tree, base_sha, head_sha)
+        commit = merged.commit
         self.store.update_pr(number, {"pending_merge": commit})
         if not self.git.update_ref(base_ref, commit, base_sha):
             raise Conflict(
@@ -221,29 +253,6 @@ class LocalForge:
                 hint="there is nothing to merge; close the PR",
             )
         return head_sha
-
-    def _merge_commit(
-        self, pr: PullRequest, method: MergeMethod, tree: str, base_sha: str, head_sha: str
-    ) -> str:
-        committer = {
-            "GIT_COMMITTER_NAME": FORGE_NAME,
-            "GIT_COMMITTER_EMAIL": FORGE_EMAIL,
-            "GIT_COMMITTER_DATE": self.clock.now().isoformat(timespec="seconds"),
-        }
-        commits = self.git.log(f"{base_sha}..{head_sha}", "%H")[::-1]  # oldest first
-        messages = [self.git.message(sha).strip() for sha in commits]
-        message = compose(method, pr.number, pr.title, pr.head, messages)
-        if method == "merge":
-            author = {"GIT_AUTHOR_NAME": FORGE_NAME, "GIT_AUTHOR_EMAIL": FORGE_EMAIL}
-            parents = [base_sha, head_sha]
-        else:
-            # The squash is authored by whoever wrote the PR's first commit, as GitHub credits the
-            # PR author; only the committer is the forge.
-            name, email = self.git.run("log", "-1", "--format=%an%x00%ae", commits[0]).strip().split("\0")
-            author = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
-            parents = [base_sha]
-        env = {**committer, **author, "GIT_AUTHOR_DATE": committer["GIT_COMMITTER_DATE"]}
-        return self.git.commit_tree(tree, parents, message, env=env)
 
     def _finish_merge(self, pr: PullRequest, commit: str, before: str) -> str:
         self.store.update_pr(pr.number, {"state": "merged", "merge_commit": commit, "pending_merge": None})

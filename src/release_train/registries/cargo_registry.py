@@ -28,6 +28,7 @@ from release_train.infra.clock import Clock, SystemClock
 from release_train.registries.interface import (
     PublishedVersion,
     RateLimited,
+    RegistryCapability,
     Rejected,
     Unavailable,
     UploadRequest,
@@ -54,6 +55,8 @@ _TRANSIENT = (
 
 class CargoRegistry:
     """A Cargo registry at `index` (`sparse+https://...`). `token` is never logged or shown."""
+
+    capabilities: frozenset[RegistryCapability] = frozenset(RegistryCapability)  # cargo does both
 
     def __init__(
         self, index: str, token: str | None, *, clock: Clock | None = None, timeout: float = 600.0

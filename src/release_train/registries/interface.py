@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Protocol
 
-from release_train.errors import ReleaseTrainError
+from release_train.errors import ReleaseTrainError, require
 
 Action = Literal["new-crate", "new-version"]
 
@@ -68,7 +69,19 @@ class UploadRequest:
     workspace: Path
 
 
+class RegistryCapability(StrEnum):
+    """What a registry can do beyond reading its index. Each backend declares its set
+    (`Registry.capabilities`); the publish planner checks what it needs up front
+    (`require_registry`). The value says what it is, for messages."""
+
+    UPLOAD = "upload packages"
+    YANK = "yank versions"  # an rc train yanks the earlier rcs of a version it releases
+
+
 class Registry(Protocol):
+    @property
+    def capabilities(self) -> frozenset[RegistryCapability]: ...
+
     @property
     def label(self) -> str:
         """Where packages go, for messages (an index URL)."""
@@ -109,3 +122,8 @@ def no_registry() -> Registry:
         "no registry was given to read from or publish to",
         hint="the CLI opens the one [publish] names; a caller of the flows passes a RegistryFactory",
     )
+
+
+def require_registry(registry: Registry, *needed: RegistryCapability, needed_by: str) -> None:
+    """Refuse with `CapabilityMissing` unless `registry` can do all of `needed`."""
+    require(registry.capabilities, needed, backend=f"the registry {registry.label}", needed_by=needed_by)

@@ -20,9 +20,9 @@ from release_train.render.markup import esc
 from release_train.render.timeline import timeline_svg
 
 if TYPE_CHECKING:
-    from release_train.flows.lines import Line
+    from release_train.flows.lines.release_lines import Line
     from release_train.flows.publish.state import TagFacts
-    from release_train.flows.status import Blocker, Status
+    from release_train.flows.train.status import Blocker, Status
     from release_train.forges.interface import PullRequest
 
 CSS = """

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from release_train.render.markup import esc
 
 if TYPE_CHECKING:
-    from release_train.flows.lines import Line
-    from release_train.flows.status import Status
+    from release_train.flows.lines.release_lines import Line
+    from release_train.flows.train.status import Status
 
 WIDTH = 960
 LABELS = 150  # the branch names' column

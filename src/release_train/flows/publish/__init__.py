@@ -11,7 +11,7 @@
                       the end of a security release
     state.py          where a release tag stands: unfinished releases, the dashboard's tags
 
-`run_reaction` here is the forge's reaction to a new tag (see `cli/reactions.py`).
+`run_reaction` here is the forge's reaction to a new tag (see `flows/reactions.py`).
 """
 
 from __future__ import annotations
@@ -19,16 +19,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from release_train.config import Settings
-    from release_train.context import Context
-    from release_train.forges.interface import Forge, PushEvent, Release
-    from release_train.registries.interface import RegistryFactory
+    from release_train.flows.env import FlowEnv
+    from release_train.forges.interface import PushEvent, Release
 
 
-def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-) -> Release | None:
-    """Publish a new tag to `registry`, then create its forge release (`finish.finish_new_tag`)."""
+def run_reaction(env: FlowEnv, event: PushEvent) -> Release | None:
+    """Publish a new tag to the env's registry, then create its forge release
+    (`finish.finish_new_tag`)."""
     from release_train.flows.publish.finish import finish_new_tag
 
-    return finish_new_tag(settings, forge, event, ctx, registry=registry)
+    return finish_new_tag(env, event)

@@ -48,18 +48,18 @@ def publish(
     ctx: Context,
     tags: Sequence[str],
     *,
+    git: Git,
     dry_run: bool = False,
     resume: str | None = None,
     tuning: Tuning | None = None,
     estimates: Estimates | None = None,
 ) -> PublishPlan | PublishReport:
-    """Publish the commits of `tags` (in the repository at settings.root) in one paced run; with
-    `dry_run`, return the plan only. `resume` is the command a failure names (default: `publish
+    """Publish the commits of `tags` (in the working repository `git`, at settings.root) in one
+    paced run; with `dry_run`, return the plan only. `resume` is the command a failure names (default: `publish
     --tag` of each tag)."""
     tuning = tuning or Tuning(index_timeout=settings.publish.index_timeout)
     estimates = estimates or estimates_for(settings)
-    git = Git(settings.root)
-    with opened(settings, [resolve_tag(settings, git, tag) for tag in tags]) as found:
+    with opened(settings, [resolve_tag(settings, git, tag) for tag in tags], git=git) as found:
         planned = plan(settings, registry, found, estimates, tuning)
         for line, facts in planned.announcement():
             ctx.emit("plan", line, **facts)

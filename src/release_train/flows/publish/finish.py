@@ -22,12 +22,13 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.publish.state import Standing, ensure_local, readable_registry, unfinished
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
-from release_train.registries.interface import Registry, RegistryFactory
+from release_train.registries.interface import Registry
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step
     from release_train.flows.publish.apply import PublishReport
     from release_train.flows.publish.plan import PublishPlan
+    from release_train.infra.git import Git
 
 
 @dataclass(frozen=True)
@@ -58,30 +59,29 @@ def release_json(release: Release) -> dict[str, Any]:
     }
 
 
-def finish(settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str) -> Finished:
-    """Publish whatever of `tag` the registry lacks, then create or update its forge release."""
+def finish(
+    settings: Settings, forge: Forge, registry: Registry, ctx: Context, tag: str, *, git: Git
+) -> Finished:
+    """Publish whatever of `tag` the registry lacks, then create or update its forge release
+    (`tag` is in the working repository `git`)."""
     from release_train.flows.publish.apply import PublishReport, publish
     from release_train.flows.publish.forge_release import create_release
 
-    report = publish(settings, registry, ctx, [tag])
+    report = publish(settings, registry, ctx, [tag], git=git)
     assert isinstance(report, PublishReport)
-    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag))
+    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag, git=git))
 
 
-def finish_new_tag(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-) -> Release | None:
+def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
     """The reaction to a new tag: publish the tag's commit, then create the forge release. Other
     refs, and tags that do not follow `[release] tag`, are ignored (None)."""
-    from release_train.infra.git import Git
-
     if not event.ref.startswith("refs/tags/"):
         return None
     tag = event.ref.removeprefix("refs/tags/")
-    if parse_name(settings.release.tag, tag) is None:
+    if parse_name(env.settings.release.tag, tag) is None:
         return None
-    Git(settings.root).run("fetch", "--quiet", forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
-    return finish(settings, forge, registry(), ctx, tag).release
+    env.git.run("fetch", "--quiet", env.forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
+    return finish(env.settings, env.forge, env.open_registry(), env.ctx, tag, git=env.git).release
 
 
 class FinishFailed(ReleaseTrainError):
@@ -101,7 +101,7 @@ def finish_all(env: FlowEnv, registry: Registry, releases: Iterable[Standing]) -
         env.ctx.emit("info", f"finishing: {item.describe()}", tag=item.tag)
         try:
             ensure_local(env, [item.tag])
-            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag))
+            done.append(finish(env.settings, env.forge, registry, env.ctx, item.tag, git=env.git))
         except InterruptedForTest:
             raise
         except ReleaseTrainError as exc:
@@ -110,14 +110,10 @@ def finish_all(env: FlowEnv, registry: Registry, releases: Iterable[Standing]) -
     return done
 
 
-def run_reaction(
-    settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
-) -> list[Finished]:
+def run_reaction(env: FlowEnv, event: PushEvent) -> list[Finished]:
     """What CI does on a push of `main` or a release branch, before tagging: finish the
     unfinished releases the pushed commit contains."""
-    from release_train.infra.git import Git
-
-    env = FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)
+    registry = env.open_registry
     env.git.fetch("origin")
     readable, unreadable = readable_registry(registry)
     found = [u for u in unfinished(env, readable, unreadable=unreadable, within=event.after) if u.certain]
@@ -145,7 +141,7 @@ def finish_in_tick(env: FlowEnv, progress: Progress, item: Standing, step: Step)
     try:
         registry = env.open_registry()
         ensure_local(env, [item.tag])
-        done = finish(env.settings, env.forge, registry, env.ctx, item.tag)
+        done = finish(env.settings, env.forge, registry, env.ctx, item.tag, git=env.git)
     except InterruptedForTest:
         raise
     except ReleaseTrainError as exc:
@@ -194,6 +190,7 @@ def finish_together(
         registry,
         env.ctx,
         tags,
+        git=env.git,
         resume=resume,
         tuning=planned.tuning,
         estimates=planned.estimates,
@@ -209,5 +206,5 @@ def finish_together(
         if tag in released:
             progress.skipped(step, f"the forge release {tag} exists already", tag=tag)
             continue
-        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag)
+        made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag, git=env.git)
         progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)

@@ -60,10 +60,9 @@ def earlier_rcs(version: Version, published: dict[str, bool]) -> list[str]:
 
 
 def create_release(
-    settings: Settings, forge: Forge, registry: Registry | None, ctx: Context, *, tag: str
+    settings: Settings, forge: Forge, registry: Registry | None, ctx: Context, *, tag: str, git: Git
 ) -> Release:
-    """Create or update the forge release of `tag` (which exists in the repository at settings.root)."""
-    git = Git(settings.root)
+    """Create or update the forge release of `tag` (which exists in the working repository `git`)."""
     version = parse_name(settings.release.tag, tag)
     if version is None:
         raise ValueError(f"{tag} does not follow the tag pattern {settings.release.tag}")
@@ -83,18 +82,16 @@ def create_release(
     flags = ", ".join(f for f, on in (("pre-release", made.prerelease), ("latest", made.latest)) if on)
     ctx.emit("step", f"forge release {tag}" + (f" ({flags})" if flags else ""), tag=tag, assets=len(files))
     if settings.release.rc and registry is not None:
-        _yank_earlier_rcs(settings, git, registry, ctx, tag)
+        _yank_earlier_rcs(settings, registry, ctx, tag)
     return made
 
 
-def _yank_earlier_rcs(settings: Settings, git: Git, registry: Registry, ctx: Context, tag: str) -> None:
-    from dataclasses import replace
+def _yank_earlier_rcs(settings: Settings, registry: Registry, ctx: Context, tag: str) -> None:
+    from release_train.flows.worktree import tree_view
 
-    from release_train.flows.publish.survey import open_tree
-
-    with open_tree(git, tag) as tree:
+    with tree_view(settings, tag) as at_tag:
         # Each package's own version: a workspace may carry several version lines.
-        packages = [(p.name, p.version) for p in load_workspace(replace(settings, root=tree)).publishable()]
+        packages = [(p.name, p.version) for p in load_workspace(at_tag).publishable()]
     for name, own in packages:
         published = {v.version: v.yanked for v in registry.versions(name).values()}
         for old in earlier_rcs(own, published):

@@ -24,8 +24,14 @@ from typing import Any
 from release_train.config import PublishSettings, Settings
 from release_train.flows.publish.execute import RESUME, Tuning
 from release_train.flows.publish.survey import Opened, Part, opened, survey
+from release_train.infra.git import Git
 from release_train.model.pacing import Estimates, Job, Rate, Schedule, format_duration, simulate
-from release_train.registries.interface import PublishedVersion, Registry
+from release_train.registries.interface import (
+    PublishedVersion,
+    Registry,
+    RegistryCapability,
+    require_registry,
+)
 
 # What an upload and the index's catch-up usually take, for the ETA printed before starting.
 ESTIMATES = {
@@ -197,7 +203,17 @@ def plan(
     estimates: Estimates,
     tuning: Tuning,
 ) -> PublishPlan:
+    if registry is not None:
+        require_registry(registry, *needs(settings), needed_by="publishing this train's releases")
     return schedule([survey(registry, tag) for tag in tags], settings.publish, estimates, tuning)
+
+
+def needs(settings: Settings) -> tuple[RegistryCapability, ...]:
+    """What publishing asks of the registry: uploads, and on an rc train yanking the earlier
+    rcs of a version once a newer rc or the final one is out (`forge_release.py`)."""
+    if settings.release.rc:
+        return (RegistryCapability.UPLOAD, RegistryCapability.YANK)
+    return (RegistryCapability.UPLOAD,)
 
 
 def plan_commits(
@@ -206,10 +222,12 @@ def plan_commits(
     commits: Sequence[str],
     estimates: Estimates,
     tuning: Tuning,
+    *,
+    git: Git,
 ) -> PublishPlan:
-    """The plan of publishing the workspace versions at `commits`, each under the tag its version
-    will get (what a release that tags them will publish)."""
-    with opened(settings, [(None, commit) for commit in commits]) as tags:
+    """The plan of publishing the workspace versions at `commits` (in the working repository
+    `git`), each under the tag its version will get (what a release that tags them will publish)."""
+    with opened(settings, [(None, commit) for commit in commits], git=git) as tags:
         return plan(settings, registry, tags, estimates, tuning)
 
 

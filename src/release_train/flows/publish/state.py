@@ -42,7 +42,7 @@ from typing import Any
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.lines import Line, commit_dates
+from release_train.flows.lines.release_lines import Line, commit_dates
 from release_train.infra.fs import atomic_write_text
 from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy

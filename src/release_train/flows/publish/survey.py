@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +64,12 @@ def resolve_tag(settings: Settings, git: Git, tag: str | None) -> tuple[str, str
 
 
 @contextmanager
-def opened(settings: Settings, sources: Sequence[tuple[str | None, str]]) -> Iterator[list[Opened]]:
-    """Each (tag, commit) of `sources` opened, oldest version first; a tag of None is the tag of
-    the workspace version at that commit (a release about to be tagged)."""
-    git = Git(settings.root)
+def opened(
+    settings: Settings, sources: Sequence[tuple[str | None, str]], *, git: Git
+) -> Iterator[list[Opened]]:
+    """Each (tag, commit) of `sources` (in the working repository `git`) opened, oldest version
+    first; a tag of None is the tag of the workspace version at that commit (a release about to
+    be tagged)."""
     with ExitStack() as stack:
         found = [_open(settings, stack.enter_context(open_tree(git, c)), t, c) for t, c in sources]
         yield sorted(found, key=lambda o: o.workspace.train_version)
@@ -76,7 +78,9 @@ def opened(settings: Settings, sources: Sequence[tuple[str | None, str]]) -> Ite
 def _open(settings: Settings, tree: Path, tag: str | None, commit: str) -> Opened:
     """The workspace at `tree` and its tag's journal; refuses a tag whose name does not match
     the version in its tree."""
-    ws = load_workspace(replace(settings, root=tree))
+    from release_train.flows.worktree import reroot
+
+    ws = load_workspace(reroot(settings, tree))
     if tag is None:
         tag = format_name(settings.release.tag, ws.train_version)
     wanted = parse_name(settings.release.tag, tag)

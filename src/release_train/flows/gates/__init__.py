@@ -1,0 +1,1 @@
+"""What a proposal must pass: verify, the advisory gate, the semver gate."""

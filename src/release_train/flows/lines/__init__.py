@@ -1,0 +1,1 @@
+"""Work on release lines: patch releases, backports, which lines are supported and targeted."""

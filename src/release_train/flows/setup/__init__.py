@@ -1,0 +1,1 @@
+"""Adopting the tool: init (config, notes file, workflows) and doctor."""
