@@ -218,17 +218,12 @@ def _verify(registry: Registry, ws: Workspace, journal: Journal, packages: list[
     if all(p.name in journal.checksums for p in packages):
         return
     _refuse_metadata(ws, packages)
-    import hashlib
-
-    target = ws.root / "target"
-    registry.package(ws.root, target)
-    files = {p.name: target / "package" / f"{p.name}-{p.version}.crate" for p in packages}
+    artefacts = registry.package(ws.root, ws.root / "target", packages)
+    files = {name: made[0].path for name, made in artefacts.items() if made}
     raise_if_any(
         size_problems(files), "packages over the size limit", "exclude large files with `exclude = [...]`"
     )
-    journal.checksums = {
-        n: hashlib.sha256(f.read_bytes()).hexdigest() for n, f in files.items() if f.is_file()
-    }
+    journal.checksums = {name: made[0].sha256 for name, made in artefacts.items() if made}
     journal.save()
 
 
