@@ -200,7 +200,7 @@ def forge_token(settings: Settings) -> Token | None:
 def registry_token(settings: Settings) -> str | None:
     """The registry token from the variable `[publish] token-env` names (never printed, and
     masked in a crash log whatever the variable is called)."""
-    token = os.environ.get(settings.publish.token_env) or None
+    token = os.environ.get(settings.registry_token_env) or None
     if token:
         _remember_secret(token)
     return token
