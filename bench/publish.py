@@ -54,9 +54,9 @@ from release_train.config import Pacing, load_settings
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.events import Event
-from release_train.flows.journal import Journal
-from release_train.flows.publish import PublishReport, publish
-from release_train.flows.publish_exec import Tuning, execute
+from release_train.flows.publish.apply import PublishReport, publish
+from release_train.flows.publish.execute import Batch, Target, Tuning, execute
+from release_train.flows.publish.journal import Journal
 from release_train.infra import proc
 from release_train.infra.git import init_repo
 from release_train.model.pacing import Estimates, Job, Rate, TokenBucket, lower_bound, simulate
@@ -165,7 +165,7 @@ def run_ours(
             settings,
             registry,
             ctx,
-            tag=f"v{crates[0].version}",
+            [f"v{crates[0].version}"],
             tuning=tuning,
             estimates=Estimates(upload=0.5, index_delay=INDEX_DELAY / scale),
         )
@@ -322,7 +322,9 @@ def publisher_alone(crates: list[SyntheticCrate], n: int) -> tuple[float, float]
         journal.checksums = {c.name: "0" * 64 for c in crates}
         journal.save()
         start = time.monotonic()
-        execute(jobs_of(crates), unlimited, registry, Path(), journal, Context(), Tuning(), total=len(crates))
+        jobs = jobs_of(crates)
+        targets = {job.name: Target(job.name, Path(), journal) for job in jobs}
+        execute(Batch(jobs, targets, unlimited, len(crates)), registry, Context(), Tuning())
         wall = time.monotonic() - start
     assert len(registry.uploaded) == len(crates)
     first, last, ratio = first_last([b - a for a, b in itertools.pairwise(registry.accepted)])
@@ -349,7 +351,7 @@ def with_cargo(root: Path, crates: list[SyntheticCrate], srv: RegistryServer, n:
     srv.registry.index_file = counted  # type: ignore[method-assign,assignment]
     events: list[tuple[float, Event]] = []
     ctx = Context(observer=lambda e: events.append((time.monotonic(), e)))
-    report = publish(settings, CargoRegistry(srv.index_url, TOKEN), ctx, tag=f"v{crates[0].version}")
+    report = publish(settings, CargoRegistry(srv.index_url, TOKEN), ctx, [f"v{crates[0].version}"])
     assert isinstance(report, PublishReport)
     accepted = sorted(a.time for a in srv.upload_log if a.status == 200)
     first, last, ratio = first_last([b - a for a, b in itertools.pairwise(accepted)])

@@ -11,13 +11,16 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_train.config_values import factory as _factory
 from release_train.config_values import frozen_values as _values
 from release_train.config_values import opt as _opt
 from release_train.config_values import specs_of as _specs
 from release_train.errors import ConfigError
+
+if TYPE_CHECKING:
+    from release_train.infra.confine import Files
 
 CONFIG_FILE = "release-train.toml"
 
@@ -275,13 +278,18 @@ class Settings:
     version_files: tuple[VersionFileSettings, ...] = ()
     # "section.key" -> "default" | "<file>" | "flag --set"
     sources: Mapping[str, str] = _factory(dict)
+    # Not an option: when the settings were moved into a commit's tree (`flows/worktree.py`
+    # `reroot`), the files below `root` are read from there; None: from the disk.
+    tree: Files | None = None
 
     @property
     def project_name(self) -> str:
         return self.project.name or self.root.name
 
     def resolve(self, relative: str) -> Path:
-        """A path from the configuration, relative to the repository root."""
+        """A path from the configuration, relative to the repository root, links resolved."""
+        if self.tree is not None:
+            return Path(self.tree.real(str(self.root / relative)))
         return (self.root / relative).resolve()
 
     @property
@@ -296,6 +304,14 @@ class Settings:
         if self.publish.token_env:
             return self.publish.token_env
         return "PYPI_TOKEN" if self.python_registry else "CARGO_REGISTRY_TOKEN"
+
+    def files(self) -> Files:
+        """Where the files below `root` are read: the commit's tree, or the disk."""
+        if self.tree is not None:
+            return self.tree
+        from release_train.infra.confine import Confined
+
+        return Confined(str(self.root))
 
 
 def find_config(start: Path) -> tuple[Path, Path | None]:

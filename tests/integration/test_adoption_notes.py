@@ -15,7 +15,7 @@ from release_train.cli import main
 from release_train.config import load_settings
 from release_train.flows import cut, patch, release
 from release_train.flows.bump import apply_bump, plan_bump
-from release_train.flows.forge_release import section
+from release_train.flows.publish.forge_release import section
 from release_train.model.notes import unified_diff
 
 CONFIG = """[project]

@@ -18,6 +18,7 @@ from release_train.context import Context
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
+from release_train.registries.interface import RegistryFactory
 
 CONFIG = '[project]\nname = "Demo"\n\n[forge]\nkind = "local"\npath = "../origin.git"\n'
 
@@ -123,7 +124,7 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
     calls: list[tuple[str, PushEvent]] = []
 
     def finish_reaction(
-        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
     ) -> None:
         calls.append(("finish", event))
 
@@ -132,7 +133,7 @@ def fake_flows(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, PushEvent]]:
         forge.create_tag("v1.0.0", event.after)
 
     def publish_reaction(
-        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, token: str | None = None
+        settings: Settings, forge: Forge, event: PushEvent, ctx: Context, *, registry: RegistryFactory
     ) -> None:
         calls.append(("publish", event))
 

@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from tests.fixtures.crates import cargo_available, write_workspace
 from tests.fixtures.publishing import TOKEN, publish_site
+from tests.fixtures.train import registry_for
 
 from release_train.config import Settings, load_settings
 from release_train.context import Context
 from release_train.events import Recorder
-from release_train.flows.forge_release import create_release, earlier_rcs, section
 from release_train.flows.publish import run_reaction
+from release_train.flows.publish.forge_release import create_release, earlier_rcs, section
 from release_train.forges.interface import ZERO_SHA, PushEvent, Release
 from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
@@ -171,9 +172,11 @@ def test_new_tag_reaction_publishes_then_releases(tmp_path: Path, monkeypatch: p
         ctx = Context(observer=site.recorder)
         event = PushEvent(f"refs/tags/{site.tag}", ZERO_SHA, sha)
 
-        release = run_reaction(site.settings, forge, event, ctx, token=TOKEN)
+        registry = registry_for(site.settings, ctx, TOKEN)
+        release = run_reaction(site.settings, forge, event, ctx, registry=registry)
 
         assert release is not None and release.latest and "* first release" in release.body
         assert sorted(site.server.published()) == sorted(site.workspace.names)
         # Branch pushes are not this reaction's business.
-        assert run_reaction(site.settings, forge, PushEvent("refs/heads/main", ZERO_SHA, sha), ctx) is None
+        branch = PushEvent("refs/heads/main", ZERO_SHA, sha)
+        assert run_reaction(site.settings, forge, branch, ctx, registry=registry) is None

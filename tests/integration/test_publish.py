@@ -12,8 +12,9 @@ import pytest
 from tests.fixtures.crates import cargo_available, write_consumer
 from tests.fixtures.publishing import TOKEN, publish_site
 
-from release_train.flows.publish import PublishFailed, PublishReport
-from release_train.flows.publish_checks import MetadataError
+from release_train.flows.publish.apply import PublishReport
+from release_train.flows.publish.checks import MetadataError
+from release_train.flows.publish.execute import PublishFailed
 from release_train.infra import proc
 from release_train.registries import open_registry
 from release_train.registries.interface import UploadRequest

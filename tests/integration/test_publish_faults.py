@@ -14,7 +14,8 @@ from tests.fixtures.publishing import publish_site
 from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
 from release_train.events import Event, Recorder
-from release_train.flows.publish import PublishFailed, PublishReport
+from release_train.flows.publish.apply import PublishReport
+from release_train.flows.publish.execute import PublishFailed
 from release_train.registries.local_cargo import Limits, UploadAttempt
 
 pytestmark = [pytest.mark.cargo, pytest.mark.skipif(not cargo_available(), reason="needs cargo")]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from release_train.context import Context
 from release_train.events import Recorder
-from release_train.flows.journal import Journal
-from release_train.flows.publish_exec import Tuning, execute
+from release_train.flows.publish.execute import Batch, Target, Tuning, execute
+from release_train.flows.publish.journal import Journal
 from release_train.model.pacing import Job, Rate
 from release_train.registries.interface import Artefact, PublishedVersion, UploadRequest
 from release_train.workspaces.interface import Package
@@ -64,16 +64,9 @@ def test_an_index_timeout_fails_only_the_dependents_waiting_on_it(tmp_path: Path
     journal = Journal.open(tmp_path, "v1.0.0", "1.0.0", "abc")
     recorder = Recorder()
     tuning = Tuning(index_timeout=0.3, poll_first=0.01, poll_cap=0.05, rate_lag=0.0)
-    outcome = execute(
-        jobs,
-        {"new-version": Rate(10, 0.01)},
-        registry,
-        tmp_path,
-        journal,
-        Context(observer=recorder),
-        tuning,
-        total=5,
-    )
+    targets = {j.name: Target(j.name, tmp_path, journal) for j in jobs}
+    batch = Batch(jobs, targets, {"new-version": Rate(10, 0.01)}, total=5)
+    outcome = execute(batch, registry, Context(observer=recorder), tuning)
     assert sorted(outcome.visible) == ["base", "mid"]
     assert list(outcome.failed) == ["slow"]
     assert "not visible in the index" in outcome.failed["slow"]

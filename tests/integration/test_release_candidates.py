@@ -8,8 +8,8 @@ from pathlib import Path
 
 from release_train.config import load_settings
 from release_train.context import Context
-from release_train.flows import release_state
 from release_train.flows.env import FlowEnv
+from release_train.flows.publish import state
 from release_train.forges.local import LocalForge
 from release_train.infra.clock import FixedClock, parse_now
 from release_train.infra.git import init_repo
@@ -50,10 +50,10 @@ def test_the_newest_tag_of_each_supported_line_and_the_recent_tags(tmp_path: Pat
     forge = LocalForge(bare)
     env = FlowEnv(load_settings(work.path), work, forge, Context(clock=FixedClock(parse_now("2026-03-01"))))
 
-    chosen = release_state.candidates(env, forge.tags(), parse_now("2026-03-01").date())
+    chosen = state.candidates(env, forge.tags(), parse_now("2026-03-01").date())
 
     assert [tag for tag, _ in chosen] == ["v2.0.2", "v3.0.0-rc.1", "v12.0.3"]
     assert all(sha == forge.tags()[tag] for tag, sha in chosen)
     # A month later: 2.0 is gone (not recent any more), 12.0 stays (LTS), 3.0 still unreleased.
-    later = release_state.candidates(env, forge.tags(), parse_now("2026-04-01").date())
+    later = state.candidates(env, forge.tags(), parse_now("2026-04-01").date())
     assert [tag for tag, _ in later] == ["v3.0.0-rc.1", "v12.0.3"]

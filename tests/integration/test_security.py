@@ -16,8 +16,9 @@ from release_train.cli import main
 from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
 from release_train.flows import security
-from release_train.flows import security_schedule as sched
-from release_train.flows.forge_release import create_release
+from release_train.flows.publish.execute import Tuning
+from release_train.flows.publish.forge_release import create_release
+from release_train.flows.publish.plan import DAY, schedule
 from release_train.model.pacing import Estimates
 
 ADVISORY = "RUSTSEC-2026-0042"
@@ -98,7 +99,7 @@ def test_security_release_across_three_lines(train: Train, capsys: pytest.Captur
     schedule = [line for line in report.lines if line.startswith("one publish schedule")]
     assert len(schedule) == 1 and "for 3 lines: 15 uploads, ETA" in schedule[0]
     assert "at most 10 new versions of a crate a day" in schedule[0]
-    assert {u.branch for u in planned.schedule.uploads} == set(SUPPORTED)
+    assert {u.tag for u in planned.schedule.uploads} == {f"v{v}" for v in PATCHES.values()}
     assert_paced_together(train, planned)
     tags = train.forge.tags()
     for branch, version in PATCHES.items():
@@ -126,14 +127,15 @@ def assert_paced_together(train: Train, planned: security.SecurityReleasePlan) -
     cap pushing the third line to the next day."""
     publish = replace(train.settings.publish, new_version=Pacing(4, 60.0), daily_cap=2)
     tight = replace(train.settings, publish=publish)
-    lines = planned.schedule.lines
-    one_day = sched.plan(replace(tight, publish=replace(publish, daily_cap=10)), lines, Estimates(2.0, 10.0))
+    lines = planned.schedule.parts
+    no_lag = Tuning(rate_lag=0.0)  # the schedule alone, without the publisher's safety margin
+    one_day = schedule(lines, replace(publish, daily_cap=10), Estimates(2.0, 10.0), no_lag)
     starts = sorted(u.start for u in one_day.uploads)
     assert starts[:4] == [0.0] * 4 and starts[4:] == [60.0 * n for n in range(1, 12)]
-    assert one_day.days == 1 and one_day.eta == 660.0 + 12.0
-    two_days = sched.plan(tight, lines, Estimates(2.0, 10.0))
-    assert two_days.days == 2
-    assert {u.branch for u in two_days.uploads if u.start >= sched.DAY} == {"release-14.0.0"}
+    assert len(one_day.days) == 1 and one_day.eta == 660.0 + 12.0
+    two_days = schedule(lines, tight.publish, Estimates(2.0, 10.0), no_lag)
+    assert len(two_days.days) == 2
+    assert {u.tag for u in two_days.uploads if u.start >= DAY} == {"v14.0.1"}
 
 
 def test_prepare_and_release_interrupted_at_every_step_converge(train: Train) -> None:

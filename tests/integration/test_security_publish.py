@@ -1,14 +1,16 @@
 """A security release across three lines that REALLY publishes: real `cargo` uploads the three
 lines' patch versions to the local registry server, which applies crates.io-like limits scaled
 down in time. The merges defer the forge's publish reaction; the three tags are published in one
-paced run (one set of buckets, one schedule, one ETA); the forge's "latest" ends on the newest
-line; an interrupted run, re-run, converges with every version uploaded once."""
+paced run (one set of buckets, one schedule, one ETA), the schedule printed before the first
+upload being the one that runs; the forge's "latest" ends on the newest line; an interrupted
+run, re-run, converges with every version uploaded once."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,12 +24,15 @@ from tests.integration.test_security import ADVISORY, PATCHES, land_fix
 
 from release_train.config import Pacing
 from release_train.errors import InterruptedForTest
+from release_train.events import Event
 from release_train.flows import security
 from release_train.flows.env import FlowEnv
-from release_train.flows.publish import journal_path
+from release_train.flows.publish.journal import journal_path
 from release_train.model.pacing import Estimates
 from release_train.registries import open_registry
 from release_train.registries.local_cargo import Limits, RegistryServer, UploadAttempt
+from release_train.registries.local_cargo.index import encode_publish_body
+from release_train.workspaces import load_workspace
 
 pytestmark = [pytest.mark.cargo, pytest.mark.skipif(not cargo_available(), reason="needs cargo")]
 
@@ -41,6 +46,7 @@ TAGS = [f"v{v}" for v in PATCHES.values()]
 # Our refill starts 2 s behind the registry's: an upload that reaches it late (cargo is slow on a
 # loaded machine) still finds a token there. It costs 2 s once.
 TUNING = replace(FAST, rate_lag=2.0)
+ESTIMATES = Estimates(upload=0.3, index_delay=0.1)
 
 
 class DatedClock:
@@ -73,12 +79,12 @@ class Site:
 
     def release(self, fail_after: int | None = None) -> security.SecurityReleasePlan:
         env = self.env(fail_after)
-        planned = security.release_plan(env, ADVISORY, publish=True)
         # The registry's own clock is the real one: it reads a 429's Retry-After date against it.
         registry = open_registry(env.settings, None)
-        security.release_apply(
-            env, planned, registry=registry, tuning=TUNING, estimates=Estimates(upload=0.3, index_delay=0.1)
+        planned = security.release_plan(
+            env, ADVISORY, registry=lambda: registry, tuning=TUNING, estimates=ESTIMATES
         )
+        security.release_apply(env, planned, registry=lambda: registry)
         return planned
 
     def accepted(self) -> dict[tuple[str, str], int]:
@@ -96,17 +102,38 @@ class Site:
 def site(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Site]:
+    with security_site(tmp_path, tmp_path_factory, monkeypatch, SERVER, OURS) as made:
+        yield made
+
+
+@contextmanager
+def security_site(
+    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    limits: Limits,
+    ours: dict[str, Pacing],
+    *,
+    existing: bool = False,
+) -> Iterator[Site]:
+    """The three lines with their fix landed and their PRs prepared, a time-scaled registry with
+    `limits`, our configuration stating `ours`; with `existing`, every crate is in the registry
+    already (one earlier version each)."""
     train = lines_train(tmp_path, tmp_path_factory)
     use_isolated_cargo(monkeypatch, tmp_path)
     # No token on the server: were the publish reaction not deferred, it would publish each tag
     # on its own (and print its own schedule), which the tests would see.
-    with RegistryServer(tmp_path / "registry", limits=SERVER, time_scale=SCALE) as server:
+    with RegistryServer(tmp_path / "registry", limits=limits, time_scale=SCALE) as server:
+        if existing:
+            for crate in load_workspace(train.settings).publish_order():
+                metadata = {"name": crate.name, "vers": "0.0.1", "deps": [], "features": {}}
+                server.registry.publish(None, encode_publish_body(metadata, f"{crate.name}-0.0.1".encode()))
         publish = replace(
             train.settings.publish,
             registry="local",
             index=server.index_url,
-            new_crate=OURS["new-crate"],
-            new_version=OURS["new-version"],
+            new_crate=ours["new-crate"],
+            new_version=ours["new-version"],
             index_timeout=20,
         )
         train.settings = replace(train.settings, publish=publish)
@@ -151,7 +178,8 @@ def test_three_lines_publish_in_one_paced_run_and_latest_stays_on_the_newest(sit
 
 
 def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Site) -> None:
-    steps = len(security.release_plan(site.env(), ADVISORY, publish=True).steps)
+    registry = open_registry(site.train.settings, None)
+    steps = len(security.release_plan(site.env(), ADVISORY, registry=lambda: registry).steps)
     assert steps == 13  # per line: rebuild, ready, merge; publish; a forge release per line
     before_publish = 9
     with pytest.raises(InterruptedForTest):
@@ -169,9 +197,60 @@ def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Sit
     assert site.latest() == ["v14.0.1"]
 
 
+# Every crate exists already, so each of the 15 uploads is a new version; the registry takes 4
+# at once, then one per 90 simulated seconds: 0.75 s here, longer than an upload and its index
+# wait, so that each upload after the first four starts when its token comes, not when its
+# dependency shows in the index: then the times the schedule prints are the times it runs.
+PACED = Limits(new_crate=Pacing(5, 600.0), new_version=Pacing(4, 90.0))
+PACED_OURS = {"new-crate": Pacing(5, 600.0 / SCALE), "new-version": Pacing(4, 90.0 / SCALE)}
+RESOLUTION = 0.1  # seconds: the schedule is printed to a tenth of a second
+
+
+def test_the_schedule_printed_before_the_first_upload_is_the_one_executed(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with security_site(tmp_path, tmp_path_factory, monkeypatch, PACED, PACED_OURS, existing=True) as site:
+        env = site.env()
+        timed: list[tuple[float, Event]] = []
+        env.ctx.observer = lambda event: timed.append((env.ctx.clock.monotonic(), event))
+        registry = open_registry(env.settings, None)
+        tuning = replace(FAST, rate_lag=0.5)
+        planned = security.release_plan(
+            env, ADVISORY, registry=lambda: registry, tuning=tuning, estimates=ESTIMATES
+        )
+        security.release_apply(env, planned, registry=lambda: registry)
+
+    uploads = [(at, e) for at, e in timed if e.kind == "step" and e.message.startswith("uploading ")]
+    first = uploads[0][0]
+    printed = [e.message for at, e in timed if e.kind == "plan"]
+    assert [at for at, e in timed if e.kind == "plan"][-1] <= first  # all of it before the first upload
+    # What was printed is what `security release` planned before merging anything: the same
+    # uploads at the same times, the same ETA.
+    scheduled = [line for line in planned.schedule.describe() if line.startswith(("  +", "ETA"))]
+    assert [line for line in printed if line.startswith(("  +", "ETA"))] == scheduled
+    assert len(scheduled) == 16 and all("(new version)" in line for line in scheduled[:-1])
+    # And it is what ran: the same jobs (crate, version, action), in the same order (each upload
+    # no earlier in the schedule than the one before it), each started when the schedule said.
+    when = {(u.crate, u.version, u.action): u.start for u in planned.schedule.uploads}
+    ran = [(uploaded(e.message), at - first) for at, e in uploads]
+    assert sorted(job for job, _ in ran) == sorted(when)
+    assert [when[job] for job, _ in ran] == sorted(when[job] for job, _ in ran)
+    assert {job: round(at - when[job], 3) for job, at in ran if abs(at - when[job]) > RESOLUTION} == {}
+    # The waits are the shared bucket's: four at once, then (after the lag) one every 0.75 s.
+    assert sorted(when.values()) == pytest.approx([0.0] * 4 + [0.5 + 0.75 * n for n in range(1, 12)])
+    seeded = {(crate, "0.0.1") for crate, _ in site.accepted()}
+    assert {job: n for job, n in site.accepted().items() if job not in seeded} == expected(planned)
+
+
+def uploaded(message: str) -> tuple[str, str, str]:
+    """(crate, version, action) of an "uploading CRATE VERSION (ACTION)" event."""
+    crate, version, action = message.removeprefix("uploading ").split(" ")
+    return crate, version, action.strip("()")
+
+
 def expected(planned: security.SecurityReleasePlan) -> dict[tuple[str, str], int]:
     """Every package version of every line, once."""
-    return {(n, v): 1 for line in planned.schedule.lines for n, (v, _) in line.packages.items()}
+    return {(n, v): 1 for part in planned.schedule.parts for n, v in part.packages}
 
 
 def assert_within_server_buckets(log: list[UploadAttempt]) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.fixtures.train import Train, build_train
+from tests.fixtures.train import Train, build_train, registry_for
 
 from release_train.cli import main
 from release_train.cli.reactions import Reactions
@@ -21,7 +21,7 @@ def merge(train: Train, head: str, base: str) -> str:
     """Merge like `Train.merge`, but with the merge commit dated by the train's clock, so release
     dates (the date of the first tag's commit) follow the scenario rather than the wall clock."""
     ctx = train.ctx()
-    handler = Reactions(train.settings, ctx)
+    handler = Reactions(train.settings, ctx, registry_for(train.settings, ctx))
     forge = LocalForge(train.forge.bare_path, handler, clock=ctx.clock)
     handler.bind(forge)
     return forge.merge_pr(train.pr(head, base).number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from release_train.flows.journal import COMPACT_AFTER, Journal
+from release_train.flows.publish.journal import COMPACT_AFTER, Journal
 
 
 def _journal(directory: Path, crates: int = 3) -> Journal:

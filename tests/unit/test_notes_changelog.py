@@ -179,7 +179,7 @@ def test_notes_for_a_version_drop_empty_subsections() -> None:
 
 
 def test_the_forge_release_body_is_the_version_section_without_empty_subsections() -> None:
-    from release_train.flows.forge_release import section
+    from release_train.flows.publish.forge_release import section
 
     released = notes.detect(KAC).release(KAC, "2.0.0", DAY)
     assert section(released, "2.0.0", "CHANGELOG.md") == "### Added\n\n- A new thing.\n"

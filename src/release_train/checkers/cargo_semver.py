@@ -13,13 +13,16 @@ from __future__ import annotations
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from release_train.checkers.interface import ApiReport
+from release_train.checkers.interface import ApiReport, trim
 from release_train.infra import proc
+
+if TYPE_CHECKING:
+    from release_train.workspaces.interface import Package
 
 TOOL = "cargo-semver-checks"
 CLEAN, BREAKING = 0, 100
-MAX_OUTPUT = 4000  # characters of the tool's report kept for the PR body
 
 
 class CargoSemverChecks:
@@ -30,8 +33,8 @@ class CargoSemverChecks:
         # normal state here (it cannot be installed without crates.io), reported, never fatal.
         return shutil.which(TOOL) is not None
 
-    def check(self, root: Path, packages: Sequence[str], baseline_rev: str) -> ApiReport:
-        names = tuple(sorted(packages))
+    def check(self, root: Path, packages: Sequence[Package], baseline_rev: str) -> ApiReport:
+        names = tuple(sorted(p.name for p in packages))
         if not self.available():
             return ApiReport(
                 TOOL, "not-checked", baseline_rev, names, f"API not checked: {TOOL} is not installed"
@@ -40,19 +43,13 @@ class CargoSemverChecks:
         for name in names:
             command += ("-p", name)
         done = proc.run(command, cwd=root, check=False)
-        output = _trim("\n".join(part.strip() for part in (done.stdout, done.stderr) if part.strip()))
+        output = trim("\n".join(part.strip() for part in (done.stdout, done.stderr) if part.strip()))
         listed = ", ".join(names)
         if done.returncode == CLEAN:
             summary = f"{TOOL} found no semver-breaking change in {listed} against {baseline_rev}"
-            return ApiReport(TOOL, "clean", baseline_rev, names, summary, output, command)
+            return ApiReport(TOOL, "clean", baseline_rev, names, summary, output, (command,))
         if done.returncode == BREAKING:
             summary = f"{TOOL} found semver-breaking changes against {baseline_rev}"
-            return ApiReport(TOOL, "breaking", baseline_rev, names, summary, output, command)
+            return ApiReport(TOOL, "breaking", baseline_rev, names, summary, output, (command,))
         summary = f"{TOOL} could not check the API (exit {done.returncode})"
-        return ApiReport(TOOL, "failed", baseline_rev, names, summary, output, command)
-
-
-def _trim(text: str) -> str:
-    if len(text) <= MAX_OUTPUT:
-        return text
-    return text[:MAX_OUTPUT] + f"\n... ({len(text) - MAX_OUTPUT} more characters)"
+        return ApiReport(TOOL, "failed", baseline_rev, names, summary, output, (command,))

@@ -2,8 +2,8 @@
 
 A checker compares the public API of some packages in a checkout against an earlier git revision
 (the line's previous tag) and says: clean, breaking, failed (the tool could not run), or not
-checked (the tool is not installed). Rust: `cargo-semver-checks` (`cargo_semver.py`); Python's
-`griffe` plugs in the same way (`CHECKERS` in `__init__.py`).
+checked (the tool is not installed). Rust: `cargo-semver-checks` (`cargo_semver.py`), Python:
+`griffe` (`griffe.py`), listed by workspace kind in `CHECKERS` (`__init__.py`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+if TYPE_CHECKING:
+    from release_train.workspaces.interface import Package
+
+MAX_OUTPUT = 4000  # characters of a tool's report kept for the PR body
 Verdict = Literal["clean", "breaking", "failed", "not-checked"]
 
 
@@ -24,7 +28,7 @@ class ApiReport:
     packages: tuple[str, ...]
     summary: str  # one line for people: what was found, or why nothing was checked
     output: str = ""  # the tool's report (stdout, then stderr), trimmed
-    command: tuple[str, ...] = ()
+    commands: tuple[tuple[str, ...], ...] = ()  # each command run (griffe runs once per import package)
 
     @property
     def blocks(self) -> bool:
@@ -38,7 +42,7 @@ class ApiReport:
             "baseline": self.baseline,
             "packages": list(self.packages),
             "summary": self.summary,
-            "command": list(self.command),
+            "commands": [list(command) for command in self.commands],
         }
 
 
@@ -50,6 +54,16 @@ class ApiChecker(Protocol):
         """True when the tool can be run here."""
         ...
 
-    def check(self, root: Path, packages: Sequence[str], baseline_rev: str) -> ApiReport:
-        """Compare `packages` of the checkout at `root` with the revision `baseline_rev`."""
+    def check(self, root: Path, packages: Sequence[Package], baseline_rev: str) -> ApiReport:
+        """Compare the API of `packages` (the public ones of the workspace at `root`, a checkout)
+        with the revision `baseline_rev`."""
         ...
+
+
+def trim(text: str) -> str:
+    """A tool's report cut to about `MAX_OUTPUT` characters: its start (what was run) and its end
+    (where a traceback says what went wrong), saying how much was left out between."""
+    if len(text) <= MAX_OUTPUT:
+        return text
+    head, tail = MAX_OUTPUT // 4, MAX_OUTPUT - MAX_OUTPUT // 4
+    return f"{text[:head]}\n... ({len(text) - head - tail} characters left out) ...\n{text[-tail:]}"

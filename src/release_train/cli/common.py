@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from release_train.forges.github_api import Token
     from release_train.forges.interface import Forge
     from release_train.infra.clock import Clock
+    from release_train.registries.interface import Registry, RegistryFactory
 
 FAIL_AFTER_ENV = "RELEASE_TRAIN_FAIL_AFTER"
 
@@ -197,13 +198,24 @@ def forge_token(settings: Settings) -> Token | None:
     return token
 
 
-def registry_token(settings: Settings) -> str | None:
-    """The registry token from the variable `[publish] token-env` names (never printed, and
-    masked in a crash log whatever the variable is called)."""
-    token = os.environ.get(settings.registry_token_env) or None
-    if token:
-        _remember_secret(token)
-    return token
+def registry_factory(settings: Settings, clock: Clock | None = None) -> RegistryFactory:
+    """The registry `[publish]` names, opened on first use (a configuration problem surfaces only
+    in what needs the registry) with the token from the variable `[publish] token-env` names:
+    the one place that token is read (never printed, and masked in a crash log whatever the
+    variable is called)."""
+    opened: list[Registry] = []
+
+    def registry() -> Registry:
+        if not opened:
+            from release_train.registries import open_registry
+
+            token = os.environ.get(settings.registry_token_env) or None
+            if token:
+                _remember_secret(token)
+            opened.append(open_registry(settings, token, clock=clock))
+        return opened[0]
+
+    return registry
 
 
 def _remember_secret(secret: str) -> None:
@@ -222,14 +234,15 @@ def forge_from(settings: Settings, clock: Clock | None = None) -> Forge:
 
 def flow_env(args: argparse.Namespace) -> FlowEnv:
     """The `FlowEnv` a flow command runs against: settings, the working repository at their
-    root, the configured forge (sharing the command's clock, running the push reactions) and the
-    context."""
+    root, the configured forge (sharing the command's clock, running the push reactions), the
+    context and the registry (opened when first needed)."""
     from release_train.cli.reactions import open_forge_with_reactions
     from release_train.flows.env import FlowEnv
     from release_train.infra.git import Git
 
     settings = settings_from(args)
     ctx = context_from(args)
+    registry = registry_factory(settings, ctx.clock)
     # Pushes and merges run CI's reactions (tag, publish), as on a real forge.
-    forge = open_forge_with_reactions(settings, ctx)
-    return FlowEnv(settings, Git(settings.root), forge, ctx, registry_token=registry_token(settings))
+    forge = open_forge_with_reactions(settings, ctx, registry)
+    return FlowEnv(settings, Git(settings.root), forge, ctx, open_registry=registry)

@@ -20,7 +20,7 @@ from release_train.cli.common import (
     context_from,
     forge_from,
     print_json,
-    registry_token,
+    registry_factory,
     settings_from,
 )
 
@@ -33,8 +33,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from release_train.flows import doctor
     from release_train.forges.interface import Forge
-    from release_train.registries import open_registry
-    from release_train.registries.interface import Registry
 
     settings = settings_from(args)
     names = [*settings.forge.token_env, settings.registry_token_env, "GITHUB_ACTIONS"]
@@ -43,11 +41,8 @@ def run(args: argparse.Namespace) -> int:
     def forge() -> Forge:
         return forge_from(settings)
 
-    def registry() -> Registry:
-        return open_registry(settings, registry_token(settings))
-
     today = context_from(args).clock.now().astimezone(UTC).date()
-    report = doctor.run(doctor.Inputs(settings, forge, registry, variables, today))
+    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today))
     if args.json:
         print_json(report.to_json())
     else:

@@ -65,11 +65,12 @@ _SIMPLE = {
 
 
 def run(args: argparse.Namespace) -> int:
+    from release_train.cli.common import registry_factory
     from release_train.cli.reactions import forge_and_reactions, replay_merge
 
     settings = settings_from(args)
     ctx = context_from(args)
-    forge, reactions = forge_and_reactions(settings, ctx)
+    forge, reactions = forge_and_reactions(settings, ctx, registry_factory(settings, ctx.clock))
     if args.action == "list":
         state = None if args.state == "all" else args.state
         prs = forge.list_prs(state=state)

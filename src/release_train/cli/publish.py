@@ -23,7 +23,7 @@ from release_train.cli.common import (
     context_from,
     forge_from,
     print_json,
-    registry_token,
+    registry_factory,
     settings_from,
     summarized,
 )
@@ -42,23 +42,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from release_train.flows.publish import publish, resolve_tag
-    from release_train.flows.release_finish import finish
+    from release_train.flows.publish.apply import publish
+    from release_train.flows.publish.finish import finish
+    from release_train.flows.publish.survey import resolve_tag
     from release_train.infra.git import Git
-    from release_train.registries import open_registry
 
     settings = settings_from(args)
     ctx = context_from(args)
     observer = None if args.json else ProgressObserver(TextObserver(show_steps=True), "publishing")
     if observer is not None:
         ctx.observer = summarized(observer)
-    registry = open_registry(settings, registry_token(settings), clock=ctx.clock)
+    registry = registry_factory(settings, ctx.clock)()
     # The forge release ends the publish: a forge that cannot be opened stops us before any upload.
     forge = forge_from(settings, ctx.clock)
     tag, _ = resolve_tag(settings, Git(settings.root), args.tag)
     try:
         if args.dry_run:
-            plan = publish(settings, registry, ctx, tag=tag, dry_run=True)
+            plan = publish(settings, registry, ctx, [tag], dry_run=True)
             ctx.emit("plan", f"then create or update the forge release of {tag}")
         else:
             finished = finish(settings, forge, registry, ctx, tag)
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     report, release = finished.report, finished.release
     done = (
-        f"published {len(report.published)} package(s) of {report.plan.tag} in "
+        f"published {len(report.published)} package(s) of {finished.tag} in "
         f"{format_duration(report.elapsed)}; {len(report.plan.present)} were already there"
     )
     released = f"forge release {release.name or release.tag}" + (f": {release.url}" if release.url else "")

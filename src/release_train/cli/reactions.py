@@ -4,7 +4,7 @@ The forge knows nothing of the flows; the CLI hands it a push handler built here
 event the handler first records it (`ctx.emit("event", ...)`, with `ref`, `before`, `after`), then:
 
 - a push that moves `main` or a release branch (per `[branches]`) first finishes the unfinished
-  releases the pushed commit contains (`release_finish`: a publish that an earlier run left
+  releases the pushed commit contains (`publish/finish.py`: a publish that an earlier run left
   half-done), then runs the `tag` flow;
 - a new tag (before = all zeros) that follows `[release] tag` runs the `publish` flow;
 - anything else (bot branches, deletions, moved tags) is only recorded.
@@ -17,9 +17,10 @@ provide
 
     def run_reaction(settings: Settings, forge: Forge, event: PushEvent, ctx: Context) -> None
 
-which does what CI would do for that event; the publish flow's also takes `token=` (the registry
-token, read from the environment by the CLI). It is called only when the module exists (and has that
-function), so the forge works before the flows are written. A `ReleaseTrainError` raised by a
+which does what CI would do for that event; the publish flows' (`flows.publish` for a new tag,
+`flows.publish.finish` for a branch push) also take `registry=`, the registry factory the CLI
+built (it holds the token, read from the environment by the CLI). It is called only when the
+module exists (and has that function), so the forge works before the flows are written. A `ReleaseTrainError` raised by a
 reaction does not undo the push or merge that caused it (a failing CI job does not revert a merge
 on GitHub): it is recorded on the context (`ctx.failed`, with the command that resumes), and the
 command that pushed exits non-zero. Fault injection (`InterruptedForTest`) and unexpected
@@ -40,22 +41,24 @@ from release_train.events import Event, Observer
 from release_train.forges import open_forge
 from release_train.forges.interface import ZERO_SHA, Forge, PushEvent
 from release_train.model.branches import parse_name, release_branch_version
+from release_train.registries.interface import RegistryFactory, no_registry
 
 TAG_FLOW = "release_train.flows.tag"
 PUBLISH_FLOW = "release_train.flows.publish"
-FINISH_FLOW = "release_train.flows.release_finish"  # finishes what an earlier publish left
+FINISH_FLOW = "release_train.flows.publish.finish"  # finishes what an earlier publish left
+LABELS = {TAG_FLOW: "tag", PUBLISH_FLOW: "publish", FINISH_FLOW: "release finish"}  # for messages
 
 
 class Reactions:
     """A `PushHandler`. It needs the forge it reacts for: `bind()` it once the forge is open (the
     forge in turn needs the handler; `open_forge_with_reactions` does both)."""
 
-    def __init__(self, settings: Settings, ctx: Context, registry_token: str | None = None) -> None:
+    def __init__(self, settings: Settings, ctx: Context, registry: RegistryFactory = no_registry) -> None:
         self.settings = settings
         self.ctx = ctx
         self.forge: Forge | None = None
-        # CI's publish job holds the registry token; the CLI reads it and hands it in here.
-        self.registry_token = registry_token
+        # CI's publish job holds the registry token; the CLI opens the registry with it.
+        self.registry = registry
 
     def bind(self, forge: Forge) -> None:
         self.forge = forge
@@ -81,7 +84,7 @@ class Reactions:
     def _react(self, flow: str, event: PushEvent) -> None:
         module = _load(flow)
         if module is None or not hasattr(module, "run_reaction"):
-            self.ctx.emit("info", f"  ({flow.rsplit('.', 1)[-1]} flow not available: event recorded only)")
+            self.ctx.emit("info", f"  ({_label(flow)} flow not available: event recorded only)")
             return
         if flow == PUBLISH_FLOW and self.ctx.defer_publish:
             # The flow that caused this push publishes the tag itself, with the others (ctx).
@@ -96,13 +99,13 @@ class Reactions:
         self.ctx.observer = _as_ci(observer)
         try:
             if flow in (PUBLISH_FLOW, FINISH_FLOW):
-                module.run_reaction(self.settings, self.forge, event, self.ctx, token=self.registry_token)
+                module.run_reaction(self.settings, self.forge, event, self.ctx, registry=self.registry)
             else:
                 module.run_reaction(self.settings, self.forge, event, self.ctx)
         except InterruptedForTest:
             raise
         except ReleaseTrainError as exc:
-            what = f"{flow.rsplit('.', 1)[-1].replace('_', ' ')} reaction to {event.ref}"
+            what = f"{_label(flow)} reaction to {event.ref}"
             self.ctx.failed(what, exc, _resume(flow, event, exc))
         finally:
             self.ctx.observer = observer
@@ -132,6 +135,10 @@ def _resume(flow: str, event: PushEvent, error: ReleaseTrainError) -> str:
     return getattr(error, "resume", None) or "release-train status (it lists each unfinished release)"
 
 
+def _label(flow: str) -> str:
+    return LABELS.get(flow) or flow.rsplit(".", 1)[-1]
+
+
 def _as_ci(observer: Observer) -> Observer:
     def marked(event: Event) -> None:
         observer(Event(event.kind, event.message, {**event.data, "ci": True}))
@@ -139,21 +146,19 @@ def _as_ci(observer: Observer) -> Observer:
     return marked
 
 
-def push_handler(settings: Settings, ctx: Context, registry_token: str | None = None) -> Reactions:
-    return Reactions(settings, ctx, registry_token)
-
-
-def open_forge_with_reactions(settings: Settings, ctx: Context) -> Forge:
+def open_forge_with_reactions(settings: Settings, ctx: Context, registry: RegistryFactory) -> Forge:
     """The configured forge (with its token), with every push it makes running the reactions
-    above (with the registry token for publish). Both tokens come from the environment."""
-    return forge_and_reactions(settings, ctx)[0]
+    above (publishing to `registry`)."""
+    return forge_and_reactions(settings, ctx, registry)[0]
 
 
-def forge_and_reactions(settings: Settings, ctx: Context) -> tuple[Forge, Reactions]:
+def forge_and_reactions(
+    settings: Settings, ctx: Context, registry: RegistryFactory
+) -> tuple[Forge, Reactions]:
     """`open_forge_with_reactions`, and the reactions, for a command that runs them again."""
-    from release_train.cli.common import forge_token, registry_token
+    from release_train.cli.common import forge_token
 
-    handler = push_handler(settings, ctx, registry_token(settings))
+    handler = Reactions(settings, ctx, registry)
     forge = open_forge(
         settings, on_push=handler, clock=ctx.clock, token=forge_token(settings), observer=ctx.observer
     )

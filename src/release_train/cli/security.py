@@ -25,9 +25,7 @@ from release_train.cli.common import flow_env, print_json
 from release_train.cli.trainflow import add_flow_options, plan_and_apply
 
 if TYPE_CHECKING:
-    from release_train.flows.env import FlowEnv
-    from release_train.flows.plan import Report
-    from release_train.flows.security import LineStatus, SecurityReleasePlan
+    from release_train.flows.security import LineStatus
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -63,8 +61,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return plan_and_apply(args, env, planned, security.apply_prepare)
     if args.action == "release":
-        released = security.release_plan(env, args.advisory, allow_breaking=args.allow_breaking, publish=True)
-        return plan_and_apply(args, env, released, _release_apply)
+        registry = env.open_registry  # the CLI's: opened (token included) once every line is ready
+        released = security.release_plan(
+            env, args.advisory, allow_breaking=args.allow_breaking, registry=registry
+        )
+        return plan_and_apply(
+            args, env, released, lambda e, p: security.release_apply(e, p, registry=registry)
+        )
     lines = security.status(env, args.advisory)
     if args.json:
         print_json(
@@ -77,21 +80,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print("\n".join(_table(args.advisory, lines)))
     return 0
-
-
-def _release_apply(env: FlowEnv, planned: SecurityReleasePlan) -> Report:
-    """Merge with the publish reactions deferred, then publish every line's tag in one paced run
-    (the registry is opened only here: a dry run needs none)."""
-    from release_train.cli.common import registry_token
-    from release_train.flows import security
-    from release_train.registries import open_registry
-
-    registry = (
-        open_registry(env.settings, registry_token(env.settings), clock=env.ctx.clock)
-        if planned.tags
-        else None
-    )
-    return security.release_apply(env, planned, registry=registry)
 
 
 def _table(advisory: str, lines: tuple[LineStatus, ...]) -> list[str]:

@@ -1,6 +1,11 @@
 """What the train flows share: reading the origin's branches, reading a version from a commit's
 tree, and proposing a change as a bot branch plus a pull request.
 
+A commit is read through a view of its tree in git's object database (`tree`: nothing checked
+out, `flows/worktree.py`), and a proposal is committed there too (blobs, trees, `commit-tree`:
+`infra/gitobjects.py`), so a flow's cost follows the files it touches, not the size of the
+repository (bench/flows.py). `checkout` is for tools that need the files on disk.
+
 A `Proposal` is computed completely at plan time (every file's new bytes, the commit message, the
 PR title and body), so a refusal (a stale requirement, a notes section that is missing) happens
 before anything changes, and `--dry-run` shows exactly what `apply` would do. Applying it is two
@@ -10,6 +15,7 @@ the PR unless one is open or merged already.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,13 +27,13 @@ from release_train.config import Settings
 from release_train.errors import RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Progress, Step
-from release_train.flows.worktree import temporary_worktree
-from release_train.infra import fs
-from release_train.infra.git import Git
+from release_train.flows.worktree import reroot, temporary_worktree, tree_view
+from release_train.infra.git import Git, toplevel
 from release_train.model.marker import has_marker
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
+    from release_train.flows.bump import BumpPlan
     from release_train.flows.verify import VerifyReport
     from release_train.flows.verify_gate import VerifyGate
     from release_train.workspaces.interface import Workspace
@@ -64,19 +70,8 @@ def origin_branches(env: FlowEnv) -> list[str]:
 def repo_path(env: FlowEnv, relative: str) -> str:
     """A path from the configuration (relative to the settings root) as a path inside the
     repository, for `git show REV:PATH` and for worktrees."""
-    top = _toplevel(env.git)
-    inside = (env.settings.root.resolve() / relative).resolve().relative_to(top)
+    inside = (env.settings.root.resolve() / relative).resolve().relative_to(toplevel(env.git.path))
     return PurePosixPath(inside).as_posix()
-
-
-_TOPLEVELS: dict[Path, Path] = {}
-
-
-def _toplevel(git: Git) -> Path:
-    # Asked several times per plan; a repository's top does not move while a flow runs.
-    if git.path not in _TOPLEVELS:
-        _TOPLEVELS[git.path] = Path(git.run("rev-parse", "--show-toplevel").strip()).resolve()
-    return _TOPLEVELS[git.path]
 
 
 def notes_path(env: FlowEnv) -> str:
@@ -96,17 +91,24 @@ def read_notes(env: FlowEnv, rev: str, branch: str) -> str:
 
 # --- reading and bumping versions in a commit's tree ---------------------------------------------
 @contextmanager
+def tree(env: FlowEnv, rev: str) -> Iterator[Settings]:
+    """The settings re-rooted in the tree of `rev`, read from git's objects (nothing on disk)."""
+    with tree_view(env.settings, rev) as settings:
+        yield settings
+
+
+@contextmanager
 def checkout(env: FlowEnv, rev: str) -> Iterator[tuple[Git, Settings]]:
-    """A temporary worktree at `rev` and the settings re-rooted there."""
-    with temporary_worktree(env.git, rev) as tree:
-        sub = repo_path(env, ".")
-        yield tree, replace(env.settings, root=(tree.path / sub).resolve())
+    """A temporary worktree at `rev` and the settings re-rooted there: for a tool that needs
+    the files on disk (the semver checker)."""
+    with temporary_worktree(env.git, rev) as checked_out:
+        yield checked_out, reroot(env.settings, checked_out.path)
 
 
 def train_version(env: FlowEnv, rev: str) -> Version:
     from release_train.workspaces import load_workspace
 
-    with checkout(env, rev) as (_, settings):
+    with tree(env, rev) as settings:
         return load_workspace(settings).train_version
 
 
@@ -137,28 +139,30 @@ def bump_at(env: FlowEnv, rev: str, op: Operation) -> Bumped:
     """The files a version operation would write at `rev`; nothing is written."""
     from release_train.workspaces import load_workspace
 
-    with checkout(env, rev) as (tree, settings):
-        return _bumped(settings, load_workspace(settings), tree, op)
+    with tree(env, rev) as settings:
+        return _bumped(settings, load_workspace(settings), op)
 
 
 def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bumped:
-    """In one checkout of `rev` (the tip of `branch`): every check of `verify`, then what `op`
+    """In one view of `rev` (the tip of `branch`): every check of `verify`, then what `op`
     would write (None: nothing, the versions as they are). The flow calls `.gate(...)` next."""
     from release_train.flows import verify
     from release_train.model.branches import release_branch_version
     from release_train.workspaces import load_workspace
 
-    with checkout(env, rev) as (tree, settings):
+    with tree(env, rev) as settings:
         ws = load_workspace(settings)
         day = env.ctx.clock.now().astimezone(UTC).date()
         on_release = release_branch_version(settings.branches.release, branch) is not None
-        report = verify.VerifyReport(verify.run_checks(settings, ws, release_branch=on_release, day=day))
+        plans: dict[Operation, BumpPlan] = {}
+        checks = verify.run_checks(settings, ws, release_branch=on_release, day=day, plans=plans)
+        report = verify.VerifyReport(checks)
         rule = train_rule(settings, ws)
         if op is None:
             publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())
             return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report, train_rule=rule)
         try:
-            return replace(_bumped(settings, ws, tree, op), report=report, train_rule=rule)
+            return replace(_bumped(settings, ws, op, plans.get(op)), report=report, train_rule=rule)
         except ReleaseTrainError as exc:
             if report.ok:
                 raise
@@ -173,14 +177,17 @@ def train_rule(settings: Settings, ws: Workspace) -> str:
     return found.major_rule if found is not None else "major"
 
 
-def _bumped(settings: Settings, ws: Workspace, tree: Git, op: Operation) -> Bumped:
+def _bumped(settings: Settings, ws: Workspace, op: Operation, plan: BumpPlan | None = None) -> Bumped:
+    """`op` computed on the workspace of a tree view (or the `plan` computed already); the files
+    by their path in the repository (where a link in the commit leads: a bump writes through
+    links that stay inside)."""
     from release_train.flows.bump import plan_bump
+    from release_train.infra.treefiles import TreeFiles
 
-    plan = plan_bump(settings, op, ws)
-    top = tree.path.resolve()
-    files = {
-        PurePosixPath(Path(p).resolve().relative_to(top)).as_posix(): data for p, data in plan.files.items()
-    }
+    view = settings.tree
+    assert isinstance(view, TreeFiles), "bumps are computed on a tree view"
+    plan = plan or plan_bump(settings, op, ws)
+    files = {posixpath.relpath(view.real(str(p)), view.top): data for p, data in plan.files.items()}
     publishes = tuple((p.name, str(plan.new_versions[p.name])) for p in ws.publish_order())
     return Bumped(
         Version.parse(str(plan.old_version)),
@@ -285,6 +292,15 @@ def commit_env(env: FlowEnv) -> dict[str, str]:
     return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
 
 
+def commit(env: FlowEnv, proposal: Proposal) -> str:
+    """The proposal's commit on its base, made in git's object database (no checkout); the
+    same commit on a re-run (the flow's clock dates it). Not on any branch until pushed."""
+    from release_train.infra.gitobjects import commit_files
+
+    files = dict(proposal.files)
+    return commit_files(env.git, proposal.base_sha, files, proposal.message, env=commit_env(env))
+
+
 def push_branch(env: FlowEnv, repo: Path, sha: str, branch: str) -> None:
     env.forge.push(repo, [f"{sha}:refs/heads/{branch}"])
 
@@ -303,15 +319,8 @@ def apply_proposal(env: FlowEnv, progress: Progress, proposal: Proposal) -> None
     if existing is not None:
         progress.skipped(commit_step, f"{proposal.head} is already on the origin", sha=existing)
     else:
-        with temporary_worktree(env.git, proposal.base_sha) as tree:
-            fs.write_all({tree.path / path: data for path, data in proposal.files})
-            tree.run("add", "--all")
-            tree.run(
-                "commit", "--quiet", "--allow-empty", "--file=-", input=proposal.message, env=commit_env(env)
-            )
-            sha = tree.rev_parse("HEAD")
-            assert sha is not None
-            push_branch(env, tree.path, sha, proposal.head)
+        sha = commit(env, proposal)
+        push_branch(env, env.git.path, sha, proposal.head)
         progress.done(commit_step, f"pushed {proposal.head}: {proposal.title}", sha=sha)
     pr = env.forge.find_pr(proposal.head, proposal.base, state="open")
     if pr is not None:

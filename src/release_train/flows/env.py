@@ -14,6 +14,7 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.forges.interface import Forge
 from release_train.infra.git import Git
+from release_train.registries.interface import RegistryFactory, no_registry
 
 
 @dataclass
@@ -22,4 +23,5 @@ class FlowEnv:
     git: Git  # the working repository at settings.root; its `origin` is the forge
     forge: Forge
     ctx: Context
-    registry_token: str | None = None  # for the flows that publish (read by the CLI, never shown)
+    # The registry, opened (with its token) by the CLI when a flow first needs it.
+    open_registry: RegistryFactory = no_registry

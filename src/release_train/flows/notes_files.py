@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import PurePosixPath
 
 from release_train.config import Settings
+from release_train.errors import WorkspaceError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.model import notes
@@ -34,10 +35,9 @@ def check_notes(settings: Settings, version: Version, *, release_branch: bool, d
     """What the flows would refuse in the checkout's notes file, one `file:line: ... (fix: ...)`
     line each; a missing file is one problem."""
     relative = settings.release.notes
-    path = settings.resolve(relative)
-    if not path.is_file():
-        return [_missing(relative)]
-    text = path.read_text(encoding="utf-8")
+    text = _read(settings)
+    if isinstance(text, list):
+        return text
     core = str(version.core())
     cut = None
     if not release_branch:
@@ -53,11 +53,11 @@ def check_notes_on_main(settings: Settings, version: Version, following: Version
     """`check_notes` for a train without release branches: what its next release on main
     (`version`, then `following` expected) would refuse in the checkout's notes file."""
     relative = settings.release.notes
-    path = settings.resolve(relative)
-    if not path.is_file():
-        return [_missing(relative)]
+    text = _read(settings)
+    if isinstance(text, list):
+        return text
     found = notes.check_on_main(
-        path.read_text(encoding="utf-8"),
+        text,
         name=PurePosixPath(relative).name,
         version=str(version.core()),
         next_version=str(following.core()),
@@ -67,11 +67,21 @@ def check_notes_on_main(settings: Settings, version: Version, following: Version
     return [f"{relative}:{p.line}: the notes file {p.message} (fix: {p.hint})" for p in found]
 
 
-def _missing(relative: str) -> str:
-    return (
-        f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
-        f"template; or set [release] notes to your notes file)"
-    )
+def _read(settings: Settings) -> str | list[str]:
+    """The notes file's text, read where the settings were read (the disk, or a commit's tree);
+    else the one problem that stops the check."""
+    relative = settings.release.notes
+    files = settings.files()
+    path = str(settings.resolve(relative))
+    if not files.is_file(path):
+        return [
+            f"{relative}: the notes file does not exist (fix: `release-train init` creates it from the "
+            f"template; or set [release] notes to your notes file)"
+        ]
+    try:
+        return files.read(path).decode()
+    except WorkspaceError as exc:  # a link out of the repository (or of the commit)
+        return [f"{relative}: {exc.message} (fix: {exc.hint})"]
 
 
 def edit(path: str, branch: str, text: str, change: Callable[[notes.Shape, str], str]) -> str:

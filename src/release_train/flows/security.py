@@ -13,12 +13,14 @@ opens its next patch release as a held PR to main (`flows/mainline.py`), `status
 - `release`: refuses while any line is not ready, listing why. Otherwise, per line oldest first:
   rebuild the PR on its branch when the fix landed after it was prepared (so it carries the fix
   and its notes), mark it ready, and on the local forge merge it, so the tag reactions follow.
-  The uploads of all lines are planned as one schedule against the registry limits
-  (`security_schedule.py`), one ETA. With a registry (`publish=True`, what the CLI does), the
-  merges defer the forge's publish reaction (`ctx.defer_publish`) and the new tags are published
-  in ONE paced execution afterwards (`security_publish.py`: shared buckets, one printed schedule,
-  a journal per tag), then the forge releases are made oldest version first, so "latest" stays
-  on the newest line (and `forge_release.is_latest` never gives it to an older line anyway).
+  The uploads of all lines are planned by the publish engine (`publish/plan.py`) from the
+  commits about to be tagged, as one schedule against the registry limits and its daily cap, one
+  ETA. With a registry (what the CLI does), the plan is made against it, the merges defer the
+  forge's publish reaction (`ctx.defer_publish`), and the new tags are published by that engine
+  in ONE paced execution afterwards (shared buckets, the same schedule printed before the first
+  upload, a journal per tag), then the forge releases are made oldest version first, so
+  "latest" stays on the newest line (and `forge_release.is_latest` never gives it to an older
+  line anyway).
 """
 
 from __future__ import annotations
@@ -31,20 +33,18 @@ from typing import TYPE_CHECKING, Any
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
 from release_train.flows import patch, patch_lines
-from release_train.flows import security_schedule as sched
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
-from release_train.flows.security_publish import publish_and_release, publish_steps
-from release_train.flows.worktree import temporary_worktree
+from release_train.flows.publish.finish import finish_steps, finish_together
+from release_train.flows.publish.plan import PublishPlan
 from release_train.forges.interface import CheckState, PrState, PullRequest
-from release_train.infra import fs
-from release_train.model.branches import format_name, release_branch_version
+from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
 
 if TYPE_CHECKING:
-    from release_train.flows.publish_exec import Tuning
+    from release_train.flows.publish.execute import Tuning
     from release_train.model.pacing import Estimates
-    from release_train.registries.interface import Registry
+    from release_train.registries.interface import Registry, RegistryFactory
 
 TRAILER = "Security-Advisory:"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
@@ -273,7 +273,7 @@ class SecurityReleasePlan(Plan):
     lines: tuple[LineStatus, ...]
     refresh: tuple[tuple[int, bw.Proposal], ...]  # (PR number, the proposal rebuilt on its branch)
     merge: bool  # the local forge merges; elsewhere a maintainer does
-    schedule: sched.CombinedSchedule
+    schedule: PublishPlan  # of every line's new tag, as the publish engine runs it
     tags: tuple[str, ...] = ()  # the lines' new tags, oldest first, when this flow publishes them
 
     def to_json(self) -> dict[str, Any]:
@@ -287,11 +287,20 @@ class SecurityReleasePlan(Plan):
 
 
 def release_plan(
-    env: FlowEnv, advisory: str, *, allow_breaking: bool = False, publish: bool = False
+    env: FlowEnv,
+    advisory: str,
+    *,
+    allow_breaking: bool = False,
+    registry: RegistryFactory | None = None,
+    tuning: Tuning | None = None,
+    estimates: Estimates | None = None,
 ) -> SecurityReleasePlan:
-    """With `publish` (and the local forge, which merges), the plan ends with one combined publish
-    of the new tags and their forge releases; without it, the forge's reactions do whatever
-    they do on each merge."""
+    """The schedule is the publish engine's, planned against the `registry` (opened once every
+    line is ready; without one: nothing is in it yet, every upload a new version). With a
+    `registry` and the local forge (which merges), the plan ends with one combined publish of
+    the new tags, run as scheduled, and their forge releases; without it, the forge's reactions
+    do whatever they do on each merge (tuning and estimates are for tests against a time-scaled
+    local registry)."""
     lines = status(env, advisory)
     if not lines:
         raise RefusedError(
@@ -327,14 +336,10 @@ def release_plan(
                 )
             refresh.append((line.pr, rebuilt))
     merge = env.settings.forge.kind == "local"
-    schedule = sched.plan(env.settings, [_uploads(env, line) for line in lines], _estimates(env))
-    tags = (
-        tuple(format_name(env.settings.release.tag, Version.parse(u.version)) for u in schedule.lines)
-        if publish and merge
-        else ()
-    )
-    steps = _release_steps(lines, refresh, merge) + publish_steps(tags)
-    notes = list(schedule.describe())
+    schedule = _schedule(env, lines, registry() if registry is not None else None, tuning, estimates)
+    tags = schedule.tags if registry is not None and merge else ()
+    steps = _release_steps(lines, refresh, merge) + finish_steps(tags)
+    notes = [f"one publish schedule for {len(lines)} lines: {schedule.summary()}"]
     if not merge:
         notes.append("merge the PRs on the forge, oldest line first: each merge tags and publishes its line")
     return SecurityReleasePlan(
@@ -375,40 +380,29 @@ def _release_steps(
     return tuple(steps)
 
 
-def _uploads(env: FlowEnv, line: LineStatus) -> sched.LineUploads:
-    from release_train.workspaces import load_workspace
+def _schedule(
+    env: FlowEnv,
+    lines: Sequence[LineStatus],
+    registry: Registry | None,
+    tuning: Tuning | None,
+    estimates: Estimates | None,
+) -> PublishPlan:
+    """The publish engine's plan of every line's release: the PR's head while it is open (what
+    the merge will tag), else the branch."""
+    from release_train.flows.publish.execute import Tuning
+    from release_train.flows.publish.plan import estimates_for, plan_commits
 
-    rev = (
-        f"refs/remotes/{bw.REMOTE}/{line.head}"
-        if line.state == "open"
-        else f"refs/remotes/{bw.REMOTE}/{line.branch}"
-    )
-    with bw.checkout(env, rev) as (_, settings):
-        from release_train.workspaces.graph import publish_edges
-
-        ws = load_workspace(settings)
-        edges = publish_edges(ws)
-        packages = {p.name: (str(p.version), frozenset(edges[p.name])) for p in ws.publish_order()}
-        return sched.LineUploads(line.branch, str(ws.train_version), packages)
-
-
-def _estimates(env: FlowEnv) -> Any:
-    from release_train.flows.publish import ESTIMATES
-    from release_train.model.pacing import Estimates
-
-    return ESTIMATES.get(env.settings.publish.registry, Estimates())
+    commits = [
+        bw.require_remote_sha(env, line.head if line.state == "open" else line.branch) for line in lines
+    ]
+    tuning = tuning or Tuning(index_timeout=env.settings.publish.index_timeout)
+    return plan_commits(env.settings, registry, commits, estimates or estimates_for(env.settings), tuning)
 
 
 def release_apply(
-    env: FlowEnv,
-    planned: SecurityReleasePlan,
-    *,
-    registry: Registry | None = None,
-    tuning: Tuning | None = None,
-    estimates: Estimates | None = None,
+    env: FlowEnv, planned: SecurityReleasePlan, *, registry: RegistryFactory | None = None
 ) -> Report:
-    """Apply the plan; a plan with tags to publish needs the `registry` (tuning and estimates
-    are for tests against a time-scaled local registry)."""
+    """Apply the plan; a plan with tags to publish needs the `registry`."""
     if planned.tags and registry is None:
         raise UsageError("this security release publishes its tags: it needs the registry")
     progress = Progress(env.ctx, planned)
@@ -434,7 +428,7 @@ def release_apply(
             env.ctx.defer_publish = deferring
     if planned.tags and registry is not None:
         resume = f"release-train security release --advisory {planned.advisory}"
-        publish_and_release(env, progress, by_name, planned.tags, registry, resume, tuning, estimates)
+        finish_together(env, progress, by_name, planned.schedule, registry(), resume)
     return progress.report()
 
 
@@ -445,15 +439,8 @@ def _refresh(env: FlowEnv, progress: Progress, step: Step, number: int, proposal
         return
     # The body first: a crash after it leaves the branch stale, which the next run rebuilds.
     env.forge.update_pr(number, body=proposal.pr_body)
-    with temporary_worktree(env.git, proposal.base_sha) as tree:
-        fs.write_all({tree.path / path: data for path, data in proposal.files})
-        tree.run("add", "--all")
-        tree.run(
-            "commit", "--quiet", "--allow-empty", "--file=-", input=proposal.message, env=bw.commit_env(env)
-        )
-        sha = tree.rev_parse("HEAD")
-        assert sha is not None
-        env.forge.push(tree.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
+    sha = bw.commit(env, proposal)
+    env.forge.push(env.git.path, [f"{sha}:refs/heads/{proposal.head}"], force=True)
     progress.done(step, f"rebuilt {proposal.head} on {proposal.base} ({proposal.base_sha[:10]})", sha=sha)
 
 

@@ -27,7 +27,10 @@ def check(env: FlowEnv, *, branch: str, rev: str, baseline: str, allow_breaking:
     kind = env.settings.workspaces[0].kind if env.settings.workspaces else "cargo"
     checker = checker_for(kind)
     with bw.checkout(env, rev) as (_, settings):
-        public = tuple(sorted(p.name for p in load_workspace(settings).publishable() if p.public))
+        packages = sorted(
+            (p for p in load_workspace(settings).publishable() if p.public), key=lambda p: p.name
+        )
+        public = tuple(p.name for p in packages)
         if checker is None:
             report = ApiReport(
                 kind, "not-checked", baseline, public, f"API not checked: no checker for {kind}"
@@ -45,7 +48,7 @@ def check(env: FlowEnv, *, branch: str, rev: str, baseline: str, allow_breaking:
                 checker.name, "clean", baseline, public, "no public packages: nothing to check"
             )
         else:
-            report = checker.check(settings.root, public, baseline)
+            report = checker.check(settings.root, packages, baseline)
     _judge(env, branch, report, allow_breaking)
     return report
 

@@ -2,7 +2,8 @@
 
 Everything is read from the forge (the origin's branches and tags, its PRs, releases and security
 issues), from `main`'s tree on the origin, and from the registry's index (which releases are
-unfinished: `release_state.py`), never from whatever the local checkout happens to hold. Nothing
+unfinished, and where each recent tag stands: `publish/state.py`), never from whatever the local
+checkout happens to hold. Nothing
 is changed, except that the working repository's remote-tracking refs and tags are fetched and
 what each examined tag publishes is cached under `[publish] journal-dir`.
 """
@@ -14,9 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from release_train.errors import ReleaseTrainError
-from release_train.flows import release_state, security_gate, tag_facts
+from release_train.flows import security_gate
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines import Line, release_lines
+from release_train.flows.publish import state
 from release_train.flows.tick import Slot, schedule, upcoming_slots
 from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
 
@@ -45,7 +47,7 @@ class Status:
     upcoming: tuple[Slot, ...]  # the next fire of each scheduled event
     blockers: tuple[Blocker, ...]
     problems: tuple[str, ...] = ()
-    tags: tuple[tag_facts.TagFacts, ...] = ()  # the tags of the supported lines; recent ones checked
+    tags: tuple[state.TagFacts, ...] = ()  # the tags of the supported lines; recent ones checked
     branches: bool = True  # False: a train without release branches; `lines` are main's releases
 
     @property
@@ -110,9 +112,9 @@ def gather(env: FlowEnv) -> Status:
         blockers += [Blocker("held-release", f"{h.label} is held: {h.why}") for h in held.find(env)]
     except ReleaseTrainError as exc:
         problems.append(f"cannot look for held releases: {exc.message}")
-    unfinished, cannot_tell = release_state.blockers(env)
-    blockers += [Blocker("unfinished-release", text, command=command) for text, command in unfinished]
-    problems += cannot_tell
+    board = state.board(env, lines, now)
+    blockers += [Blocker("unfinished-release", text, command=command) for text, command in board.blockers]
+    problems += board.problems
     return Status(
         now=now,
         main=settings.branches.main,
@@ -122,7 +124,7 @@ def gather(env: FlowEnv) -> Status:
         upcoming=tuple(upcoming_slots(schedule(env), now)),
         blockers=tuple(blockers),
         problems=tuple(problems),
-        tags=tag_facts.gather(env, lines, now),
+        tags=board.tags,
         branches=settings.release.branches,
     )
 

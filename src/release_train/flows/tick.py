@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
-from release_train.flows import release_finish
 from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Plan, Progress, Report, Step
+from release_train.flows.publish import finish
 from release_train.infra.git import Git
 from release_train.model.calendar import Cron, last_fire, next_fire, parse_cron
 
 if TYPE_CHECKING:
-    from release_train.flows.release_state import Unfinished
+    from release_train.flows.publish.state import Standing
 
 RECORD_PREFIX = "refs/release-train/ticks/"
 REMOTE = "origin"
@@ -87,7 +87,7 @@ class TickPlan(Plan):
     done: tuple[Record, ...]  # due, already done: these are reported
     upcoming: tuple[Slot, ...]  # the next fire of each event, earliest first
     subplans: tuple[tuple[str, tuple[str, ...]], ...] = ()  # slot name -> its flow's plan (dry run)
-    unfinished: tuple[Unfinished, ...] = ()  # finished first: their steps come before the slots'
+    unfinished: tuple[Standing, ...] = ()  # finished first: their steps come before the slots'
 
     @property
     def next_slot(self) -> Slot:
@@ -159,7 +159,7 @@ def plan(env: FlowEnv, *, with_subplans: bool = False) -> TickPlan:
     done = tuple(Record(s, *records[s.ref]) for s in due if s.ref in records)
     pending = tuple(s for s in due if s.ref not in records)
     upcoming = tuple(upcoming_slots(crons, now))
-    finishing = release_finish.to_finish(env)  # a release an earlier run left half-done comes first
+    finishing = finish.to_finish(env)  # a release an earlier run left half-done comes first
     steps = tuple(step for _, step in finishing) + tuple(
         Step(f"tick:{s.name}", "flow", f"run {s.event} ({s.label}), then record {s.ref}") for s in pending
     )
@@ -230,7 +230,7 @@ def apply(env: FlowEnv, plan: TickPlan) -> TickReport:
     progress = Progress(env.ctx, plan)
     flows: list[tuple[str, Report]] = []
     for item, step in zip(plan.unfinished, plan.steps, strict=False):
-        release_finish.finish_in_tick(env, progress, item, step)
+        finish.finish_in_tick(env, progress, item, step)
     for slot, step in zip(plan.pending, plan.steps[len(plan.unfinished) :], strict=True):
         # Re-read: another tick may have finished this slot since we planned.
         existing = read_records(env.git, [slot.ref]).get(slot.ref)

@@ -13,7 +13,8 @@ The package size is estimated without packaging (which would compile nothing but
 copy every file): the git-tracked files of each package, with the tar overhead, are summed, and
 only a package whose sum exceeds the limit is compressed in memory. `publish` measures the real
 `.crate` files. The train flows run these checks at plan time on the commit they propose from
-(`flows/verify_gate.py`).
+(`flows/verify_gate.py`), reading its tree from git's object database (`settings.files()`):
+every file is read through the workspace's `files`, never from the disk directly.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from release_train.model.version import Operation
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from release_train.flows.bump import BumpPlan
     from release_train.workspaces.interface import Problem, Workspace
 
 LOADS = "workspace reads; publish set complete; no cycle"
@@ -105,20 +107,22 @@ def run_checks(
     release_branch: bool,
     day: date,
     on_check: Callable[[Check, int, int], None] | None = None,
+    plans: dict[Operation, BumpPlan] | None = None,
 ) -> tuple[Check, ...]:
-    """Every check on a loaded workspace (the flows call this inside their checkout). `on_check`
-    hears of each check as it finishes, with the step it belongs to and the number of steps."""
+    """Every check on a loaded workspace (the flows call this on a commit's tree). `on_check`
+    hears of each check as it finishes, with the step it belongs to and the number of steps;
+    `plans` receives the bumps the checks computed, for a flow to reuse."""
     steps: list[Callable[[], list[Check]]] = [
-        lambda: [Check(LOADS), _published_deps(settings, ws)],
+        lambda: [Check(LOADS), _published_deps(ws)],
         lambda: _cargo_checks(settings, ws),
         lambda: [_version_files(settings, ws)],
-        lambda: [_bump(settings, ws, Operation.MAJOR)],
-        lambda: [_bump(settings, ws, Operation.PATCH)],
+        lambda: [_bump(settings, ws, Operation.MAJOR, plans)],
+        lambda: [_bump(settings, ws, Operation.PATCH, plans)],
         lambda: [_notes(settings, ws, release_branch=release_branch, day=day)],
     ]
-    # Paths relative to the repository: the flows check a temporary worktree, whose path means
+    # Paths relative to the repository: the flows check a commit's tree, whose path means
     # nothing to the reader.
-    prefix = f"{settings.root.resolve()}/"
+    prefix = f"{ws.files.root}/"
     checks: list[Check] = []
     for done, step in enumerate(steps, 1):
         for found in step():
@@ -130,15 +134,15 @@ def run_checks(
 
 
 def show(problem: Problem, root: Path) -> str:
-    """A problem with its file relative to the repository (the flows check a temporary worktree)."""
+    """A problem with its file relative to the repository (the flows check a commit's tree)."""
     where = problem.file.relative_to(root).as_posix() if problem.file.is_relative_to(root) else problem.file
     return f"{where}:{problem.line}: {problem.message} (fix: {problem.fix})"
 
 
-def _published_deps(settings: Settings, ws: Workspace) -> Check:
+def _published_deps(ws: Workspace) -> Check:
     unpublished = {p.name for p in ws.packages if not p.publish}
     problems = tuple(
-        f"{p.manifest}:{_key_line(p.manifest, d.key)}: {p.name} is published but depends on unpublished "
+        f"{p.manifest}:{_key_line(ws, p.manifest, d.key)}: {p.name} is published but depends on unpublished "
         f"{d.name} (fix: publish {d.name}, make it a dev-dependency, or set publish = false on {p.name})"
         for p in ws.publishable()
         for d in p.dependencies
@@ -147,19 +151,19 @@ def _published_deps(settings: Settings, ws: Workspace) -> Check:
     return Check("published packages depend only on published packages", problems)
 
 
-def _key_line(manifest: Path, key: str) -> int:
+def _key_line(ws: Workspace, manifest: Path, key: str) -> int:
     """The line of a dependency `key = ...` or `[...dependencies.key]` in `manifest` (else 1)."""
     import re
 
     wanted = re.compile(rf"^\s*(?:{re.escape(key)}\s*=|\[.*dependencies\.{re.escape(key)}\s*\])")
-    lines = manifest.read_text(encoding="utf-8", errors="replace").splitlines()
+    lines = ws.files.read(str(manifest)).decode(errors="replace").splitlines()
     return next((n for n, line in enumerate(lines, 1) if wanted.match(line)), 1)
 
 
 def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
     """What cargo and crates.io would refuse. (A Python workspace's registry has other rules: the
     metadata a package index checks is `twine check`'s, at publish time.)"""
-    from release_train.flows.publish_checks import estimated_size_problems, metadata_problems
+    from release_train.flows.publish.checks import estimated_size_problems, metadata_problems
     from release_train.flows.verify_cargo import lock_problems, requirement_problems
     from release_train.workspaces.cargo import CargoWorkspace
 
@@ -181,26 +185,9 @@ def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
         ),
         Check(
             "every package is under the registry's 10 MiB limit (estimated)",
-            tuple(estimated_size_problems(ws, publishable, _files(ws.root))),
+            tuple(estimated_size_problems(ws, publishable)),
         ),
     ]
-
-
-def _files(root: Path) -> list[str]:
-    """The files of the workspace as cargo packs them: git-tracked, relative to `root`."""
-    from release_train.infra.git import Git
-
-    listed = Git(root).run("ls-files", "-z", check=False)
-    if listed:
-        return [name for name in listed.split("\0") if name]
-    import os
-
-    found: list[str] = []
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = [d for d in subdirs if d != "target" and not d.startswith(".")]
-        base = os.path.relpath(directory, root)
-        found += [name if base == "." else f"{base}/{name}" for name in names]
-    return found
 
 
 def _version_files(settings: Settings, ws: Workspace) -> Check:
@@ -210,14 +197,16 @@ def _version_files(settings: Settings, ws: Workspace) -> Check:
     return Check(f"version files agree with the train version {ws.train_version}", problems)
 
 
-def _bump(settings: Settings, ws: Workspace, op: Operation) -> Check:
+def _bump(settings: Settings, ws: Workspace, op: Operation, plans: dict[Operation, BumpPlan] | None) -> Check:
     from release_train.flows.bump import plan_bump
 
     name = f"bump {op.value} would succeed (requirement values and styles)"
     try:
-        plan_bump(settings, op, ws)
+        plan = plan_bump(settings, op, ws)
     except ReleaseTrainError as exc:
         return Check(name, (str(exc),))
+    if plans is not None:
+        plans[op] = plan
     return Check(name)
 
 

@@ -1,5 +1,8 @@
-"""Git work on a branch without touching the user's checkout: a temporary `git worktree` of the
-working repository, detached at a commit, removed afterwards.
+"""Reading a commit without touching the user's checkout: a view of its tree in git's object
+database (`tree_view`), or, where a tool needs the files on disk (cargo package, semver checks,
+cherry-picks with conflicts), a temporary `git worktree` of the working repository, detached at a
+commit, removed afterwards. Either way the settings are moved there by `reroot`, the one way to
+re-root them, so a configuration below the git top level (`-C sub/dir`) stays below it.
 
 Ours are recognisable: each lives in a fresh temporary directory named `release-train-wt-*`,
 beside an `owner` file on which the process using it holds an exclusive lock. It is removed on
@@ -11,16 +14,47 @@ touched.
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_train.infra import fs, leftovers
-from release_train.infra.git import Git
+from release_train.infra.git import Git, toplevel
+
+if TYPE_CHECKING:
+    from release_train.config import Settings
+    from release_train.infra.gitobjects import Tree
 
 PREFIX = leftovers.WORKTREE_PREFIX
+
+
+def reroot(settings: Settings, top: Path, tree: Tree | None = None) -> Settings:
+    """`settings` (of the working repository) moved to the same place inside another copy of
+    the repository whose top is `top`: a checkout, or, with `tree`, the view of that commit's
+    tree at `top` (a path that exists nowhere: every file is read from the tree)."""
+    inside = settings.root.resolve().relative_to(toplevel(settings.root)).as_posix()
+    if tree is None:
+        return replace(settings, root=(top / inside).resolve(), tree=None)
+    from release_train.infra.treefiles import TreeFiles
+
+    root = posixpath.normpath(f"{top}/{inside}")
+    return replace(settings, root=Path(root), tree=TreeFiles(tree, str(top), root))
+
+
+@contextmanager
+def tree_view(settings: Settings, rev: str) -> Iterator[Settings]:
+    """`settings` re-rooted in the tree of the commit `rev`, read from git's object database:
+    nothing is written to disk, and only what is read is read (`infra/treefiles.py`)."""
+    from release_train.infra import gitobjects
+
+    with gitobjects.opened(settings.root) as objects:
+        tree = gitobjects.Tree(objects, rev)
+        yield reroot(settings, Path(f"/tree-{tree.commit[:12]}"), tree)
 
 
 @contextmanager

@@ -84,10 +84,8 @@ class Git:
 
     def show_file(self, rev: str, path: str) -> bytes | None:
         """The bytes of `path` in the tree of `rev`, or None when it is not there."""
-        done = proc.run(["git", "cat-file", "-e", f"{rev}:{path}"], cwd=self.path, check=False)
-        if done.returncode != 0:
-            return None
-        return self.run("show", f"{rev}:{path}").encode()
+        done = proc.run(["git", "cat-file", "blob", f"{rev}:{path}"], cwd=self.path, check=False)
+        return done.stdout.encode() if done.returncode == 0 else None
 
     def branches(self, pattern: str = "*", remote: str | None = None) -> list[str]:
         ref = f"refs/remotes/{remote}/{pattern}" if remote else f"refs/heads/{pattern}"
@@ -214,10 +212,17 @@ def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
 
 
 def toplevel(start: Path) -> Path:
-    try:
-        out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
-    except ProcessError as exc:
-        raise RefusedError(
-            f"{start} is not inside a git repository", hint="run `git init` or pass -C DIR"
-        ) from exc
-    return Path(out)
+    """The top of the work tree holding `start`, links resolved (asked once per directory: it
+    does not move while a command runs)."""
+    if start not in _TOPLEVELS:
+        try:
+            out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
+        except ProcessError as exc:
+            raise RefusedError(
+                f"{start} is not inside a git repository", hint="run `git init` or pass -C DIR"
+            ) from exc
+        _TOPLEVELS[start] = Path(out).resolve()
+    return _TOPLEVELS[start]
+
+
+_TOPLEVELS: dict[Path, Path] = {}

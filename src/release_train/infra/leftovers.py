@@ -231,6 +231,9 @@ def prune_stale_worktrees(cwd: Path) -> list[Path]:
     def git(*args: str) -> proc.Completed:
         return proc.run(["git", *args], cwd=cwd, check=False)
 
+    common = git_dir(cwd)
+    if common is not None and not (common / "worktrees").is_dir():
+        return []  # no linked worktree at all (the flows read commits without one): nothing to do
     listed = git("worktree", "list", "--porcelain")
     stale: list[Path] = []
     prunable = False

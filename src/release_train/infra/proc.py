@@ -3,7 +3,9 @@
 Every command is logged to the observer-independent debug log, its output captured, and a
 failure raises `ProcessError` showing the command, the exit code and the output. Secrets a caller
 names are masked there, and remembered: `mask` hides them in anything else written later (the
-crash log), so one filter decides what a secret is.
+crash log), so one filter decides what a secret is. `run_bytes` is `run` for binary input and
+output; `Pipe` is a long-lived child spoken to over its stdin and stdout (`git cat-file
+--batch-command`), for many small questions without a process each.
 """
 
 from __future__ import annotations
@@ -76,6 +78,83 @@ def run(
     if check and proc.returncode != 0:
         raise failure(done, secrets)
     return done
+
+
+def run_bytes(
+    args: Sequence[str | os.PathLike[str]],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    input: bytes = b"",
+) -> bytes:
+    """Run a command with binary input; its binary output. A failure raises `ProcessError`."""
+    argv = tuple(os.fspath(a) for a in args)
+    log.debug("run: %s (cwd=%s)", mask(" ".join(argv)), cwd)
+    try:
+        proc = subprocess.run(
+            argv, cwd=cwd, env=clean_env(env), input=input, capture_output=True, check=False
+        )
+    except FileNotFoundError as exc:
+        raise ProcessError(f"cannot run {argv[0]!r}: not found on PATH", hint=f"install {argv[0]}") from exc
+    if proc.returncode != 0:
+        done = Completed(argv, proc.returncode, "", proc.stderr.decode(errors="replace"))
+        raise failure(done)
+    return proc.stdout
+
+
+class Pipe:
+    """A child that answers on its stdout what it is asked on its stdin, for as long as it is
+    open. It dies with us: a kill of our process group kills it, and our exit closes its stdin."""
+
+    def __init__(self, args: Sequence[str], *, cwd: Path | None = None) -> None:
+        self.args = tuple(args)
+        log.debug("open: %s (cwd=%s)", " ".join(self.args), cwd)
+        try:
+            self._proc = subprocess.Popen(
+                self.args,
+                cwd=cwd,
+                env=clean_env(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+        except FileNotFoundError as exc:
+            raise ProcessError(f"cannot run {self.args[0]!r}: not found on PATH") from exc
+        assert self._proc.stdin is not None and self._proc.stdout is not None
+        self._in, self._out = self._proc.stdin, self._proc.stdout
+
+    def ask(self, question: bytes) -> None:
+        try:
+            self._in.write(question)
+            self._in.flush()
+        except BrokenPipeError:
+            raise self._died() from None
+
+    def readline(self) -> bytes:
+        line = self._out.readline()
+        if not line.endswith(b"\n"):
+            raise self._died()
+        return line
+
+    def read(self, size: int) -> bytes:
+        data = self._out.read(size)
+        if len(data) != size:
+            raise self._died()
+        return data
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._in.close()
+            self._proc.wait()
+        self._out.close()
+        if self._proc.stderr is not None:
+            self._proc.stderr.close()
+
+    def _died(self) -> ProcessError:
+        self._in.close()
+        code = self._proc.wait()
+        stderr = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
+        return failure(Completed(self.args, code, "", stderr or "(the process ended without a word)"))
 
 
 def failure(done: Completed, secrets: Sequence[str] = ()) -> ProcessError:

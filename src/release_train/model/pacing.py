@@ -348,12 +348,17 @@ def lower_bound(jobs: Iterable[Job], rates: Mapping[str, Rate], estimates: Estim
 
 
 def simulate(
-    jobs: Iterable[Job], rates: Mapping[str, Rate], estimates: Estimates, *, concurrency: int = 8
+    jobs: Iterable[Job],
+    rates: Mapping[str, Rate],
+    estimates: Estimates,
+    *,
+    concurrency: int = 8,
+    lag: float = 0.0,
 ) -> Schedule:
     """Run the scheduler on estimated durations: the schedule the live publisher will follow
-    when the registry behaves as estimated."""
+    when the registry behaves as estimated (given the publisher's `concurrency` and `lag`)."""
     job_list = list(jobs)
-    scheduler = Scheduler(job_list, rates, 0.0, concurrency=concurrency)
+    scheduler = Scheduler(job_list, rates, 0.0, concurrency=concurrency, lag=lag)
     events: list[tuple[float, str]] = []  # (visible at, name)
     slots: list[Slot] = []
     now = 0.0

@@ -12,7 +12,7 @@ found by file name (`compare_files`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
@@ -137,3 +137,18 @@ class Registry(Protocol):
         package name. Cargo: `target_dir/package/NAME-VERSION.crate` (unpublished siblings
         resolve from an overlay); Python: an sdist and a wheel each."""
         ...
+
+
+# The CLI opens the registry (with its token) and hands flows this: called when a registry is
+# needed, it raises what is wrong with the configuration then, so work that needs none goes on.
+RegistryFactory = Callable[[], Registry]
+
+
+def no_registry() -> Registry:
+    """The factory of a caller that gave none."""
+    from release_train.errors import ConfigError
+
+    raise ConfigError(
+        "no registry was given to read from or publish to",
+        hint="the CLI opens the one [publish] names; a caller of the flows passes a RegistryFactory",
+    )

@@ -21,8 +21,8 @@ from release_train.render.timeline import timeline_svg
 
 if TYPE_CHECKING:
     from release_train.flows.lines import Line
+    from release_train.flows.publish.state import TagFacts
     from release_train.flows.status import Blocker, Status
-    from release_train.flows.tag_facts import TagFacts
     from release_train.forges.interface import PullRequest
 
 CSS = """

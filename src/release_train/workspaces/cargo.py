@@ -11,7 +11,7 @@ from pathlib import Path
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.model.version import Operation, Version
 from release_train.workspaces.cargo_manifest import (
     WORKSPACE_DEPS,
@@ -33,7 +33,7 @@ from release_train.workspaces.toml_doc import Str
 
 
 class CargoWorkspace(Workspace):
-    __slots__ = ("confined", "manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
+    __slots__ = ("manifests", "member_manifest", "public_globs", "root_manifest", "train_source")
     FIELDS = (
         *Workspace.FIELDS,
         "root_manifest",
@@ -41,29 +41,27 @@ class CargoWorkspace(Workspace):
         "member_manifest",
         "public_globs",
         "train_source",
-        "confined",
     )
     root_manifest: Manifest | None
     manifests: tuple[Manifest, ...]  # the root first, then each member's (root not repeated)
     member_manifest: dict[str, Manifest]
     public_globs: tuple[str, ...]
     train_source: str  # [project] version-from; empty: [workspace.package] version
-    confined: Confined | None  # the repository root the workspace was read within
 
     def __init__(
         self,
         root: Path,
         packages: tuple[Package, ...],
         train_version: Version,
+        files: Files,
         root_manifest: Manifest | None = None,
         manifests: tuple[Manifest, ...] = (),
         member_manifest: dict[str, Manifest] | None = None,
         public_globs: tuple[str, ...] = (),
         train_source: str = "",
-        confined: Confined | None = None,
     ) -> None:
-        super().__init__(root, packages, train_version)
-        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source, confined)
+        super().__init__(root, packages, train_version, files)
+        own = (root_manifest, manifests, member_manifest or {}, public_globs, train_source)
         for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
             object.__setattr__(self, name, value)
 
@@ -91,7 +89,7 @@ class CargoKind:
 
 
 def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
-    confined = Confined(str(settings.root))
+    confined = settings.files()
     root = Path(
         confined.resolve(
             str(settings.root / config.path),
@@ -126,12 +124,12 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
         root=root,
         packages=packages,
         train_version=train,
+        files=confined,
         root_manifest=root_manifest,
         manifests=tuple(manifests),
         member_manifest=by_name,
         public_globs=tuple(config.public),
         train_source=settings.project.version_from,
-        confined=confined,
     )
     _check_allow_list(ws, config, settings)
     from release_train.workspaces.graph import check_acyclic

@@ -212,9 +212,9 @@ def _points_at(ws: CargoWorkspace, manifest: Manifest, entry: Entry, dep: Packag
 def _bump_lock(ws: CargoWorkspace, versions: dict[str, Version], files: dict[Path, bytes]) -> None:
     changes = {p.name: (p.version, versions[p.name]) for p in ws.packages if versions[p.name] != p.version}
     lock = ws.lock_path
-    if not changes or not lock.is_file():
+    if not changes or not ws.files.is_file(str(lock)):
         return
-    data = ws.confined.read(str(lock)) if ws.confined else lock.read_bytes()
+    data = ws.files.read(str(lock))
     new = bump_lock(data, changes)
     if new != data:
         files[lock] = new

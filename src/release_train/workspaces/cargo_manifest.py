@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.model.version import Version, VersionError
 from release_train.workspaces.interface import DependencyKind
 from release_train.workspaces.toml_doc import Str, Table, parse
@@ -122,7 +122,7 @@ class Manifest:
         return value if isinstance(value, Str) else None
 
 
-def read_manifest(path: Path, confined: Confined) -> Manifest:
+def read_manifest(path: Path, confined: Files) -> Manifest:
     """Read and parse one manifest, in a directory `confined` has checked (os-level reads: a
     `Path.read_bytes` costs twice as much per file)."""
     try:

@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest, join, read_manifest
 from release_train.workspaces.toml_doc import Str
 
@@ -21,7 +21,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 
 def find_members(
-    root: Path, root_manifest: Manifest, ws_table: dict[str, object], confined: Confined
+    root: Path, root_manifest: Manifest, ws_table: dict[str, object], confined: Files
 ) -> list[Manifest]:
     base = str(root)
     excludes = [join(base, e.value) for e in _strings(ws_table.get("exclude"))]
@@ -30,6 +30,7 @@ def find_members(
     if root_manifest.package_table() is not None:
         found[base] = root_manifest
     queue = [root_manifest] if base in found else []
+    confined.read_ahead([f"{d}/Cargo.toml" for d in explicit])
     for directory in explicit:
         if directory not in found:
             confined.check_dir(directory)
@@ -48,7 +49,7 @@ def find_members(
             if not _inside(target, base):
                 continue
             confined.check_dir(target)
-            if not manifest_path.is_file():
+            if not confined.is_file(str(manifest_path)):
                 continue
             found[target] = read_manifest(manifest_path, confined)
             queue.append(found[target])
@@ -60,7 +61,7 @@ def find_members(
 
 
 def _listed_members(
-    root: Path, root_manifest: Manifest, members: object, excludes: list[str], confined: Confined
+    root: Path, root_manifest: Manifest, members: object, excludes: list[str], confined: Files
 ) -> list[str]:
     """The directories `[workspace] members` names, globs expanded, less `exclude`."""
     listed: list[str] = []
@@ -77,12 +78,12 @@ def _listed_members(
     return listed
 
 
-def glob_dirs(root: Path, pattern: str, confined: Confined) -> list[str]:
+def glob_dirs(root: Path, pattern: str, confined: Files) -> list[str]:
     """The directories `root.glob(pattern)` gives, joined to `root` and sorted, each checked to
     stay inside the repository. The usual `crates/*` (literal directories, then one last
-    wildcard part) is read with one `os.scandir`: `Path.glob` builds and stats a `Path` per
-    entry, a tenth of a 2,000-crate `bump` (bench/bump.py); and scandir says which entries are
-    links, so only those cost a check."""
+    wildcard part) is read with one directory listing (`Files.scan`, an `os.scandir` on disk):
+    `Path.glob` builds and stats a `Path` per entry, a tenth of a 2,000-crate `bump`
+    (bench/bump.py); and the listing says which entries are links, so only those cost a check."""
     head, _, last = pattern.rpartition("/")
     parents = head.split("/") if head else []
     if (
@@ -91,25 +92,25 @@ def glob_dirs(root: Path, pattern: str, confined: Confined) -> list[str]:
         or not _GLOB_CHARS & set(last)
         or any(p in ("", ".", "..") for p in parents)
     ):
-        found = sorted(join(str(root), str(p)) for p in root.glob(pattern) if p.is_dir())
+        found = sorted(join(str(root), p) for p in confined.glob_dirs(str(root), pattern))
         for directory in found:
             confined.check_dir(directory)
         return found
     parent = join(str(root), head or ".")
     confined.check_dir(parent)
     name_matches = re.compile(fnmatch.translate(last)).match
-    found = []
     try:
-        with os.scandir(parent) as entries:
-            for e in entries:
-                if name_matches(e.name) and e.is_dir():
-                    found.append(directory := join(parent, e.name))
-                    if e.is_symlink():
-                        confined.check_dir(directory)
-                    else:
-                        confined.known(directory)
+        entries = confined.scan(parent)
     except OSError:  # as Path.glob: a missing or unreadable directory matches nothing
         return []
+    found = []
+    for name, is_dir, is_link in entries:
+        if name_matches(name) and is_dir:
+            found.append(directory := join(parent, name))
+            if is_link:
+                confined.check_dir(directory)
+            else:
+                confined.known(directory)
     return sorted(found)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from release_train.config import Settings, WorkspaceSettings
+    from release_train.infra.confine import Files
     from release_train.model.version import Operation, Version
 
 __all__ = [
@@ -191,18 +192,23 @@ class Workspace(Record):
     """Every member of one workspace. Subclasses (one per kind) keep what they need to rewrite:
     they extend `FIELDS` (and `__slots__`) and `__init__`."""
 
-    __slots__ = ("_by_name", "packages", "root", "train_version")
-    FIELDS: ClassVar[tuple[str, ...]] = ("root", "packages", "train_version")
+    __slots__ = ("_by_name", "_layers", "files", "packages", "root", "train_version")
+    FIELDS: ClassVar[tuple[str, ...]] = ("root", "packages", "train_version", "files")
     root: Path
     packages: tuple[Package, ...]
     train_version: Version
+    files: Files  # where it was read: the disk, or a commit's tree (infra/confine.py)
     _by_name: dict[str, Package]
+    _layers: list[list[Package]] | None
 
-    def __init__(self, root: Path, packages: tuple[Package, ...], train_version: Version) -> None:
+    def __init__(
+        self, root: Path, packages: tuple[Package, ...], train_version: Version, files: Files
+    ) -> None:
         # not `_init`: a subclass's FIELDS are longer; it sets its own fields after this
-        for name, value in zip(Workspace.FIELDS, (root, packages, train_version), strict=True):
+        for name, value in zip(Workspace.FIELDS, (root, packages, train_version, files), strict=True):
             object.__setattr__(self, name, value)
         object.__setattr__(self, "_by_name", {p.name: p for p in packages})
+        object.__setattr__(self, "_layers", None)
 
     def spell(self, version: Version) -> str:
         """`version` as this ecosystem writes it (Python: PEP 440's `2.0.0rc1`, not `2.0.0-rc.1`)."""
@@ -228,7 +234,11 @@ class Workspace(Record):
         sits in an earlier layer. Names are sorted within a layer, so the result is deterministic."""
         from release_train.workspaces.graph import layers
 
-        return layers(self)
+        found = self._layers
+        if found is None:  # asked by every check and by the flow: the packages never change
+            found = layers(self)
+            object.__setattr__(self, "_layers", found)
+        return [list(layer) for layer in found]
 
     def publish_order(self) -> list[Package]:
         """Publishable packages, dependencies first: the layers one after another."""

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.model.pep440 import to_pep440, to_train
 from release_train.model.version import Operation, Version, VersionError
 from release_train.workspaces.interface import Dependency, Package, Problem, Workspace, raise_problems
@@ -36,37 +36,28 @@ _FOLLOWS = {"tag": "the tag", "cargo": "Cargo.toml"}
 
 
 class PythonWorkspace(Workspace):
-    __slots__ = ("confined", "project_of", "projects", "root_project", "sources", "train_from")
-    FIELDS = (
-        *Workspace.FIELDS,
-        "root_project",
-        "projects",
-        "project_of",
-        "sources",
-        "train_from",
-        "confined",
-    )
+    __slots__ = ("project_of", "projects", "root_project", "sources", "train_from")
+    FIELDS = (*Workspace.FIELDS, "root_project", "projects", "project_of", "sources", "train_from")
     root_project: Project | None
     projects: tuple[Project, ...]  # every pyproject.toml read: the root first, then the members
     project_of: dict[str, Project]  # package name -> its pyproject.toml
     sources: dict[str, VersionSource]  # package name -> where its version is written
     train_from: str  # the package whose version is the train's; "" when all share one
-    confined: Confined
 
     def __init__(
         self,
         root: Path,
         packages: tuple[Package, ...],
         train_version: Version,
+        files: Files,
         root_project: Project | None,
         projects: tuple[Project, ...],
         project_of: dict[str, Project],
         sources: dict[str, VersionSource],
         train_from: str,
-        confined: Confined,
     ) -> None:
-        super().__init__(root, packages, train_version)
-        own = (root_project, projects, project_of, sources, train_from, confined)
+        super().__init__(root, packages, train_version, files)
+        own = (root_project, projects, project_of, sources, train_from)
         for name, value in zip(self.FIELDS[len(Workspace.FIELDS) :], own, strict=True):
             object.__setattr__(self, name, value)
 
@@ -123,7 +114,7 @@ class PythonKind:
 
 
 def load_python(settings: Settings, config: WorkspaceSettings) -> PythonWorkspace:
-    confined = Confined(str(settings.root))
+    confined = settings.files()
     root = Path(
         confined.resolve(
             str(settings.root / config.path),
@@ -151,7 +142,7 @@ def load_python(settings: Settings, config: WorkspaceSettings) -> PythonWorkspac
         for p in packages
     )
     ws = PythonWorkspace(
-        root, packages, train, root_project, tuple(projects), project_of, sources, train_from, confined
+        root, packages, train, confined, root_project, tuple(projects), project_of, sources, train_from
     )
     from release_train.workspaces.graph import check_acyclic
 

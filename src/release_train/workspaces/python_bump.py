@@ -258,9 +258,9 @@ def _bump_locks(ws: PythonWorkspace, versions: dict[str, Version], files: dict[P
     directories = dict.fromkeys([str(ws.root), *(project.dir for project in ws.projects)])
     for directory in directories:
         lock = Path(directory, "uv.lock")
-        if not lock.is_file():
+        if not ws.files.is_file(str(lock)):
             continue
-        data = ws.confined.read(str(lock))
+        data = ws.files.read(str(lock))
         new = bump_uv_lock(data, directory, changes)
         if new != data:
             files[lock] = new

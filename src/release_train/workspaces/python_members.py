@@ -16,7 +16,7 @@ from pathlib import Path
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.workspaces.cargo_members import glob_dirs
 from release_train.workspaces.python_project import Project, read_project
 from release_train.workspaces.toml_doc import Str
@@ -25,17 +25,18 @@ PYPROJECT = "pyproject.toml"
 
 
 def find_projects(
-    settings: Settings, config: WorkspaceSettings, root: Path, confined: Confined
+    settings: Settings, config: WorkspaceSettings, root: Path, confined: Files
 ) -> tuple[Project | None, list[Project]]:
     """The root project (None when `members` lists the directories and the root is not one of
     them) and every member's, the root first when it is a member."""
     root_file = root / PYPROJECT
     if config.members is not None:
         dirs = _configured(settings, config.members, root, confined)
+        confined.read_ahead([f"{d}/{PYPROJECT}" for d in dirs])
         projects = [read_project(Path(d, PYPROJECT), confined) for d in dirs]
         root_project = next((p for p in projects if p.dir == str(root)), None)
         return root_project, projects
-    if not root_file.is_file():
+    if not confined.is_file(str(root_file)):
         raise WorkspaceError(
             f"{root} has no {PYPROJECT}",
             hint="point [[workspace]] path at the directory holding the root pyproject.toml, "
@@ -44,15 +45,17 @@ def find_projects(
     root_project = read_project(root_file, confined)
     if not root_project.has("tool", "uv", "workspace"):
         return root_project, [root_project]
-    members = [read_project(Path(d, PYPROJECT), confined) for d in _uv_members(root_project, root, confined)]
+    dirs = _uv_members(root_project, root, confined)
+    confined.read_ahead([f"{d}/{PYPROJECT}" for d in dirs])
+    members = [read_project(Path(d, PYPROJECT), confined) for d in dirs]
     return root_project, [root_project, *members]
 
 
-def _configured(settings: Settings, patterns: list[str], root: Path, confined: Confined) -> list[str]:
+def _configured(settings: Settings, patterns: list[str], root: Path, confined: Files) -> list[str]:
     where = settings.config_file or settings.root / "release-train.toml"
     found: list[str] = []
     for pattern in patterns:
-        matched = [d for d in glob_dirs(root, pattern, confined) if Path(d, PYPROJECT).is_file()]
+        matched = [d for d in glob_dirs(root, pattern, confined) if confined.is_file(f"{d}/{PYPROJECT}")]
         if not matched:
             raise WorkspaceError(
                 f"{where}: [[workspace]] members {pattern!r} matches no directory with a {PYPROJECT}",
@@ -62,7 +65,7 @@ def _configured(settings: Settings, patterns: list[str], root: Path, confined: C
     return found
 
 
-def _uv_members(root_project: Project, root: Path, confined: Confined) -> list[str]:
+def _uv_members(root_project: Project, root: Path, confined: Files) -> list[str]:
     table = root_project.table("tool", "uv", "workspace")
     excluded: set[str] = set()
     for pattern in _strings(table.get("exclude")):
@@ -72,8 +75,8 @@ def _uv_members(root_project: Project, root: Path, confined: Confined) -> list[s
         for directory in glob_dirs(root, pattern.value, confined):
             if directory in excluded or directory == str(root) or directory in members:
                 continue
-            if not Path(directory, PYPROJECT).is_file():
-                if next(Path(directory).iterdir(), None) is None:  # uv skips an empty directory
+            if not confined.is_file(f"{directory}/{PYPROJECT}"):
+                if not confined.has_entries(directory):  # uv skips an empty directory
                     continue
                 raise WorkspaceError(
                     f"{root_project.path}:{pattern.line}: workspace member {directory} has no {PYPROJECT} "

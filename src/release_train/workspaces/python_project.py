@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.workspaces.interface import DependencyKind
 from release_train.workspaces.toml_doc import Str, Table, parse
 
@@ -131,7 +131,7 @@ class Project:
         return value.line if isinstance(value, Str) else 1
 
 
-def read_project(path: Path, confined: Confined) -> Project:
+def read_project(path: Path, confined: Files) -> Project:
     """Read and parse one `pyproject.toml` in a directory `confined` has checked."""
     try:
         data = confined.read(str(path))

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from release_train.errors import WorkspaceError
-from release_train.infra.confine import Confined
+from release_train.infra.confine import Files
 from release_train.model.record import Record
 from release_train.workspaces.python_project import Project
 from release_train.workspaces.toml_doc import Str
@@ -75,7 +75,7 @@ class VersionSource(Record):
         return self.kind in ("static", "file")
 
 
-def version_source(project: Project, confined: Confined) -> VersionSource:
+def version_source(project: Project, confined: Files) -> VersionSource:
     static = project.static_version()
     dynamic = "version" in project.dynamic()
     if static is not None and dynamic:
@@ -93,7 +93,7 @@ def version_source(project: Project, confined: Confined) -> VersionSource:
     return _dynamic(project, confined)
 
 
-def _dynamic(project: Project, confined: Confined) -> VersionSource:
+def _dynamic(project: Project, confined: Files) -> VersionSource:
     for detect in (_hatch, _pdm, _setuptools, _tag_tables, _backend):
         found = detect(project, confined)
         if found is not None:
@@ -106,7 +106,7 @@ def _dynamic(project: Project, confined: Confined) -> VersionSource:
     )
 
 
-def _hatch(project: Project, confined: Confined) -> VersionSource | None:
+def _hatch(project: Project, confined: Files) -> VersionSource | None:
     hatch = project.table("tool", "hatch", "version")
     source, path = hatch.get("source"), hatch.get("path")
     if isinstance(source, Str) and source.value in _HATCH_TAG_SOURCES:
@@ -118,7 +118,7 @@ def _hatch(project: Project, confined: Confined) -> VersionSource | None:
     return _in_file(project, confined, "hatch", path.value, regex, path.line)
 
 
-def _pdm(project: Project, confined: Confined) -> VersionSource | None:
+def _pdm(project: Project, confined: Files) -> VersionSource | None:
     pdm = project.table("tool", "pdm", "version")
     source, path = pdm.get("source"), pdm.get("path")
     if isinstance(source, Str) and source.value == "scm":
@@ -128,14 +128,14 @@ def _pdm(project: Project, confined: Confined) -> VersionSource | None:
     return None
 
 
-def _tag_tables(project: Project, confined: Confined) -> VersionSource | None:
+def _tag_tables(project: Project, confined: Files) -> VersionSource | None:
     for keys, name in _TAG_TABLES.items():
         if project.has(*keys) or (keys[1] == "setuptools_scm" and _requires(project, "setuptools-scm")):
             return VersionSource("tag", name)
     return None
 
 
-def _backend(project: Project, confined: Confined) -> VersionSource | None:
+def _backend(project: Project, confined: Files) -> VersionSource | None:
     backend = project.table("build-system").get("build-backend")
     name = backend.value if isinstance(backend, Str) else ""
     if name.startswith("flit_core"):
@@ -162,7 +162,7 @@ def _assignment(attr: str) -> str:
     return rf"""^{re.escape(attr)}[ \t]*(?::[^=\n]*)?=[ \t]*(['"])(?P<version>[^'"\n]+)\1"""
 
 
-def _setuptools(project: Project, confined: Confined) -> VersionSource | None:
+def _setuptools(project: Project, confined: Files) -> VersionSource | None:
     spec = project.table("tool", "setuptools", "dynamic").get("version")
     if not isinstance(spec, dict):
         return None
@@ -189,7 +189,7 @@ def _setuptools(project: Project, confined: Confined) -> VersionSource | None:
     return _first_file(project, confined, "setuptools", candidates, _assignment(name), attr.line)
 
 
-def _flit(project: Project, confined: Confined) -> VersionSource:
+def _flit(project: Project, confined: Files) -> VersionSource:
     configured = project.table("tool", "flit", "module").get("name")
     module = configured.value if isinstance(configured, Str) else project.name().value.replace("-", "_")
     module = module.replace(".", "/")
@@ -209,10 +209,10 @@ def _flit(project: Project, confined: Confined) -> VersionSource:
 
 
 def _first_file(
-    project: Project, confined: Confined, tool: str, candidates: list[str], regex: str, line: int
+    project: Project, confined: Files, tool: str, candidates: list[str], regex: str, line: int
 ) -> VersionSource:
     for relative in candidates:
-        if Path(project.dir, relative).is_file():
+        if confined.is_file(os.path.join(project.dir, relative)):  # noqa: PTH118
             return _in_file(project, confined, tool, relative, regex, line)
     raise WorkspaceError(
         f"{project.path}:{line}: the version is read from a module ({tool}), but none of "
@@ -222,7 +222,7 @@ def _first_file(
 
 
 def _in_file(
-    project: Project, confined: Confined, tool: str, relative: str, regex: str, line: int
+    project: Project, confined: Files, tool: str, relative: str, regex: str, line: int
 ) -> VersionSource:
     path = os.path.normpath(os.path.join(project.dir, relative))  # noqa: PTH118
     confined.check_dir(os.path.dirname(path))  # noqa: PTH120

@@ -92,8 +92,9 @@ def find_holes(
 def read(settings: Settings, vf: VersionFileSettings, problems: list[Problem]) -> bytes | None:
     """The file's bytes, or None with a problem: unreadable, or outside the repository (a bump
     writes where it reads: `path = "../../x.h"` or a link out must not be followed)."""
+    files = settings.files()
     path = settings.resolve(vf.path)
-    root = settings.root.resolve()
+    root = Path(files.root)
     if not path.is_relative_to(root):
         problems.append(
             Problem(
@@ -106,7 +107,7 @@ def read(settings: Settings, vf: VersionFileSettings, problems: list[Problem]) -
         )
         return None
     try:
-        return path.read_bytes()
+        return files.read(str(path))
     except OSError as exc:
         problems.append(
             Problem(

@@ -90,13 +90,11 @@ def create_release(
 def _yank_earlier_rcs(settings: Settings, git: Git, registry: Registry, ctx: Context, tag: str) -> None:
     from dataclasses import replace
 
-    from release_train.flows.worktree import temporary_worktree
+    from release_train.flows.publish.survey import open_tree
 
-    with temporary_worktree(git, tag) as tree:
+    with open_tree(git, tag) as tree:
         # Each package's own version: a workspace may carry several version lines.
-        packages = [
-            (p.name, p.version) for p in load_workspace(replace(settings, root=tree.path)).publishable()
-        ]
+        packages = [(p.name, p.version) for p in load_workspace(replace(settings, root=tree)).publishable()]
     for name, own in packages:
         published = {v.version: v.yanked for v in registry.versions(name).values()}
         for old in earlier_rcs(own, published):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from release_train.config import Settings
 from release_train.infra.fs import atomic_write_text
 
 CrateState = Literal["pending", "uploading", "uploaded", "visible", "failed"]
@@ -140,3 +141,8 @@ class Journal:
 
 def _safe(tag: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", tag)
+
+
+def journal_path(settings: Settings, tag: str) -> Path:
+    """Where the journal of `tag` lives (for tests and `status`)."""
+    return Journal.path_for(settings.resolve(settings.publish.journal_dir), tag)

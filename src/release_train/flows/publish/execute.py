@@ -1,28 +1,29 @@
-"""The live upload loop of `publish`: the pacing `Scheduler` decides, worker threads run
-`cargo publish` and poll the index, this loop records each event in the journal.
+"""Executing a publish: the live upload loop. The pacing `Scheduler` decides, worker threads run
+`cargo publish` and poll the index, this loop records each event in the journals.
 
-Only this thread touches the scheduler and the journal; workers return results. After every
+Only this thread touches the scheduler and the journals; workers return results. After every
 upload the fault hook (`ctx.step_done`) may interrupt, as a kill would: in-flight uploads still
-finish (their processes are already running), the journal says what this run knew, and a re-run
+finish (their processes are already running), the journals say what this run knew, and a re-run
 converges because it asks the registry first.
 
-One run may carry the uploads of several tags (a security release publishes every line's tag in
-one paced execution, sharing the buckets): then each job is named uniquely and `targets` says,
-per job, which crate it uploads, from which worktree, into which tag's journal.
+A run carries the uploads of one tag or of several (a security release publishes every line's tag
+in one paced execution, sharing the buckets): each job's `Target` says which crate it uploads,
+from which tree, into which tag's journal. `plan.py` builds the batch; what it printed is what
+runs here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from release_train.context import Context
-from release_train.flows.journal import Journal
+from release_train.flows.publish.journal import CrateState, Journal
 from release_train.model.pacing import Job, Rate, Scheduler, format_duration
 from release_train.registries.interface import (
     RateLimited,
@@ -50,14 +51,29 @@ class Tuning:
     rate_lag: float = 2.0  # how far the registry's count trails our start of an upload (see TokenBucket)
 
 
+class PublishFailed(RegistryError):
+    """Some packages were not published; the message lists what was and the command that resumes."""
+
+
 @dataclass(frozen=True)
 class Target:
-    """Where one job's upload comes from and is recorded: its crate, the tag's worktree, the
-    tag's journal (the default: the job's name, the run's one workspace and journal)."""
+    """Where one job's upload comes from and is recorded: its crate, the tag's tree, the tag's
+    journal."""
 
     crate: str
     workspace: Path
     journal: Journal
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one run uploads: the jobs (named uniquely), each job's target, the buckets, and how
+    many packages the run's tags have in all (those already published included, for progress)."""
+
+    jobs: Sequence[Job]
+    targets: Mapping[str, Target]
+    rates: Mapping[str, Rate]
+    total: int
 
 
 @dataclass
@@ -82,41 +98,24 @@ class _Result:
 
 
 class _Run:
-    def __init__(
-        self,
-        jobs: list[Job],
-        rates: dict[str, Rate],
-        registry: Registry,
-        workspace: Path,
-        journal: Journal,
-        ctx: Context,
-        tuning: Tuning,
-        total: int,
-        targets: Mapping[str, Target] | None = None,
-    ) -> None:
-        self.targets = dict(targets or {})
-        self.registry, self.workspace, self.journal, self.ctx, self.tuning = (
-            registry,
-            workspace,
-            journal,
-            ctx,
-            tuning,
-        )
+    def __init__(self, batch: Batch, registry: Registry, ctx: Context, tuning: Tuning) -> None:
+        self.targets = batch.targets
+        self.registry, self.ctx, self.tuning = registry, ctx, tuning
         self.clock = ctx.clock
         self.started = self.clock.monotonic()
         self.scheduler = Scheduler(
-            jobs, rates, self.started, concurrency=tuning.concurrency, lag=tuning.rate_lag
+            batch.jobs, batch.rates, self.started, concurrency=tuning.concurrency, lag=tuning.rate_lag
         )
         self.outcome = Outcome()
         self.attempts: dict[str, int] = {}
-        self.total = total
-        self.done_count = total - len(jobs)
+        self.total = batch.total
+        self.done_count = batch.total - len(batch.jobs)
         self.futures: dict[Future[_Result], Job] = {}
         self.random = random.Random()
         self.announced_waits: dict[str, str] = {}  # action -> the job whose pacing wait was told
 
     def _target(self, job: Job) -> Target:
-        return self.targets.get(job.name) or Target(job.name, self.workspace, self.journal)
+        return self.targets[job.name]
 
     # --- workers (other threads: no scheduler, no journal) ------------------------------------
     def _upload(self, job: Job) -> _Result:
@@ -185,18 +184,21 @@ class _Run:
         if job.action == RESUME:
             self._submit(pool, self._await_visible, job)
             return
-        target = self._target(job)
-        target.journal.set(target.crate, "uploading")
-        self.ctx.emit(
-            "step",
-            f"uploading {target.crate} {job.version} ({job.action})",
-            crate=target.crate,
-            version=job.version,
-        )
+        target = self._mark(job, "uploading")
+        self._say("step", job, f"uploading {target.crate} {job.version} ({job.action})")
         self._submit(pool, self._upload, job)
 
     def _submit(self, pool: ThreadPoolExecutor, task: Callable[[Job], _Result], job: Job) -> None:
         self.futures[pool.submit(task, job)] = job
+
+    def _mark(self, job: Job, state: CrateState) -> Target:
+        """Record the job's state in its tag's journal (before saying so: a kill may follow)."""
+        target = self._target(job)
+        target.journal.set(target.crate, state)
+        return target
+
+    def _say(self, kind: str, job: Job, message: str, **data: Any) -> None:
+        self.ctx.emit(kind, message, crate=self._target(job).crate, version=job.version, **data)
 
     def _handle(self, pool: ThreadPoolExecutor, result: _Result) -> None:
         job = result.job
@@ -204,16 +206,10 @@ class _Run:
             self._handle_wait(result)
             return
         error = result.error
-        target = self._target(job)
         if error is None or (isinstance(error, Rejected) and error.already_exists):
-            target.journal.set(target.crate, "uploaded")  # before saying so: a kill may follow
+            target = self._mark(job, "uploaded")
             if error is not None:
-                self.ctx.emit(
-                    "skip",
-                    f"{target.crate} {job.version} was already uploaded",
-                    crate=target.crate,
-                    version=job.version,
-                )
+                self._say("skip", job, f"{target.crate} {job.version} was already uploaded")
             self._submit(pool, self._await_visible, job)
             self.ctx.step_done(f"publish:upload {job.name}")
         elif isinstance(error, RateLimited):
@@ -249,15 +245,12 @@ class _Run:
 
     def _fail(self, job: Job, why: str, *, stop: bool) -> None:
         self.scheduler.mark_failed(job.name)
-        target = self._target(job)
-        target.journal.set(target.crate, "failed")
+        self._mark(job, "failed")
         self.outcome.failed[job.name] = why
         if stop:
             self.outcome.rejected = self.outcome.rejected or why
             self.scheduler.stop()
-        self.ctx.emit(
-            "warn", f"{job.name} failed: {why}", crate=target.crate, version=job.version, failed=True, why=why
-        )
+        self._say("warn", job, f"{job.name} failed: {why}", failed=True, why=why)
 
     def _handle_wait(self, result: _Result) -> None:
         job = result.job
@@ -270,19 +263,12 @@ class _Run:
             self._fail(job, mismatch, stop=True)
             return
         self.scheduler.mark_visible(job.name)
-        target = self._target(job)
-        target.journal.set(target.crate, "visible")
+        target = self._mark(job, "visible")
         self.outcome.visible.append(job.name)
         self.done_count += 1
-        self.ctx.emit(
-            "progress",
-            f"{target.crate} {job.version} is in the index",
-            crate=target.crate,
-            version=job.version,
-            done=self.done_count,
-            total=self.total,
-            elapsed=self.clock.monotonic() - self.started,
-        )
+        elapsed = self.clock.monotonic() - self.started
+        message = f"{target.crate} {job.version} is in the index"
+        self._say("progress", job, message, done=self.done_count, total=self.total, elapsed=elapsed)
 
     def _checksum_mismatch(self, job: Job) -> str | None:
         target = self._target(job)
@@ -298,21 +284,10 @@ class _Run:
         return None
 
 
-def execute(
-    jobs: list[Job],
-    rates: dict[str, Rate],
-    registry: Registry,
-    workspace: Path,
-    journal: Journal,
-    ctx: Context,
-    tuning: Tuning,
-    *,
-    total: int,
-    targets: Mapping[str, Target] | None = None,
-) -> Outcome:
-    """Upload `jobs` paced to `rates`, each dependent after its dependencies are visible.
-    `targets` (job name -> Target) lets one run carry the jobs of several tags."""
-    run = _Run(jobs, rates, registry, workspace, journal, ctx, tuning, total, targets)
+def execute(batch: Batch, registry: Registry, ctx: Context, tuning: Tuning) -> Outcome:
+    """Upload the batch's jobs paced to its rates, each dependent after its dependencies are
+    visible in the index."""
+    run = _Run(batch, registry, ctx, tuning)
     pool = ThreadPoolExecutor(max_workers=tuning.concurrency * 2, thread_name_prefix="publish")
     try:
         return run.run(pool)
@@ -322,8 +297,6 @@ def execute(
         pool.shutdown(wait=True, cancel_futures=True)
         # During the run each change was one line appended to a journal's log; fold them into
         # the journal files now (a kill before this leaves the logs, which `Journal.open` reads).
-        journals = {id(t.journal): t.journal for t in run.targets.values()}
-        journals[id(journal)] = journal
-        for each in journals.values():
+        for journal in {id(t.journal): t.journal for t in batch.targets.values()}.values():
             with contextlib.suppress(OSError):  # the log stays, and is read the same
-                each.save()
+                journal.save()
