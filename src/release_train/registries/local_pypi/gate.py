@@ -12,7 +12,8 @@ PyPI checks an upload's metadata before storing it; pypiserver does not. The che
 PyPI's (warehouse's upload form) that a correctly built distribution can still fail, answered as
 PyPI answers, 400 with the reason in the status line: a `Private ::` classifier (the way a
 project says "never upload this"), a version that is not PEP 440, a name or version that does
-not match the file's, a digest that does not match the bytes. Requests without valid credentials
+not match the file's, a summary over 512 characters (neither the build backends nor `twine check`
+look), a digest that does not match the bytes. Requests without valid credentials
 go on to pypiserver untouched, which answers 401 or 403 itself.
 """
 
@@ -42,7 +43,7 @@ class UploadGate:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             with self.lock:  # not while an upload is being written
-                return list(self.app(environ, start_response))
+                return _drain(self.app(environ, start_response))
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = _read(environ["wsgi.input"], length)
         if len(body) < length:
@@ -52,7 +53,7 @@ class UploadGate:
             )
         environ["wsgi.input"] = io.BytesIO(body)
         if not self._authorised(environ):
-            return list(self.app(environ, start_response))
+            return _drain(self.app(environ, start_response))
         form = _form(environ.get("CONTENT_TYPE", ""), body)
         problem = refusal(form)
         if problem:
@@ -64,7 +65,7 @@ class UploadGate:
             return start_response(line, headers, *rest)
 
         with self.lock:
-            answer = list(self.app(environ, record))
+            answer = _drain(self.app(environ, record))
         filename, _ = _content(form)
         if status and status[0].startswith("200") and filename:
             self.stored(filename)
@@ -81,6 +82,17 @@ class UploadGate:
         return self.auther(user, password)
 
 
+def _drain(answer: Iterable[bytes]) -> list[bytes]:
+    """The whole answer, and the app's iterable closed as the WSGI server would close it (a file
+    pypiserver serves is open until then)."""
+    try:
+        return list(answer)
+    finally:
+        close = getattr(answer, "close", None)
+        if close is not None:
+            close()
+
+
 def _read(stream: Any, length: int) -> bytes:
     chunks, left = [], length
     while left > 0:
@@ -93,6 +105,7 @@ def _read(stream: Any, length: int) -> bytes:
 
 
 Form = dict[str, list[EmailMessage]]
+SUMMARY_LIMIT = 512  # PyPI's column for the one-line summary (`description` in pyproject.toml)
 
 
 def _form(content_type: str, body: bytes) -> Form:
@@ -158,6 +171,9 @@ def _problems(form: Form) -> Iterator[str]:
     for classifier in _texts(form, "classifiers"):
         if classifier.startswith("Private ::"):
             yield f"Invalid value for classifiers: {classifier!r}. Classifiers starting with 'Private ::' are never accepted."
+    summary = _text(form, "summary")
+    if len(summary) > SUMMARY_LIMIT:
+        yield f"Invalid value for summary: it is {len(summary)} characters long; the limit is {SUMMARY_LIMIT}."
     digest = _text(form, "sha256_digest")
     if digest and hashlib.sha256(payload).hexdigest() != digest:
         yield "The digest supplied does not match a digest calculated from the uploaded file."

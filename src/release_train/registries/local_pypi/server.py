@@ -27,6 +27,22 @@ from release_train.registries.local_pypi.gate import UploadGate
 USER = "__token__"
 
 
+def _import_pypiserver() -> Any:
+    """pypiserver, imported without the warnings its bundled bottle causes: it imports the
+    standard library's `cgi` (deprecated on Python 3.11 and 3.12; on 3.13 pypiserver requires
+    `legacy-cgi`), and it appends to `sys.meta_path` a finder for `bottle.ext.*` plugins (none is
+    used here) of the old kind, which every later import in the process would warn about."""
+    import sys
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
+        warnings.filterwarnings("ignore", category=ImportWarning)
+        import pypiserver
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_ImportRedirect"]
+    return pypiserver
+
+
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
@@ -52,8 +68,7 @@ class PypiServer:
     # ----- lifecycle
 
     def start(self) -> PypiServer:
-        import pypiserver
-
+        pypiserver = _import_pypiserver()
         packages = self.data_dir / "packages"
         packages.mkdir(parents=True, exist_ok=True)
         token = self._keep_token().encode()
