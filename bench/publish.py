@@ -319,7 +319,7 @@ def publisher_alone(crates: list[SyntheticCrate], n: int) -> tuple[float, float]
     unlimited = {"new-version": Rate(len(crates), 0.0)}
     with tempfile.TemporaryDirectory(prefix="bench-journal-") as directory:
         journal = Journal.open(Path(directory), "v0.1.0", "0.1.0", "bench")
-        journal.checksums = {c.name: "0" * 64 for c in crates}
+        journal.files = {c.name: {f"{c.name}-0.1.0.crate": "0" * 64} for c in crates}
         journal.save()
         start = time.monotonic()
         jobs = jobs_of(crates)

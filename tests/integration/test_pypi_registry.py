@@ -1,21 +1,15 @@
 """The Python index adapter against the real pypiserver (the bundled local index): built
 distributions are uploaded and listed with their sha256; a bad token (403) and a distribution
 PyPI refuses (400) are `Rejected` with the index's own words; a file of the same name with other
-bytes is an error; an uploader killed (-9, its whole process group) after k files, run again,
-leaves every file uploaded exactly once; pip installs the top package from the index."""
+bytes is an error; an upload cut short stores nothing. The engine over it (`release-train
+publish`, kills, resume, pip installing from the index): test_pypi_publish."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -161,90 +155,3 @@ def test_an_upload_cut_short_stores_nothing(
     assert server.files() == []
     registry_for(server).publish(requests_of(built)[0])  # the whole upload then goes through
     assert server.files() == sorted(a.filename for a in requests_of(built)[0].files)
-
-
-UPLOADER = """
-import json, os, sys
-from pathlib import Path
-from release_train.registries.interface import Artefact, UploadRequest
-from release_train.registries.pypi import PypiRegistry
-
-plan = json.loads(Path(sys.argv[1]).read_text())
-registry = PypiRegistry(plan["index"], plan["upload"], os.environ["PYPI_TOKEN"])
-for job in plan["jobs"]:
-    files = tuple(Artefact(Path(path), digest) for path, digest in job["files"])
-    registry.publish(UploadRequest(job["name"], job["version"], Path("."), files))
-"""
-
-
-def start_uploader(plan: Path, token: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-c", UPLOADER, str(plan)],
-        env={**os.environ, "PYPI_TOKEN": token},
-        start_new_session=True,  # its own process group, killed as a whole
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def test_killed_after_k_uploads_then_run_again_uploads_each_file_exactly_once(
-    tmp_path: Path, built: tuple[list[Package], dict[str, tuple[Artefact, ...]]]
-) -> None:
-    requests = requests_of(built)
-    every = sorted(a.filename for r in requests for a in r.files)
-    for k in range(1, len(every)):
-        with PypiServer(tmp_path / f"index-{k}") as server:
-            plan = tmp_path / f"plan-{k}.json"
-            jobs = [
-                {"name": r.name, "version": r.version, "files": [[str(a.path), a.sha256] for a in r.files]}
-                for r in requests
-            ]
-            plan.write_text(
-                json.dumps({"index": server.index_url, "upload": server.upload_url, "jobs": jobs})
-            )
-            child = start_uploader(plan, server.token)
-            while len(server.stored) < k:
-                assert child.poll() is None, child.stderr.read().decode() if child.stderr else ""
-                time.sleep(0.002)
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
-            assert child.returncode == -signal.SIGKILL
-            rerun = start_uploader(plan, server.token)
-            _, err = rerun.communicate(timeout=120)
-            assert rerun.returncode == 0, err.decode()
-            counts = Counter(server.stored)
-            assert sorted(counts) == every, f"k={k}"
-            assert set(counts.values()) == {1}, f"k={k}: {counts}"
-            registry = registry_for(server)
-            for request in requests:
-                listed = registry.versions(request.name)["1.0.0"].files
-                assert dict(listed) == {a.filename: a.sha256 for a in request.files}
-
-
-def test_pip_installs_the_top_package_from_the_index(
-    server: PypiServer, built: tuple[list[Package], dict[str, tuple[Artefact, ...]]], tmp_path: Path
-) -> None:
-    registry = registry_for(server)
-    for request in requests_of(built):  # dependencies first, as publish goes
-        registry.publish(request)
-    venv = tmp_path / "consumer"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    python = venv / "bin" / "python"
-    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run(
-        [str(python), "-m", "pip", "install", "--no-cache-dir", "--index-url", server.index_url, "pyline-a"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    shown = subprocess.run(
-        [str(python), "-c", "import pyline_a; print(pyline_a.__version__, *pyline_a.CHAIN)"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    assert shown.stdout.split() == ["1.0.0", "pyline-a", "pyline-b", "pyline-c", "pyline-d", "pyline-e"]

@@ -79,7 +79,14 @@ def _open_python(settings: Settings, token: str | None, clock: Clock | None, *, 
             f"[publish] index = {index!r} is not PyPI's: say where uploads go",
             hint='add `upload-url = "https://.../legacy/"` under [publish] (the index\'s upload API)',
         )
-    return PypiRegistry(index, upload, token, clock=clock, isolation=settings.publish.build_isolation)
+    return PypiRegistry(
+        index,
+        upload,
+        token,
+        clock=clock,
+        isolation=settings.publish.build_isolation,
+        token_env=settings.registry_token_env,
+    )
 
 
 REGISTRIES: dict[str, RegistryOpener] = {

@@ -162,7 +162,7 @@ class CargoRegistry:
         return Rejected(
             f"{what}: rejected by {self.index}: {detail}",
             detail,
-            hint="fix what the registry names, then run `release-train publish` again",
+            hint="fix what the registry names",
         )
 
     def _retry_after(self, text: str) -> float:

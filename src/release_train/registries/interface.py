@@ -78,6 +78,9 @@ class PublishedVersion:
     checksum: str  # sha256 hex of the .crate; "" where a version is several files (Python)
     yanked: bool = False
     files: Mapping[str, str] = field(default_factory=dict)  # file name -> sha256 hex ("" if not given)
+    # Some of the files an upload of it makes are missing (a Python version with an sdist and no
+    # wheel, or the other way round: an upload cut short between its files).
+    partial: bool = False
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,7 @@ class PypiRegistry:
         isolation: bool = True,
         timeout: float = 600.0,
         mint_token: TokenSource | None = None,
+        token_env: str = "PYPI_TOKEN",  # noqa: S107 (a variable name, not a secret)
     ) -> None:
         self.index = index if index.endswith("/") else index + "/"
         self.upload_url = upload_url
@@ -67,6 +68,7 @@ class PypiRegistry:
         self.isolation = isolation
         self.timeout = timeout  # one file's upload
         self._mint_token = mint_token
+        self.token_env = token_env  # where the token comes from, for messages
         self._read_with_token = False  # set after a 401: only indexes that protect reads get it
         self._http: httpx.Client | None = None
         self._lock = threading.Lock()
@@ -154,7 +156,7 @@ class PypiRegistry:
         return Rejected(
             f"{what}: the index already has other files under these names:\n"
             + "\n".join(f"  - {c}" for c in clashes),
-            "file already exists with other contents",
+            "a file of that name holds other bytes",
             hint="a published file never changes: bump the version (release-patch) and publish that",
         )
 
@@ -214,9 +216,9 @@ class PypiRegistry:
             if not missing:
                 return
         hint = (
-            "the index refused the credentials: set a valid API token in the variable [publish] token-env names"
+            f"the index refused the token: put a valid API token for it in {self.token_env}"
             if status in (401, 403)
-            else "fix what the index names, then run `release-train publish` again"
+            else "fix what the index names"
         )
         raise Rejected(f"{where}: rejected by {self.upload_url} ({status}): {said}", said, hint=hint)
 

@@ -86,7 +86,8 @@ def _from_html(body: str) -> list[IndexFile]:
 
 def versions_of(project: str, files: Iterable[IndexFile]) -> dict[str, PublishedVersion]:
     """The versions the files make, by PEP 440 version text; a version is yanked when each of its
-    files is. Files whose name is not a distribution's of `project` are left out."""
+    files is, and partial without both an sdist and a wheel (what a publish uploads). Files whose
+    name is not a distribution's of `project` are left out."""
     from packaging.utils import canonicalize_name
 
     wanted = canonicalize_name(project)
@@ -102,6 +103,7 @@ def versions_of(project: str, files: Iterable[IndexFile]) -> dict[str, Published
             "",
             all(f.yanked for f in items),
             {f.filename: f.sha256 for f in items},
+            partial=len({f.filename.endswith(".whl") for f in items}) < 2,  # an sdist and a wheel
         )
         for version, items in grouped.items()
     }
