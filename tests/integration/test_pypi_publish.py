@@ -36,6 +36,10 @@ def test_publish_uploads_each_sdist_and_wheel_in_dependency_order_and_a_rerun_sk
 ) -> None:
     with live_pyline(tmp_path) as live:
         tag = live.tag_release("1.0.0")
+        dry = live.cli.run("publish", "--tag", tag, "--dry-run")
+        assert dry.code == 0, dry.err
+        assert "5 to upload, 0 already there" in dry.out + dry.err
+        assert live.server.stored == []
         done = live.cli.run("publish", "--tag", tag)
         assert done.code == 0, done.err
         live.assert_released("1.0.0")
