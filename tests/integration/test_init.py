@@ -118,8 +118,9 @@ def test_init_outside_a_cargo_workspace_says_what_to_do(
 ) -> None:
     assert main(["init", "-C", str(tmp_path)]) == 6
     err = capsys.readouterr().err
-    assert "no Cargo.toml at" in err
+    assert "no Cargo.toml or pyproject.toml at" in err
     assert "hint: run init at the root of a Cargo workspace" in err
+    assert "or of a Python one" in err
 
 
 def _workflows(tmp_path: Path) -> tuple[Path, dict[str, dict[Any, Any]]]:

@@ -20,7 +20,7 @@ from release_train.infra.git import Git
 from release_train.model import notes
 from release_train.model.branches import parse_name
 from release_train.model.version import Version
-from release_train.registries.interface import Registry
+from release_train.registries.interface import Registry, RegistryCapability
 from release_train.workspaces import load_workspace
 
 
@@ -92,8 +92,18 @@ def _yank_earlier_rcs(settings: Settings, registry: Registry, ctx: Context, tag:
     with tree_view(settings, tag) as at_tag:
         # Each package's own version: a workspace may carry several version lines.
         packages = [(p.name, p.version) for p in load_workspace(at_tag).publishable()]
+    can_yank = RegistryCapability.YANK in registry.capabilities
     for name, own in packages:
         published = {v.version: v.yanked for v in registry.versions(name).values()}
         for old in earlier_rcs(own, published):
+            if not can_yank:
+                ctx.emit(
+                    "warning",
+                    f"{name} {old} is superseded by {own}; {registry.label} cannot yank through its API "
+                    f"(yank it on the index's page if you want it hidden)",
+                    crate=name,
+                    version=old,
+                )
+                continue
             registry.yank(name, old)
             ctx.emit("step", f"yanked {name} {old} (superseded by {own})", crate=name, version=old)

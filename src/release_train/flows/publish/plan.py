@@ -209,10 +209,10 @@ def plan(
 
 
 def needs(settings: Settings) -> tuple[RegistryCapability, ...]:
-    """What publishing asks of the registry: uploads, and on an rc train yanking the earlier
-    rcs of a version once a newer rc or the final one is out (`forge_release.py`)."""
-    if settings.release.rc:
-        return (RegistryCapability.UPLOAD, RegistryCapability.YANK)
+    """What publishing asks of the registry: uploads. (An rc train also yanks the earlier rcs
+    of a version once a newer rc or the final one is out, where the registry can: a package
+    index's upload API cannot, and installers skip pre-releases anyway; `forge_release.py`.)"""
+    del settings
     return (RegistryCapability.UPLOAD,)
 
 

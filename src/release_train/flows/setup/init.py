@@ -1,6 +1,7 @@
 """`init`: derive a `release-train.toml` from the workspace found at the repository root, and with
 `github=True` the GitHub Actions workflows (release process, tag, publish; see `init_workflows`,
 which also reads the repository's existing workflows for its CI and for release steps of its own).
+A Python repository (a `pyproject.toml` at the root, no `Cargo.toml`) is derived by `init_python`.
 
 What is guessed, and how:
 - the train's version: `[workspace.package] version` when the root manifest has one, else
@@ -41,6 +42,10 @@ from release_train.workspaces.interface import Workspace
 
 WORKFLOWS = init_workflows.WORKFLOWS
 WORKFLOW_DIR = init_workflows.WORKFLOW_DIR
+# The registry each workspace kind publishes to by default, as `init` writes it.
+REGISTRY_LINES = {
+    "python": 'registry = "pypi"  # the token: PYPI_TOKEN, or on GitHub Actions trusted publishing'
+}
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
@@ -62,6 +67,7 @@ class Derived:
     branches_why: tuple[str, ...] = ()
     minor: tuple[str, ...] = ()  # packages a release moves by minor ([[workspace.rule]])
     minor_why: str = ""
+    kind: str = "cargo"  # the workspace's: cargo or python (`init_python.py`)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class InitPlan:
         d = self.derived
         lines = [
             f"release-train init in {self.root}: {d.name} {d.version}, forge {d.forge_kind}",
-            f"  version from: {d.version_from or '[workspace.package] version'}",
+            f"  version from: {d.version_from or _shared_version(d.kind)}",
             f"  public: {', '.join(d.public) or '(none)'}",
             f"  development branch: {d.main}",
             f"  notes: {d.notes} ({d.notes_shape or 'new, from the template'})",
@@ -94,16 +100,25 @@ def plan(
     root: Path, *, github: bool = False, ci_workflows: Sequence[str] = (), install: str | None = None
 ) -> InitPlan:
     root = root.resolve()
-    manifest = root / "Cargo.toml"
-    if not manifest.is_file():
+    if (root / "Cargo.toml").is_file():
+        derived = derive(root, github=github)
+    elif (root / "pyproject.toml").is_file():
+        from release_train.flows.setup import init_python
+
+        derived = init_python.derive(root, github=github)
+    else:
         raise RefusedError(
-            f"no Cargo.toml at {root}",
-            hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has [workspace])",
+            f"no Cargo.toml or pyproject.toml at {root}",
+            hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has "
+            "[workspace]) or of a Python one (a uv workspace's root pyproject.toml, or a project's)",
         )
-    derived = derive(root, github=github)
     workflows = (
         init_workflows.plan(
-            root, ci_workflows=ci_workflows, install=install, release_branches=derived.branches
+            root,
+            ci_workflows=ci_workflows,
+            install=install,
+            release_branches=derived.branches,
+            python=derived.kind == "python",
         )
         if github
         else None
@@ -128,6 +143,10 @@ def _new_notes(d: Derived) -> str:
         return new_file(d.name, version)
     step = Operation.MINOR if d.version_from and d.version_from in d.minor else Operation.MAJOR
     return render_template(cut_template(template()), str(version.core().bump(step)), d.name)
+
+
+def _shared_version(kind: str) -> str:
+    return "the version every distribution shares" if kind == "python" else "[workspace.package] version"
 
 
 def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
@@ -364,7 +383,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
             f"version-from = {_toml_string(d.version_from)}  # the package whose version is the train's"
         )
     else:
-        lines.append("# version-from: unset, the train's version is [workspace.package] version")
+        lines.append(f"# version-from: unset, the train's version is {_shared_version(d.kind)}")
     if d.main != "main":
         lines += ["", "[branches]", f"main = {_toml_string(d.main)}  # the development branch"]
     release = (
@@ -378,7 +397,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
     lines += [
         "",
         "[[workspace]]",
-        'kind = "cargo"',
+        f"kind = {_toml_string(d.kind)}",
         'path = "."',
         "# Public packages keep their API within a release line; the rest are internal (exact pins).",
         f"public = [{public}]",
@@ -399,7 +418,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
     if d.forge_kind == "local":
         path = d.forge_path or "../origin.git"
         lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
-    lines += ["", "[publish]", 'registry = "crates-io"']
+    lines += ["", "[publish]", REGISTRY_LINES.get(d.kind, 'registry = "crates-io"')]
     if d.forge_kind == "github":
         lines += ["", "[github]"]
         if install:
