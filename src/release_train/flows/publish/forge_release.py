@@ -98,7 +98,7 @@ def _yank_earlier_rcs(settings: Settings, registry: Registry, ctx: Context, tag:
         for old in earlier_rcs(own, published):
             if not can_yank:
                 ctx.emit(
-                    "warning",
+                    "warn",
                     f"{name} {old} is superseded by {own}; {registry.label} cannot yank through its API "
                     f"(yank it on the index's page if you want it hidden)",
                     crate=name,
