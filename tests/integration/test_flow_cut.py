@@ -113,14 +113,21 @@ def test_rc_train_also_proposes_the_first_candidate(tmp_path: Path) -> None:
     assert 'version = "1.0.0-rc.1"' in train.file("ci/bump-to-1.0.0-rc.1", "Cargo.toml")
 
 
-def test_refuses_a_dirty_worktree_and_changes_nothing(tmp_path: Path) -> None:
+def test_a_dirty_working_copy_is_neither_read_nor_touched(tmp_path: Path) -> None:
+    """The flows read the origin's commits and commit in git's object database: work in
+    progress in the checkout is not part of a cut (as unpushed commits are not), and it stays."""
     train = build_train(tmp_path)
     (train.work.path / "scratch.txt").write_text("work in progress\n")
-    refs = train.forge.git.refs("refs/")
-    with pytest.raises(RefusedError, match="uncommitted changes") as info:
-        cut.plan(train.env())
-    assert info.value.hint and "nothing was changed" in info.value.hint
-    assert train.forge.git.refs("refs/") == refs
+    manifest = train.work.path / "Cargo.toml"
+    edited = manifest.read_text().replace("[workspace]", "# local edit\n[workspace]", 1)
+    manifest.write_text(edited)
+    env = train.env()
+    planned = cut.plan(env)
+    cut.apply(env, planned)
+    assert "release-1.0.0" in train.branches()
+    assert "# local edit" not in train.file("ci/bump-to-2.0.0", "Cargo.toml")
+    assert (train.work.path / "scratch.txt").read_text() == "work in progress\n"
+    assert manifest.read_text() == edited
 
 
 def test_refuses_missing_notes_or_a_missing_archive(tmp_path: Path) -> None:

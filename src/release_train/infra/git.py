@@ -111,20 +111,9 @@ class Git:
     def message(self, rev: str) -> str:
         return self.run("log", "-1", "--format=%B", rev)
 
-    def is_clean(self) -> bool:
-        return not self.run("status", "--porcelain", "--untracked-files=normal").strip()
-
     def current_branch(self) -> str | None:
         done = proc.run(["git", "symbolic-ref", "--quiet", "--short", "HEAD"], cwd=self.path, check=False)
         return done.stdout.strip() or None
-
-    def require_clean(self) -> None:
-        if not self.is_clean():
-            status = self.run("status", "--short")
-            raise RefusedError(
-                f"the working tree at {self.path} has uncommitted changes:\n{status.rstrip()}",
-                hint="commit or stash them (git stash -u), then run again; nothing was changed",
-            )
 
     # --- writing -------------------------------------------------------------------------------
     def commit_all(self, message: str, *, allow_empty: bool = False) -> str:

@@ -54,7 +54,6 @@ def plan(
             hint=f"pass --branch {example} (see `git branch -r`); fixes land on {s.branches.main} first and "
             "are backported; nothing was changed",
         )
-    env.git.require_clean()
     bw.fetch(env)
     sha = bw.require_remote_sha(env, branch)
     bumped = bw.prepare(env, sha, Operation.PATCH, branch=branch)

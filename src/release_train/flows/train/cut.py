@@ -49,7 +49,6 @@ def plan(
     from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, "cut")  # a train without release branches cuts none
-    env.git.require_clean()
     bw.fetch(env)
     s = env.settings
     main = s.branches.main

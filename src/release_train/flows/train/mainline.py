@@ -152,7 +152,6 @@ def plan(
     release prepares its PR before the fix lands)."""
     s = env.settings
     op = _preconditions(s, operation)
-    env.git.require_clean()
     bw.fetch(env)
     main = s.branches.main
     sha = bw.require_remote_sha(env, main)

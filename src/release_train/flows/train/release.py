@@ -60,7 +60,6 @@ def plan(
     from release_train.flows.train.mainline import require_branches
 
     require_branches(env.settings, "release-latest")
-    env.git.require_clean()
     bw.fetch(env)
     s = env.settings
     branch, sha = latest_branch(env)
@@ -175,7 +174,6 @@ def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan
             "release candidates need the rc train, and `[release] rc` is false",
             hint="set `rc = true` under [release] in release-train.toml, or use release-latest",
         )
-    env.git.require_clean()
     bw.fetch(env)
     branch, sha = latest_branch(env)
     bumped = bw.prepare(env, sha, Operation.RC, branch=branch)
