@@ -75,7 +75,6 @@ def test_the_metadata_is_complete_and_its_version_is_the_package_version(dists: 
     assert meta["Requires-Python"] == ">=3.11"
     assert meta["Author"]
     assert "cargo" in meta["Keywords"].split(",")
-    assert any(url.startswith("Source, https://") for url in meta.get_all("Project-URL", []))
     assert "Typing :: Typed" in meta.get_all("Classifier", [])
     assert str(meta.get_payload()).startswith("# release-train")  # the README is the long description
 
