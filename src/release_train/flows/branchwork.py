@@ -19,7 +19,7 @@ import posixpath
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
@@ -29,19 +29,25 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.plan import Progress, Step
 from release_train.flows.worktree import reroot, temporary_worktree, tree_view
 from release_train.infra.git import Git, toplevel
-from release_train.model.marker import has_marker
+from release_train.model.marker import has_marker, release_message
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
     from release_train.flows.gates.verify import VerifyReport
     from release_train.flows.gates.verify_gate import VerifyGate
     from release_train.flows.train.bump import BumpPlan
+    from release_train.flows.train.notes_files import NotesChange
     from release_train.workspaces.interface import Workspace
 
 REMOTE = "origin"
 
 
 # --- observing the origin --------------------------------------------------------------------------
+def today(env: FlowEnv) -> date:
+    """The day a flow dates its notes and PRs (UTC)."""
+    return env.ctx.clock.now().astimezone(UTC).date()
+
+
 def fetch(env: FlowEnv) -> None:
     env.git.fetch(REMOTE)
 
@@ -152,7 +158,7 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
 
     with tree(env, rev) as settings:
         ws = load_workspace(settings)
-        day = env.ctx.clock.now().astimezone(UTC).date()
+        day = today(env)
         on_release = release_branch_version(settings.branches.release, branch) is not None
         plans: dict[Operation, BumpPlan] = {}
         checks = verify.run_checks(settings, ws, release_branch=on_release, day=day, plans=plans)
@@ -244,6 +250,37 @@ class Proposal:
             _facts(publishes=[{"package": name, "version": version} for name, version in self.publishes]),
         )
         return commit, pr
+
+
+def release_proposal(
+    env: FlowEnv,
+    bumped: Bumped,
+    *,
+    base: str,
+    base_sha: str,
+    head: str,
+    pr_body: str,
+    notes: NotesChange | None = None,
+    draft: bool = False,
+) -> Proposal:
+    """The commit "Release <Project> V" with the release marker (V: `bumped.new`): the bump's
+    files and the `notes` change, on `head` from `base`; the plan lists what its tag publishes."""
+    s = env.settings
+    title = f"Release {s.project_name} {bumped.new}"
+    files = {**bumped.files, **(notes.files() if notes is not None else {})}
+    return Proposal(
+        base=base,
+        base_sha=base_sha,
+        head=head,
+        message=release_message(title, s.release.marker),
+        files=tuple(sorted(files.items())),
+        pr_title=title,
+        pr_body=pr_body,
+        draft=draft,
+        versions=bumped.lines,
+        diffs=notes.diffs() if notes is not None else (),
+        publishes=bumped.publishes,
+    )
 
 
 def carry_marker(proposals: Sequence[Proposal], marker: str) -> list[Proposal]:
