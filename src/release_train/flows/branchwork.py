@@ -16,7 +16,7 @@ the PR unless one is open or merged already.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from release_train.config import Settings
 from release_train.errors import RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.plan import Progress, Step
+from release_train.flows.plan import Progress, Report, Step
 from release_train.flows.worktree import reroot, temporary_worktree, tree_view
 from release_train.infra.git import Git, toplevel
 from release_train.model.marker import has_marker, release_message
@@ -340,6 +340,13 @@ def commit(env: FlowEnv, proposal: Proposal) -> str:
 
 def push_branch(env: FlowEnv, repo: Path, sha: str, branch: str) -> None:
     env.forge.push(repo, [f"{sha}:refs/heads/{branch}"])
+
+
+def apply_proposals(env: FlowEnv, progress: Progress, proposals: Iterable[Proposal]) -> Report:
+    """Each proposal in turn (`apply_proposal`), then the report of everything `progress` saw."""
+    for proposal in proposals:
+        apply_proposal(env, progress, proposal)
+    return progress.report()
 
 
 def apply_proposal(env: FlowEnv, progress: Progress, proposal: Proposal) -> None:

@@ -114,6 +114,4 @@ def _body(env: FlowEnv, bumped: bw.Bumped, branch: str, who: str, path: str) -> 
 
 
 def apply(env: FlowEnv, patch: PatchPlan) -> Report:
-    progress = Progress(env.ctx, patch)
-    bw.apply_proposal(env, progress, patch.proposal)
-    return progress.report()
+    return bw.apply_proposals(env, Progress(env.ctx, patch), [patch.proposal])

@@ -162,6 +162,4 @@ def apply(env: FlowEnv, cut: CutPlan) -> Report:
     else:
         bw.push_branch(env, env.git.path, cut.main_sha, cut.release_branch)
         progress.done(push, f"pushed {cut.release_branch} at {cut.main_sha[:10]}", sha=cut.main_sha)
-    for proposal in cut.proposals:
-        bw.apply_proposal(env, progress, proposal)
-    return progress.report()
+    return bw.apply_proposals(env, progress, cut.proposals)

@@ -289,7 +289,5 @@ def _body(env: FlowEnv, bumped: bw.Bumped, op: Operation, tag: str, day: date, r
 
 
 def apply(env: FlowEnv, planned: MainReleasePlan) -> Report:
-    progress = Progress(env.ctx, planned)
-    if planned.proposal is not None:
-        bw.apply_proposal(env, progress, planned.proposal)
-    return progress.report()
+    proposals = [planned.proposal] if planned.proposal is not None else []
+    return bw.apply_proposals(env, Progress(env.ctx, planned), proposals)

@@ -198,10 +198,7 @@ def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan
 
 
 def apply(env: FlowEnv, release: ReleasePlan) -> Report:
-    progress = Progress(env.ctx, release)
-    for proposal in release.proposals:
-        bw.apply_proposal(env, progress, proposal)
-    return progress.report()
+    return bw.apply_proposals(env, Progress(env.ctx, release), release.proposals)
 
 
 apply_rc = apply
