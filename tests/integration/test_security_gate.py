@@ -14,7 +14,7 @@ from tests.fixtures.train import Train, build_train
 
 from release_train.config import GateSettings
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import advisory_gate
 from release_train.flows.gates.advisory_gate import SecurityGateBlocked
 from release_train.flows.lines import patch
 from release_train.flows.train import cut, release
@@ -158,7 +158,7 @@ def test_advisory_db_and_osv_findings_block_the_cut(tmp_path: Path) -> None:
     assert "GHSA-43w2-9j62-hq99: smallvec overflow (OSV) (osv, smallvec@1.6.0)" in text
 
     # the direct API: the lock file on disk, with the override
-    result = security_gate.check(train.env(), train.work.path / "Cargo.lock", allow=True)
+    result = advisory_gate.check(train.env(), train.work.path / "Cargo.lock", allow=True)
     assert not result.blocked and result.allowed
     assert len(result.found) == 2
     assert "smallvec@1.6.0" in result.summary_markdown
@@ -168,7 +168,7 @@ def test_a_patched_lock_passes(tmp_path: Path) -> None:
     train = _with_dependency_advisories(build_train(tmp_path).at("2026-02-05"), tmp_path)
     fixed = (train.work.path / "Cargo.lock").read_text().replace('version = "1.6.0"', 'version = "1.6.1"')
     train.land("main", {"Cargo.lock": fixed}, "Update smallvec")
-    result = security_gate.check_at(train.env(), train.sha("main") or "", allow=False)
+    result = advisory_gate.check_at(train.env(), train.sha("main") or "", allow=False)
     assert result.found == () and not result.blocked
 
 

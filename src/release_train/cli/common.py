@@ -190,11 +190,14 @@ def print_json(value: Any) -> None:
 def forge_token(settings: Settings) -> Token | None:
     """The forge token from the variables `[forge] token-env` names (GitHub only; never printed,
     and masked in a crash log whatever the variable is called)."""
-    if settings.forge.kind != "github":
+    from release_train.forges import token_variables
+
+    names = token_variables(settings)
+    if not names:
         return None
     from release_train.forges.github_api import token_from_env
 
-    token = token_from_env(settings.forge.token_env, os.environ)
+    token = token_from_env(names, os.environ)
     if token:
         _remember_secret(token.reveal())
     return token

@@ -14,12 +14,7 @@ import argparse
 import os
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import (
-    add_allow_open_advisories,
-    add_allow_verify_failures,
-    add_flow_options,
-    plan_and_apply,
-)
+from release_train.cli.trainflow import add_flow_options, add_release_gates, patch_gates, plan_and_apply
 from release_train.infra.git import Git
 
 
@@ -36,18 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="who asked for the release, named in the PR (default: your git user.name)",
     )
     add_flow_options(parser)
-    add_allow_open_advisories(parser)
-    add_allow_verify_failures(parser)
-    parser.add_argument(
-        "--allow-empty-notes",
-        action="store_true",
-        help="propose the release even when the notes have no entry for the new version",
-    )
-    parser.add_argument(
-        "--allow-breaking",
-        action="store_true",
-        help="propose the release even when the API check finds a semver break (said in the PR body)",
-    )
+    add_release_gates(parser, patch="")
 
 
 def _requester(git: Git) -> str:
@@ -60,12 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     env = flow_env(args)
     who = args.requested_by or _requester(env.git)
-    gates = {
-        "allow_open_advisories": args.allow_open_advisories,
-        "allow_empty_notes": args.allow_empty_notes,
-        "allow_breaking": args.allow_breaking,
-        "allow_verify_failures": args.allow_verify_failures,
-    }
+    gates = patch_gates(args)
     if args.branch == "supported" or "," in args.branch:
         from release_train.flows.lines import patch_lines
 

@@ -14,31 +14,16 @@ from __future__ import annotations
 import argparse
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import (
-    add_allow_open_advisories,
-    add_allow_verify_failures,
-    add_flow_options,
-    plan_and_apply,
-)
+from release_train.cli.trainflow import add_flow_options, add_release_gates, plan_and_apply, release_gates
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_flow_options(parser)
-    add_allow_open_advisories(parser)
-    add_allow_verify_failures(parser)
+    add_release_gates(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.train import release
 
     env = flow_env(args)
-    return plan_and_apply(
-        args,
-        env,
-        release.plan(
-            env,
-            allow_open_advisories=args.allow_open_advisories,
-            allow_verify_failures=args.allow_verify_failures,
-        ),
-        release.apply,
-    )
+    return plan_and_apply(args, env, release.plan(env, **release_gates(args)), release.apply)

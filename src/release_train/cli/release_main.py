@@ -16,12 +16,7 @@ from __future__ import annotations
 import argparse
 
 from release_train.cli.common import flow_env
-from release_train.cli.trainflow import (
-    add_allow_open_advisories,
-    add_allow_verify_failures,
-    add_flow_options,
-    plan_and_apply,
-)
+from release_train.cli.trainflow import add_flow_options, add_release_gates, patch_gates, plan_and_apply
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -35,30 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--requested-by", metavar="NAME", help="who asked for the release, named in the PR (optional)"
     )
     add_flow_options(parser)
-    add_allow_open_advisories(parser)
-    add_allow_verify_failures(parser)
-    parser.add_argument(
-        "--allow-empty-notes",
-        action="store_true",
-        help="patch: propose the release even when the notes have no entry for it",
-    )
-    parser.add_argument(
-        "--allow-breaking",
-        action="store_true",
-        help="patch: propose the release even when the API check finds a semver break (said in the PR body)",
-    )
+    add_release_gates(parser, patch="patch: ")
 
 
 def run(args: argparse.Namespace) -> int:
     from release_train.flows.train import mainline
 
     env = flow_env(args)
-    gates = mainline.Gates(
-        allow_open_advisories=args.allow_open_advisories,
-        allow_verify_failures=args.allow_verify_failures,
-        allow_empty_notes=args.allow_empty_notes,
-        allow_breaking=args.allow_breaking,
-    )
+    gates = mainline.Gates(**patch_gates(args))
     operation = args.operation or mainline.scheduled_operation(env.settings)
     planned = mainline.plan(env, operation, gates=gates, requested_by=args.requested_by or "")
     return plan_and_apply(args, env, planned, mainline.apply)

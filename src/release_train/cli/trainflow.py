@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from release_train.cli import summary
 from release_train.cli.common import (
@@ -46,6 +46,51 @@ def add_allow_verify_failures(parser: argparse.ArgumentParser) -> None:
         "--allow-verify-failures",
         action="store_true",
         help="propose even when `release-train verify` finds problems on the branch (recorded in the PR body)",
+    )
+
+
+def add_release_gates(parser: argparse.ArgumentParser, *, patch: str | None = None) -> None:
+    """The overrides of the gates a release proposal passes; with `patch` also those of a patch
+    release's (notes entry, semver), their help prefixed by `patch` ("" when it always applies)."""
+    add_allow_open_advisories(parser)
+    add_allow_verify_failures(parser)
+    if patch is None:
+        return
+    parser.add_argument(
+        "--allow-empty-notes",
+        action="store_true",
+        help=f"{patch}propose the release even when the notes have no entry for the new version",
+    )
+    parser.add_argument(
+        "--allow-breaking",
+        action="store_true",
+        help=f"{patch}propose the release even when the API check finds a semver break (said in the PR body)",
+    )
+
+
+class GateOverrides(TypedDict):
+    """The keyword arguments of the flows' `plan` that override a gate."""
+
+    allow_open_advisories: bool
+    allow_verify_failures: bool
+
+
+class PatchGateOverrides(GateOverrides):
+    allow_empty_notes: bool
+    allow_breaking: bool
+
+
+def release_gates(args: argparse.Namespace) -> GateOverrides:
+    """The overrides `add_release_gates` added, as given."""
+    return GateOverrides(
+        allow_open_advisories=args.allow_open_advisories, allow_verify_failures=args.allow_verify_failures
+    )
+
+
+def patch_gates(args: argparse.Namespace) -> PatchGateOverrides:
+    """The overrides `add_release_gates(..., patch=...)` added, as given."""
+    return PatchGateOverrides(
+        **release_gates(args), allow_empty_notes=args.allow_empty_notes, allow_breaking=args.allow_breaking
     )
 
 

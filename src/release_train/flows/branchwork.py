@@ -16,32 +16,38 @@ the PR unless one is open or merged already.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings
 from release_train.errors import RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.plan import Progress, Step
+from release_train.flows.plan import Progress, Report, Step
 from release_train.flows.worktree import reroot, temporary_worktree, tree_view
 from release_train.infra.git import Git, toplevel
-from release_train.model.marker import has_marker
+from release_train.model.marker import has_marker, release_message
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
     from release_train.flows.gates.verify import VerifyReport
     from release_train.flows.gates.verify_gate import VerifyGate
     from release_train.flows.train.bump import BumpPlan
+    from release_train.flows.train.notes_files import NotesChange
     from release_train.workspaces.interface import Workspace
 
 REMOTE = "origin"
 
 
 # --- observing the origin --------------------------------------------------------------------------
+def today(env: FlowEnv) -> date:
+    """The day a flow dates its notes and PRs (UTC)."""
+    return env.ctx.clock.now().astimezone(UTC).date()
+
+
 def fetch(env: FlowEnv) -> None:
     env.git.fetch(REMOTE)
 
@@ -152,7 +158,7 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
 
     with tree(env, rev) as settings:
         ws = load_workspace(settings)
-        day = env.ctx.clock.now().astimezone(UTC).date()
+        day = today(env)
         on_release = release_branch_version(settings.branches.release, branch) is not None
         plans: dict[Operation, BumpPlan] = {}
         checks = verify.run_checks(settings, ws, release_branch=on_release, day=day, plans=plans)
@@ -246,6 +252,37 @@ class Proposal:
         return commit, pr
 
 
+def release_proposal(
+    env: FlowEnv,
+    bumped: Bumped,
+    *,
+    base: str,
+    base_sha: str,
+    head: str,
+    pr_body: str,
+    notes: NotesChange | None = None,
+    draft: bool = False,
+) -> Proposal:
+    """The commit "Release <Project> V" with the release marker (V: `bumped.new`): the bump's
+    files and the `notes` change, on `head` from `base`; the plan lists what its tag publishes."""
+    s = env.settings
+    title = f"Release {s.project_name} {bumped.new}"
+    files = {**bumped.files, **(notes.files() if notes is not None else {})}
+    return Proposal(
+        base=base,
+        base_sha=base_sha,
+        head=head,
+        message=release_message(title, s.release.marker),
+        files=tuple(sorted(files.items())),
+        pr_title=title,
+        pr_body=pr_body,
+        draft=draft,
+        versions=bumped.lines,
+        diffs=notes.diffs() if notes is not None else (),
+        publishes=bumped.publishes,
+    )
+
+
 def carry_marker(proposals: Sequence[Proposal], marker: str) -> list[Proposal]:
     """Each proposal whose commit carries the release marker gets it at the end of its PR body
     too, on a line of its own (outside any quote or code block): a squash merge that takes the PR
@@ -303,6 +340,13 @@ def commit(env: FlowEnv, proposal: Proposal) -> str:
 
 def push_branch(env: FlowEnv, repo: Path, sha: str, branch: str) -> None:
     env.forge.push(repo, [f"{sha}:refs/heads/{branch}"])
+
+
+def apply_proposals(env: FlowEnv, progress: Progress, proposals: Iterable[Proposal]) -> Report:
+    """Each proposal in turn (`apply_proposal`), then the report of everything `progress` saw."""
+    for proposal in proposals:
+        apply_proposal(env, progress, proposal)
+    return progress.report()
 
 
 def apply_proposal(env: FlowEnv, progress: Progress, proposal: Proposal) -> None:

@@ -1,12 +1,15 @@
 """Forge backends, chosen by `[forge] kind`, listed in a literal table.
 
-Each entry opens its backend from the resolved settings; the backend module is imported only when
-it is opened, so loading this package costs nothing.
+Each entry opens its backend from the resolved settings (the backend module is imported only when
+it is opened, so loading this package costs nothing) and says what the CLI and `doctor` need to
+know of it: whether it reads a token, where it is, what to do when it does not answer. So no code
+outside this package tests a backend's name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from release_train.config import Settings
@@ -60,10 +63,40 @@ def _open_github(
     )
 
 
-FORGES: dict[str, ForgeOpener] = {
-    "local": _open_local,
-    "github": _open_github,
+@dataclass(frozen=True)
+class ForgeKind:
+    open: ForgeOpener
+    takes_token: bool  # it authenticates with the token in the variables `[forge] token-env` names
+    address: Callable[[Settings], str]  # where the forge is, as `doctor` names it
+    unreachable_fix: Callable[[Settings], str]  # `doctor`'s hint when the forge does not answer
+
+
+FORGES: dict[str, ForgeKind] = {
+    "local": ForgeKind(
+        _open_local,
+        takes_token=False,
+        address=lambda s: s.forge.path,
+        unreachable_fix=lambda s: (
+            "create the forge with `release-train forge init PATH` and set [forge] path to it"
+        ),
+    ),
+    "github": ForgeKind(
+        _open_github,
+        takes_token=True,
+        address=lambda s: s.forge.api_url,
+        unreachable_fix=lambda s: (
+            "check [forge] api-url and [project] repository "
+            f"({s.project.repository or 'unset'}) and the token"
+        ),
+    ),
 }
+
+
+def token_variables(settings: Settings) -> tuple[str, ...]:
+    """The variables the configured forge reads its token from, in order (none: it needs none,
+    or the kind is unknown and `open_forge` says so)."""
+    kind = FORGES.get(settings.forge.kind)
+    return tuple(settings.forge.token_env) if kind is not None and kind.takes_token else ()
 
 
 def open_forge(
@@ -76,10 +109,10 @@ def open_forge(
     """The forge the settings name, working under the command's `ctx` (its clock, its observer).
     `on_push` receives every push event (CI's reactions). `token` (GitHub) is read by the CLI:
     `github_api.token_from_env(settings.forge.token_env, os.environ)`."""
-    opener = FORGES.get(settings.forge.kind)
-    if opener is None:
+    kind = FORGES.get(settings.forge.kind)
+    if kind is None:
         raise ConfigError(
             f"unknown forge kind {settings.forge.kind!r}",
             hint=f"[forge] kind must be one of: {', '.join(FORGES)}",
         )
-    return opener(settings, ctx, on_push, token)
+    return kind.open(settings, ctx, on_push, token)

@@ -21,6 +21,7 @@ from release_train.errors import CapabilityMissing, ConfigError
 from release_train.forges.github_api import Api, RateLimited, Token, message_of, token_from_env
 from release_train.forges.github_pulls import READ_AGAIN, GitHubPulls
 from release_train.forges.github_values import (
+    MERGE_SETTING_KEYS,
     advisory_to_security,
     combine_checks,
     issue_to_security,
@@ -47,15 +48,6 @@ from release_train.infra import proc
 __all__ = ["GitHubForge", "RateLimited", "Token", "combine_checks", "token_from_env"]
 
 DEFAULT_API_URL = "https://api.github.com"
-MERGE_SETTINGS = (
-    "allow_squash_merge",
-    "allow_merge_commit",
-    "allow_rebase_merge",
-    "squash_merge_commit_title",
-    "squash_merge_commit_message",
-    "merge_commit_title",
-    "merge_commit_message",
-)
 DEFAULT_SECURITY_QUERY = "is:issue is:open RUSTSEC in:title"
 
 
@@ -213,7 +205,7 @@ class GitHubForge:
         """The repository's merge settings (`GET /repos/{o}/{r}`; absent keys: the token cannot
         see them)."""
         data: dict[str, Any] = self.api.request("GET", self.repo).json()
-        return {key: data[key] for key in MERGE_SETTINGS if key in data}
+        return {key: data[key] for key in MERGE_SETTING_KEYS if key in data}
 
     # --- checks ----------------------------------------------------------------------------------
     def _signals(self, sha: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

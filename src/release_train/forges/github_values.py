@@ -25,6 +25,16 @@ RED_CONCLUSIONS = frozenset(
     {"failure", "timed_out", "cancelled", "action_required", "startup_failure", "stale"}
 )
 GREEN_CONCLUSIONS = frozenset({"success", "neutral", "skipped"})
+# The merge settings of a repository as `GET /repos/{o}/{r}` shows them (`PATCH` changes them).
+MERGE_SETTING_KEYS = (
+    "allow_squash_merge",
+    "allow_merge_commit",
+    "allow_rebase_merge",
+    "squash_merge_commit_title",
+    "squash_merge_commit_message",
+    "merge_commit_title",
+    "merge_commit_message",
+)
 _VERSION_IN_TAG = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$")
 _RUSTSEC = re.compile(r"RUSTSEC-\d{4}-\d{4}")
 

@@ -15,21 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from release_train.forges.github_values import MERGE_SETTING_KEYS
+
 SQUASH_TITLES = ("PR_TITLE", "COMMIT_OR_PR_TITLE")
 SQUASH_MESSAGES = ("PR_BODY", "COMMIT_MESSAGES", "BLANK")
 MERGE_TITLES = ("PR_TITLE", "MERGE_MESSAGE")
 MERGE_MESSAGES = ("PR_BODY", "PR_TITLE", "BLANK")
 # The keys `GET /repos/{o}/{r}` shows and `PATCH /repos/{o}/{r}` changes.
-API_KEYS = (
-    "allow_squash_merge",
-    "allow_merge_commit",
-    "allow_rebase_merge",
-    "squash_merge_commit_title",
-    "squash_merge_commit_message",
-    "merge_commit_title",
-    "merge_commit_message",
-    "delete_branch_on_merge",
-)
+API_KEYS = (*MERGE_SETTING_KEYS, "delete_branch_on_merge")
 
 
 @dataclass

@@ -8,18 +8,15 @@ the marker on `ci/bump-to-V.p+1`; the PR to the release branch names who asked.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
-from release_train.flows.gates import semver_gate, verify_gate
+from release_train.flows.gates import release_gates, semver_gate
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.flows.train import notes_files
 from release_train.model.branches import format_name, release_branch_version
-from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 
@@ -57,12 +54,17 @@ def plan(
     bw.fetch(env)
     sha = bw.require_remote_sha(env, branch)
     bumped = bw.prepare(env, sha, Operation.PATCH, branch=branch)
-    checks = bumped.gate(
-        env, allow=allow_verify_failures, flow="release-patch", where=f"{branch} ({sha[:10]})"
+    gated = release_gates.enforce(
+        env,
+        bumped,
+        branch=branch,
+        sha=sha,
+        flow="release-patch",
+        allow_verify_failures=allow_verify_failures,
+        allow_open_advisories=allow_open_advisories,
     )
-    gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-patch")
     section = str(bumped.new.core())
-    day = env.ctx.clock.now().astimezone(UTC).date()
+    day = bw.today(env)
     dated = notes_files.change_at(
         env, sha, branch, lambda shape, old: shape.patch(old, section, day, allow_empty=allow_empty_notes)
     )
@@ -73,25 +75,19 @@ def plan(
         baseline=format_name(s.release.tag, bumped.old),
         allow_breaking=allow_breaking,
     )
-    title = f"Release {s.project_name} {bumped.new}"
     who = requested_by or "someone unnamed"
     body = _body(env, bumped, branch, who, dated.path) + semver_gate.body_section(api, allowed=allow_breaking)
-    proposal = bw.Proposal(
+    proposal = bw.release_proposal(
+        env,
+        bumped,
         base=branch,
         base_sha=sha,
         head=bw.bot_branch(s, f"bump-to-{bumped.new}"),
-        message=release_message(title, s.release.marker),
-        files=tuple(sorted({**bumped.files, **dated.files()}.items())),
-        pr_title=title,
         pr_body=body + extra_body,
+        notes=dated,
         draft=draft,
-        versions=bumped.lines,
-        diffs=dated.diffs(),
-        publishes=bumped.publishes,
     )
-    (proposal,) = bw.carry_marker(
-        verify_gate.annotate(security_gate.annotate([proposal], gate), checks), s.release.marker
-    )
+    (proposal,) = gated.annotate([proposal])
     return PatchPlan(
         flow="release-patch",
         summary=f"patch release {s.project_name} {bumped.new} on {branch} (requested by {who})",
@@ -117,6 +113,4 @@ def _body(env: FlowEnv, bumped: bw.Bumped, branch: str, who: str, path: str) -> 
 
 
 def apply(env: FlowEnv, patch: PatchPlan) -> Report:
-    progress = Progress(env.ctx, patch)
-    bw.apply_proposal(env, progress, patch.proposal)
-    return progress.report()
+    return bw.apply_proposals(env, Progress(env.ctx, patch), [patch.proposal])

@@ -85,7 +85,4 @@ def plan(
 
 
 def apply(env: FlowEnv, lines: PatchLinesPlan) -> Report:
-    progress = Progress(env.ctx, lines)
-    for planned in lines.plans:
-        bw.apply_proposal(env, progress, planned.proposal)
-    return progress.report()
+    return bw.apply_proposals(env, Progress(env.ctx, lines), [planned.proposal for planned in lines.plans])

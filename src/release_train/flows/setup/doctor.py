@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
+from release_train.forges import FORGES, token_variables
 from release_train.forges.interface import Forge
 from release_train.infra.git import Git
 from release_train.model.branches import release_branch_version
@@ -91,7 +92,7 @@ def run(inputs: Inputs) -> DoctorReport:
     workspace = _workspace(s, checks)
     if workspace is not None:
         checks.extend(verify_checks(s, workspace, inputs.today, inputs.git.current_branch() or ""))
-    if s.forge.kind == "github":
+    if token_variables(s):
         checks.extend(token_checks(s, inputs.variables))
     forge = _forge(inputs, checks)
     if forge is not None:
@@ -150,7 +151,8 @@ def verify_checks(s: Settings, ws: Workspace, today: date, branch: str) -> list[
 
 def _forge(inputs: Inputs, checks: list[Check]) -> Forge | None:
     s = inputs.settings
-    where = s.forge.api_url if s.forge.kind == "github" else s.forge.path
+    kind = FORGES.get(s.forge.kind)  # None: unknown, and opening it says so
+    where = kind.address(s) if kind is not None else s.forge.path
     try:
         forge = inputs.open_forge()
         tags = forge.tags()  # one real round trip
@@ -160,18 +162,12 @@ def _forge(inputs: Inputs, checks: list[Check]) -> Forge | None:
                 "forge",
                 "fail",
                 f"the {s.forge.kind} forge at {where} does not answer: {exc.message}",
-                exc.hint or _forge_fix(s),
+                exc.hint or (kind.unreachable_fix(s) if kind is not None else "set [forge] kind"),
             )
         )
         return None
     checks.append(Check("forge", "ok", f"the {s.forge.kind} forge at {where} answers ({len(tags)} tags)"))
     return forge
-
-
-def _forge_fix(s: Settings) -> str:
-    if s.forge.kind == "github":
-        return f"check [forge] api-url and [project] repository ({s.project.repository or 'unset'}) and the token"
-    return "create the forge with `release-train forge init PATH` and set [forge] path to it"
 
 
 def token_kind(token: str) -> str:
@@ -183,13 +179,14 @@ def token_kind(token: str) -> str:
 
 def token_checks(s: Settings, variables: Mapping[str, str]) -> list[Check]:
     """Which variable holds the GitHub token, its kind, and whether its pushes start workflows."""
-    found = next(((name, variables[name]) for name in s.forge.token_env if variables.get(name)), None)
+    names = token_variables(s)
+    found = next(((name, variables[name]) for name in names if variables.get(name)), None)
     if found is None:
         return [
             Check(
                 "github token",
                 "fail",
-                f"no token: none of {', '.join(s.forge.token_env)} is set",
+                f"no token: none of {', '.join(names)} is set",
                 "create a fine-grained token (contents, pull requests: read and write) or an App token "
                 "and store it as the RELEASE_TRAIN_TOKEN secret / environment variable",
             )

@@ -13,15 +13,13 @@ from dataclasses import dataclass
 
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
-from release_train.flows.gates import verify_gate
+from release_train.flows.gates import release_gates
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.train import notes_files
 from release_train.forges.interface import ForgeCapability
 from release_train.model import notes
 from release_train.model.branches import format_name
 from release_train.model.calendar import next_fire
-from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 
@@ -54,8 +52,15 @@ def plan(
     main = s.branches.main
     main_sha = bw.require_remote_sha(env, main)
     bumped = bw.prepare(env, main_sha, Operation.MAJOR, branch=main)
-    checks = bumped.gate(env, allow=allow_verify_failures, flow="cut", where=f"{main} ({main_sha[:10]})")
-    gate = security_gate.enforce(env, main_sha, allow=allow_open_advisories, flow="cut")
+    gated = release_gates.enforce(
+        env,
+        bumped,
+        branch=main,
+        sha=main_sha,
+        flow="cut",
+        allow_verify_failures=allow_verify_failures,
+        allow_open_advisories=allow_open_advisories,
+    )
     version, next_version = bumped.old, bumped.new
     release_branch = format_name(s.branches.release, version.core())
     cut = notes.Cut(
@@ -80,9 +85,7 @@ def plan(
     proposals = [bump]
     if s.release.rc:
         proposals.append(_rc_proposal(env, release_branch, main_sha))
-    proposals = bw.carry_marker(
-        verify_gate.annotate(security_gate.annotate(proposals, gate), checks), s.release.marker
-    )
+    proposals = gated.annotate(proposals)
     existing = bw.remote_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",
@@ -107,23 +110,19 @@ def _rc_proposal(env: FlowEnv, release_branch: str, main_sha: str) -> bw.Proposa
     # backport), so the candidate is proposed on top of wherever it is.
     base_sha = bw.remote_sha(env, release_branch) or main_sha
     rc = bw.bump_at(env, base_sha, Operation.RC)
-    title = f"Release {env.settings.project_name} {rc.new}"
     tag = format_name(env.settings.release.tag, rc.new)
-    return bw.Proposal(
+    return bw.release_proposal(
+        env,
+        rc,
         base=release_branch,
         base_sha=base_sha,
         head=bw.bot_branch(env.settings, f"bump-to-{rc.new}"),
-        message=release_message(title, env.settings.release.marker),
-        files=tuple(sorted(rc.files.items())),
-        pr_title=title,
         pr_body=(
             f"This automated PR makes the first release candidate of {env.settings.project_name} "
             f"{rc.old.core()} on `{release_branch}`.\n\n"
             f"Merging it tags `{tag}` and publishes the candidate.\n\n"
             f"{bw.publishes_markdown(tag, rc.publishes)}"
         ),
-        versions=rc.lines,
-        publishes=rc.publishes,
     )
 
 
@@ -162,6 +161,4 @@ def apply(env: FlowEnv, cut: CutPlan) -> Report:
     else:
         bw.push_branch(env, env.git.path, cut.main_sha, cut.release_branch)
         progress.done(push, f"pushed {cut.release_branch} at {cut.main_sha[:10]}", sha=cut.main_sha)
-    for proposal in cut.proposals:
-        bw.apply_proposal(env, progress, proposal)
-    return progress.report()
+    return bw.apply_proposals(env, progress, cut.proposals)

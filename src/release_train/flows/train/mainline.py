@@ -27,20 +27,18 @@ name `release` instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from typing import TYPE_CHECKING
 
 from release_train.config import Settings
 from release_train.errors import RefusedError, UsageError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
-from release_train.flows.gates import semver_gate, verify_gate
+from release_train.flows.gates import release_gates, semver_gate
 from release_train.flows.lines.patch import PatchPlan
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.flows.train import notes_files
 from release_train.model.branches import format_name
-from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 if TYPE_CHECKING:
@@ -168,12 +166,19 @@ def plan(
             operation=op,
             proposal=None,
         )
-    checks = bumped.gate(env, allow=gates.allow_verify_failures, flow="release", where=f"{main} ({sha[:10]})")
-    gate = security_gate.enforce(env, sha, allow=gates.allow_open_advisories, flow="release")
+    gated = release_gates.enforce(
+        env,
+        bumped,
+        branch=main,
+        sha=sha,
+        flow="release",
+        allow_verify_failures=gates.allow_verify_failures,
+        allow_open_advisories=gates.allow_open_advisories,
+    )
     version, head = bumped.new, bw.bot_branch(s, f"{RELEASE_PURPOSE}{bumped.new}")
     tag = format_name(s.release.tag, version)
     _refuse_taken(env, tag, head)
-    day = env.ctx.clock.now().astimezone(UTC).date()
+    day = bw.today(env)
     dated = _dated_notes(
         env, sha, bumped, require_entry=op is Operation.PATCH and not gates.allow_empty_notes, day=day
     )
@@ -186,23 +191,10 @@ def plan(
     body = _body(env, bumped, op, tag, day, requested_by)
     if api is not None:
         body += "\n" + semver_gate.body_section(api, allowed=gates.allow_breaking)
-    title = f"Release {s.project_name} {version}"
-    proposal = bw.Proposal(
-        base=main,
-        base_sha=sha,
-        head=head,
-        message=release_message(title, s.release.marker),
-        files=tuple(sorted({**bumped.files, **dated.files()}.items())),
-        pr_title=title,
-        pr_body=body + extra_body,
-        draft=draft,
-        versions=bumped.lines,
-        diffs=dated.diffs(),
-        publishes=bumped.publishes,
+    proposal = bw.release_proposal(
+        env, bumped, base=main, base_sha=sha, head=head, pr_body=body + extra_body, notes=dated, draft=draft
     )
-    (proposal,) = bw.carry_marker(
-        verify_gate.annotate(security_gate.annotate([proposal], gate), checks), s.release.marker
-    )
+    (proposal,) = gated.annotate([proposal])
     return MainReleasePlan(
         flow="release",
         summary=f"{op.value} release {s.project_name} {version} on {main} (from {bumped.old}), "
@@ -296,7 +288,5 @@ def _body(env: FlowEnv, bumped: bw.Bumped, op: Operation, tag: str, day: date, r
 
 
 def apply(env: FlowEnv, planned: MainReleasePlan) -> Report:
-    progress = Progress(env.ctx, planned)
-    if planned.proposal is not None:
-        bw.apply_proposal(env, progress, planned.proposal)
-    return progress.report()
+    proposals = [planned.proposal] if planned.proposal is not None else []
+    return bw.apply_proposals(env, Progress(env.ctx, planned), proposals)

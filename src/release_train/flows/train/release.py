@@ -16,18 +16,16 @@ shown as a diff in the plan; a release PR lists the packages its tag will publis
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
-from release_train.flows.gates import verify_gate
+from release_train.flows.gates import release_gates, verify_gate
 from release_train.flows.plan import Plan, Progress, Report
 from release_train.flows.train import notes_files
 from release_train.model import notes
 from release_train.model.branches import format_name, latest_release_branch
-from release_train.model.marker import release_message
 from release_train.model.version import Operation, Version
 
 
@@ -36,10 +34,6 @@ class ReleasePlan(Plan):
     branch: str
     version: Version
     proposals: tuple[bw.Proposal, ...]
-
-
-def _today(env: FlowEnv) -> date:
-    return env.ctx.clock.now().astimezone(UTC).date()
 
 
 def latest_branch(env: FlowEnv) -> tuple[str, str]:
@@ -77,18 +71,21 @@ def plan(
             version=version,
             proposals=(),
         )
-    checks = prepared.gate(
-        env, allow=allow_verify_failures, flow="release-latest", where=f"{branch} ({sha[:10]})"
+    gated = release_gates.enforce(
+        env,
+        prepared,
+        branch=branch,
+        sha=sha,
+        flow="release-latest",
+        allow_verify_failures=allow_verify_failures,
+        allow_open_advisories=allow_open_advisories,
     )
-    gate = security_gate.enforce(env, sha, allow=allow_open_advisories, flow="release-latest")
-    day = _today(env)
+    day = bw.today(env)
     proposals = [_release_proposal(env, prepared, branch, sha, day)]
     main_pr = _main_date_proposal(env, version, day)
     if main_pr is not None:
         proposals.append(main_pr)
-    proposals = bw.carry_marker(
-        verify_gate.annotate(security_gate.annotate(proposals, gate), checks), s.release.marker
-    )
+    proposals = gated.annotate(proposals)
     return ReleasePlan(
         flow="release-latest",
         summary=f"release {s.project_name} {version} from {branch}, dated {day.isoformat()}",
@@ -107,18 +104,14 @@ def _release_proposal(env: FlowEnv, prepared: bw.Bumped, branch: str, sha: str, 
     tag = format_name(s.release.tag, version)
     core = str(version.core())
     dated = notes_files.change_at(env, sha, branch, lambda shape, old: shape.release(old, core, day))
-    title = f"Release {s.project_name} {version}"
-    return bw.Proposal(
+    return bw.release_proposal(
+        env,
+        prepared,
         base=branch,
         base_sha=sha,
         head=bw.bot_branch(s, f"release-{version}"),
-        message=release_message(title, s.release.marker),
-        files=tuple(sorted({**prepared.files, **dated.files()}.items())),
-        pr_title=title,
         pr_body=f"{_release_body(env, version, branch, tag, day)}\n{bw.publishes_markdown(tag, prepared.publishes)}",
-        versions=prepared.lines,
-        diffs=dated.diffs(),
-        publishes=prepared.publishes,
+        notes=dated,
     )
 
 
@@ -178,22 +171,18 @@ def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan
     branch, sha = latest_branch(env)
     bumped = bw.prepare(env, sha, Operation.RC, branch=branch)
     checks = bumped.gate(env, allow=allow_verify_failures, flow="release-rc", where=f"{branch} ({sha[:10]})")
-    title = f"Release {s.project_name} {bumped.new}"
     tag = format_name(s.release.tag, bumped.new)
-    proposal = bw.Proposal(
+    proposal = bw.release_proposal(
+        env,
+        bumped,
         base=branch,
         base_sha=sha,
         head=bw.bot_branch(s, f"bump-to-{bumped.new}"),
-        message=release_message(title, s.release.marker),
-        files=tuple(sorted(bumped.files.items())),
-        pr_title=title,
         pr_body=(
             f"This automated PR makes release candidate {bumped.new} of {s.project_name} on "
             f"`{branch}` (from {bumped.old}).\n\nMerging it tags `{tag}` and publishes the candidate.\n\n"
             f"{bw.publishes_markdown(tag, bumped.publishes)}"
         ),
-        versions=bumped.lines,
-        publishes=bumped.publishes,
     )
     (proposal,) = bw.carry_marker(verify_gate.annotate([proposal], checks), s.release.marker)
     return ReleasePlan(
@@ -207,10 +196,7 @@ def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan
 
 
 def apply(env: FlowEnv, release: ReleasePlan) -> Report:
-    progress = Progress(env.ctx, release)
-    for proposal in release.proposals:
-        bw.apply_proposal(env, progress, proposal)
-    return progress.report()
+    return bw.apply_proposals(env, Progress(env.ctx, release), release.proposals)
 
 
 apply_rc = apply

@@ -16,7 +16,7 @@ from typing import Any
 
 from release_train.errors import ReleaseTrainError
 from release_train.flows.env import FlowEnv
-from release_train.flows.gates import advisory_gate as security_gate
+from release_train.flows.gates import advisory_gate
 from release_train.flows.lines.release_lines import Line, release_lines
 from release_train.flows.publish import state
 from release_train.flows.train.tick import Slot, schedule, upcoming_slots
@@ -99,7 +99,7 @@ def gather(env: FlowEnv) -> Status:
     )
     blockers = [
         Blocker("security-issue", f"open security issue {issue.id}: {issue.title}", issue.url)
-        for issue in security_gate.open_issues(env)  # forge issues + configured advisory sources
+        for issue in advisory_gate.open_issues(env)  # forge issues + configured advisory sources
     ]
     blockers += [
         Blocker("draft-pr", f"PR #{pr.number} ({pr.head} -> {pr.base}) is {_held(pr)}: {pr.title}", pr.url)
