@@ -207,15 +207,37 @@ def registry_factory(settings: Settings, clock: Clock | None = None) -> Registry
 
     def registry() -> Registry:
         if not opened:
-            from release_train.registries import open_registry
-
-            token = os.environ.get(settings.publish.token_env) or None
-            if token:
-                _remember_secret(token)
-            opened.append(open_registry(settings, token, clock=clock))
+            if len(settings.workspaces) > 1:
+                opened.append(_routed_registry(settings, clock))
+            else:
+                opened.append(_open_one(settings, clock))
         return opened[0]
 
     return registry
+
+
+def _open_one(settings: Settings, clock: Clock | None) -> Registry:
+    from release_train.registries import open_registry
+
+    token = os.environ.get(settings.publish.token_env) or None
+    if token:
+        _remember_secret(token)
+    return open_registry(settings, token, clock=clock)
+
+
+def _routed_registry(settings: Settings, clock: Clock | None) -> Registry:
+    """Several `[[workspace]]` entries: each one's packages go to its own registry (its
+    `registry`, `index` and `token-env` over `[publish]`'s)."""
+    from release_train.registries.routed import Route, RoutedRegistry
+
+    def names() -> dict[str, int]:
+        from release_train.workspaces import load_workspace
+
+        parts = load_workspace(settings).parts()
+        return {p.name: index for index, part in enumerate(parts) for p in part.packages}
+
+    routes = [Route(_open_one(settings.for_entry(entry), clock), entry.path) for entry in settings.workspaces]
+    return RoutedRegistry(routes, names)
 
 
 def _remember_secret(secret: str) -> None:

@@ -3,7 +3,7 @@ bindings next to it) as one workspace that moves together: one bump, one release
 
 Each entry is read by its own kind; the composite lists every package of every part, answers the
 graph questions over all of them (a package depends only on members of its own part) and bumps
-every part before anything is written. The train version is that of the part holding
+every part before anything is written. Its root is the repository's. The train version is that of the part holding
 `[project] version-from`, else of the first entry; a part that does not hold it is read as if
 version-from were unset (its own train version: Cargo's `[workspace.package] version`, the
 Python root distribution's or the version its distributions share), so `bump major` moves every
@@ -13,7 +13,6 @@ plan and `version-from` name packages without their kind.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -102,7 +101,7 @@ def load_composite(settings: Settings, load_one: LoadOne) -> CompositeWorkspace:
             "(the first [[workspace]]'s version is then the train's)",
         )
     _check_names(parts)
-    root = Path(os.path.commonpath([str(p.root) for p in parts]))
+    root = Path(parts[0].files.root)  # the repository's (as confined), where entries' paths start
     kinds = tuple(c.kind for c in settings.workspaces)
     return CompositeWorkspace(root, tuple(parts), kinds, lead or parts[0])
 

@@ -253,8 +253,17 @@ def raise_if_any(problems: list[str], what: str, hint: str) -> None:
 
 
 def refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
+    """What crates.io would refuse, in each Cargo workspace of `ws` (a package index's checks
+    are `twine check`'s, when the registry packages)."""
+    from release_train.workspaces.cargo import CargoWorkspace
+
+    cargo = [part for part in ws.parts() if isinstance(part, CargoWorkspace)]
     raise_if_any(
-        metadata_problems(ws, packages),
+        [
+            found
+            for part in cargo
+            for found in metadata_problems(part, [p for p in packages if part.has(p.name)])
+        ],
         "packages the registry would refuse",
         "add the missing fields or files to each manifest named, commit, and tag again "
         "(`release-train verify` finds these before a release is proposed)",
