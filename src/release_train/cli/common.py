@@ -207,37 +207,19 @@ def registry_factory(settings: Settings, clock: Clock | None = None) -> Registry
 
     def registry() -> Registry:
         if not opened:
-            if len(settings.workspaces) > 1:
-                opened.append(_routed_registry(settings, clock))
-            else:
-                opened.append(_open_one(settings, clock))
+            from release_train.registries import open_each
+
+            opened.append(open_each(settings, _registry_token, clock=clock))
         return opened[0]
 
     return registry
 
 
-def _open_one(settings: Settings, clock: Clock | None) -> Registry:
-    from release_train.registries import open_registry
-
+def _registry_token(settings: Settings) -> str | None:
     token = os.environ.get(settings.publish.token_env) or None
     if token:
         _remember_secret(token)
-    return open_registry(settings, token, clock=clock)
-
-
-def _routed_registry(settings: Settings, clock: Clock | None) -> Registry:
-    """Several `[[workspace]]` entries: each one's packages go to its own registry (its
-    `registry`, `index` and `token-env` over `[publish]`'s)."""
-    from release_train.registries.routed import Route, RoutedRegistry
-
-    def names() -> dict[str, int]:
-        from release_train.workspaces import load_workspace
-
-        parts = load_workspace(settings).parts()
-        return {p.name: index for index, part in enumerate(parts) for p in part.packages}
-
-    routes = [Route(_open_one(settings.for_entry(entry), clock), entry.path) for entry in settings.workspaces]
-    return RoutedRegistry(routes, names)
+    return token
 
 
 def _remember_secret(secret: str) -> None:

@@ -1,0 +1,45 @@
+"""The month of a repository with a Cargo and a Python workspace on the local forge: the cut moves
+both to the next major in one PR, the release PR lists both workspaces' version lines and
+packages, and merging it tags once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.fixtures.mixed_workspace import build_mixed
+from tests.fixtures.train import Train, build_train
+
+from release_train.flows import cut, release
+
+
+def mixed_train(tmp_path: Path) -> Train:
+    source = build_mixed(tmp_path / "coach", "1.0.0")
+    return build_train(tmp_path, now="2026-01-01", workspace=source)
+
+
+def test_one_cut_one_release_pr_one_tag(tmp_path: Path) -> None:
+    train = mixed_train(tmp_path)
+    env = train.at("2026-01-05T00:00:00Z").env()
+    planned = cut.plan(env)
+    cut.apply(env, planned)
+    bump = planned.proposals[0]
+    body = train.pr(bump.head, bump.base).body
+    assert "workspace (cargo)" in body and "coach-util, coach, coach-cli (python)" in body
+    train.merge(bump.head, bump.base)
+    assert 'version = "2.0.0"' in train.file("main", "Cargo.toml")
+    assert '"coach-util==2.0.0"' in train.file("main", "python/packages/coach/pyproject.toml")
+    assert '__version__ = "2.0.0"' in train.file("main", "python/packages/coach/src/coach/__init__.py")
+    assert 'name = "coach-util"\nversion = "2.0.0"' in train.file("main", "python/uv.lock")
+    assert 'version = "1.0.0"' in train.file("release-1.0.0", "Cargo.toml")
+
+    env = train.at("2026-01-20T01:00:00Z").env()
+    release.apply(env, release.plan(env))
+    pr = train.pr("ci/release-1.0.0", "release-1.0.0")
+    packages = pr.body[pr.body.index("### Packages") :]
+    listed = [line.split()[1:] for line in packages.splitlines() if line[:1].isdigit()]
+    assert listed == [
+        [name, "1.0.0"] for name in ("coach-sys", "coach-util", "coach", "coach-core", "coach-cli")
+    ]
+    assert "coach-bindings" not in packages
+    train.merge("ci/release-1.0.0", "release-1.0.0")
+    assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
