@@ -3,11 +3,15 @@
 which also reads the repository's existing workflows for its CI and for release steps of its own).
 
 What is guessed, and how:
-- the train's version: `[workspace.package] version` when the root manifest has one, else
-  `version-from` = the package the others build up to (the last in publish order);
-- public packages: publishable packages that no first-party requirement pins exactly (`=X.Y.Z`
-  marks an internal package, SPEC section 1), collapsed to `prefix-*` when every package of a
-  prefix is public;
+- the workspaces: a Cargo workspace (the root `Cargo.toml` with `[workspace]`) and a Python one
+  (`init_python.py`: a uv workspace, one project, or `packages/*`-style projects); both when both
+  are there, as two `[[workspace]]` entries that move together;
+- the train's version: `[workspace.package] version` when the root manifest has one (Python: the
+  root project's, or the version the distributions share), else `version-from` = the package the
+  others build up to (the last in publish order);
+- public packages: publishable packages that no first-party requirement pins exactly (`=X.Y.Z`,
+  Python's `==X.Y.Z`, marks an internal package, SPEC section 1), collapsed to `prefix-*` when
+  every package of a prefix is public;
 - the forge: GitHub when `origin` points at github.com (or `github=True`), else the local forge at
   `origin`'s path when that is a directory;
 - the project name: the repository's name (from a github.com `origin`, else the `repository` of
@@ -32,9 +36,16 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, ScheduleSettings, Settings
+from release_train.config import (
+    CONFIG_FILE,
+    BranchSettings,
+    ReleaseSettings,
+    ScheduleSettings,
+    Settings,
+    WorkspaceSettings,
+)
 from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows import init_shape, init_workflows
+from release_train.flows import init_python, init_shape, init_workflows
 from release_train.infra import fs
 from release_train.infra.git import Git
 from release_train.workspaces.interface import Workspace
@@ -62,6 +73,8 @@ class Derived:
     branches_why: tuple[str, ...] = ()
     minor: tuple[str, ...] = ()  # packages a release moves by minor ([[workspace.rule]])
     minor_why: str = ""
+    # each [[workspace]] entry with its public globs and why it was found
+    entries: tuple[tuple[WorkspaceSettings, tuple[str, ...], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,8 @@ class InitPlan:
         d = self.derived
         lines = [
             f"release-train init in {self.root}: {d.name} {d.version}, forge {d.forge_kind}",
-            f"  version from: {d.version_from or '[workspace.package] version'}",
+            f"  version from: {d.version_from or _default_source(d)}",
+            *(f"  workspace: {entry.kind} at {entry.path!r} ({why})" for entry, _, why in d.entries),
             f"  public: {', '.join(d.public) or '(none)'}",
             f"  development branch: {d.main}",
             f"  notes: {d.notes} ({d.notes_shape or 'new, from the template'})",
@@ -94,12 +108,6 @@ def plan(
     root: Path, *, github: bool = False, ci_workflows: Sequence[str] = (), install: str | None = None
 ) -> InitPlan:
     root = root.resolve()
-    manifest = root / "Cargo.toml"
-    if not manifest.is_file():
-        raise RefusedError(
-            f"no Cargo.toml at {root}",
-            hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has [workspace])",
-        )
     derived = derive(root, github=github)
     workflows = (
         init_workflows.plan(
@@ -149,20 +157,18 @@ def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
 def derive(root: Path, *, github: bool) -> Derived:
     from release_train.workspaces import load_workspace
 
-    root_manifest = _read_toml(root / "Cargo.toml")
+    manifest = root / "Cargo.toml"
+    root_manifest = _read_toml(manifest) if manifest.is_file() else {}
     workspace_table = root_manifest.get("workspace")
-    if not isinstance(workspace_table, dict):
-        raise RefusedError(
-            f"{root / 'Cargo.toml'} has no [workspace] table",
-            hint="release-train runs trains for Cargo workspaces; add [workspace] with members",
-        )
-    ws_version = (workspace_table.get("package") or {}).get("version")
-    settings = Settings(root=root, config_file=None)
+    entries = _entries(root, workspace_table)
+    settings = Settings(root=root, config_file=None, workspaces=tuple(entry for entry, _ in entries))
     version_from = ""
-    if not isinstance(ws_version, str):
+    try:
+        ws = load_workspace(settings)
+    except WorkspaceError:  # no version the train can take by default: name the top package
         version_from = _top_package(root, settings)
         settings = replace(settings, project=replace(settings.project, version_from=version_from))
-    ws = load_workspace(settings)
+        ws = load_workspace(settings)
     remote, forge_kind, forge_path = _forge(root, github=github)
     repository = remote or _repository_from_manifest(root_manifest)
     notes, shape = _notes_file(root)
@@ -172,11 +178,12 @@ def derive(root: Path, *, github: bool) -> Derived:
     tagged = ws.package(train.version_from).version if train.version_from else None
     if train.version_from and train.version_from != version_from and tagged != ws.train_version:
         version_from, version = train.version_from, str(tagged)
+    internal = _exact_pins(ws, workspace_table if isinstance(workspace_table, dict) else {})
     return Derived(
         name=_project_name(root, repository, root_manifest),
         repository=repository,
         version_from=version_from,
-        public=tuple(public_globs(ws, _exact_pins(ws, workspace_table))),
+        public=tuple(public_globs(ws, internal)),
         forge_kind=forge_kind,
         forge_path=forge_path,
         version=version,
@@ -187,7 +194,39 @@ def derive(root: Path, *, github: bool) -> Derived:
         branches_why=train.why,
         minor=train.minor,
         minor_why=train.minor_why,
+        entries=tuple(
+            (entry, tuple(public_globs(part, internal)), why)
+            for (entry, why), part in zip(entries, ws.parts(), strict=True)
+        ),
     )
+
+
+def _entries(root: Path, workspace_table: object) -> list[tuple[WorkspaceSettings, str]]:
+    """The `[[workspace]]` entries of the repository, and why each was found."""
+    found: list[tuple[WorkspaceSettings, str]] = []
+    if isinstance(workspace_table, dict):
+        found.append((WorkspaceSettings(), "Cargo.toml has [workspace]"))
+    python, why = init_python.python_entry(root)
+    if python is not None:
+        found.append((python, why))
+    if found:
+        return found
+    if (root / "Cargo.toml").is_file():
+        raise RefusedError(
+            f"{root / 'Cargo.toml'} has no [workspace] table",
+            hint="release-train runs trains for Cargo workspaces and Python projects; add [workspace] with members",
+        )
+    raise RefusedError(
+        f"no Cargo workspace and no Python project at {root}",
+        hint="run init at the root of a Cargo workspace (a Cargo.toml with [workspace]) or of a Python "
+        "repository (a pyproject.toml with [project] or [tool.uv.workspace], or packages/*/pyproject.toml)",
+    )
+
+
+def _default_source(d: Derived) -> str:
+    if d.entries and d.entries[0][0].kind == "python":
+        return "the root distribution's version, or the one the distributions share"
+    return "[workspace.package] version"
 
 
 def _train_shape(root: Path, main: str, ws: Workspace) -> init_shape.Shape:
@@ -203,7 +242,9 @@ def _project_name(root: Path, repository: str, root_manifest: dict[str, Any]) ->
         return repository.partition("/")[2]
     package = root_manifest.get("package")
     name = package.get("name") if isinstance(package, dict) else None
-    return name if isinstance(name, str) and name else root.name
+    if isinstance(name, str) and name:
+        return name
+    return init_python.root_project_name(root) or root.name
 
 
 def _development_branch(root: Path) -> str:
@@ -240,26 +281,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _top_package(root: Path, settings: Settings) -> str:
     """Without a workspace version: the package published last (the one the others build up to).
     Loading needs a version source, so the first member found stands in while we look."""
-    from release_train.workspaces.cargo import load_cargo
+    from release_train.workspaces import load_workspace
 
     # Any member can stand in as version-from just to read the graph: try each until one loads.
-    for manifest in sorted(root.glob("**/Cargo.toml")):
-        if "target" in manifest.relative_to(root).parts:
-            continue
-        name = _read_toml(manifest).get("package", {}).get("name")
-        if not isinstance(name, str):
-            continue
+    for name in _package_names(root, settings):
         probe = replace(settings, project=replace(settings.project, version_from=name))
         try:
-            ws = load_cargo(probe, probe.workspaces[0])
+            ws = load_workspace(probe)
         except WorkspaceError:
             continue
         order = _package_names_by_order(ws)
         return order[-1] if order else name
     raise RefusedError(
-        f"found no package in the workspace at {root}",
-        hint="add members to [workspace] in Cargo.toml",
+        f"found no package in the workspace at {root} that loads",
+        hint="add members to the workspace (`release-train packages` says what is wrong with one)",
     )
+
+
+def _package_names(root: Path, settings: Settings) -> list[str]:
+    names: list[str] = []
+    for entry in settings.workspaces:
+        if entry.kind == "python":
+            names += init_python.project_names(root, entry)
+            continue
+        for manifest in sorted(root.glob("**/Cargo.toml")):
+            if "target" not in manifest.relative_to(root).parts:
+                name = _read_toml(manifest).get("package", {}).get("name")
+                names += [name] if isinstance(name, str) else []
+    return names
 
 
 def _package_names_by_order(ws: Workspace) -> list[str]:
@@ -303,8 +352,14 @@ def _repository_from_manifest(root_manifest: dict[str, Any]) -> str:
 def _exact_pins(ws: Workspace, workspace_table: dict[str, Any]) -> set[str]:
     """First-party packages some requirement pins exactly: internal by SPEC section 1."""
     pinned = {
-        d.name for p in ws.packages for d in p.dependencies if d.first_party and (d.req or "").startswith("=")
+        d.name
+        for p in ws.packages
+        for d in p.dependencies
+        if d.first_party and ((d.req or "").startswith("=") or init_python.is_pin(d.req or ""))
     }
+    # Python: a distribution that some member requires with a range (`>=1.2,<2`, `~=1.2`) is
+    # public, even where a test group pins it: internal ones must be pinned everywhere
+    pinned -= init_python.ranged(ws)
     for key, entry in (workspace_table.get("dependencies") or {}).items():
         if isinstance(entry, dict) and str(entry.get("version", "")).startswith("="):
             pinned.add(str(entry.get("package", key)))
@@ -364,7 +419,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
             f"version-from = {_toml_string(d.version_from)}  # the package whose version is the train's"
         )
     else:
-        lines.append("# version-from: unset, the train's version is [workspace.package] version")
+        lines.append(f"# version-from: unset, the train's version is {_default_source(d)}")
     if d.main != "main":
         lines += ["", "[branches]", f"main = {_toml_string(d.main)}  # the development branch"]
     release = (
@@ -375,15 +430,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
     if release:
         lines += ["", "[release]", *release]
     lines += ["", "[schedule]", *_schedule(d, s)]
-    lines += [
-        "",
-        "[[workspace]]",
-        'kind = "cargo"',
-        'path = "."',
-        "# Public packages keep their API within a release line; the rest are internal (exact pins).",
-        f"public = [{public}]",
-        "",
-    ]
+    lines += ["", *_workspace_lines(d, public)]
     if d.minor:
         names = ", ".join(_toml_string(n) for n in d.minor)
         lines += [f"# {d.minor_why}", "[[workspace.rule]]", f"packages = [{names}]", 'major = "minor"', ""]
@@ -399,7 +446,7 @@ def render_config(d: Derived, *, install: str = "") -> str:
     if d.forge_kind == "local":
         path = d.forge_path or "../origin.git"
         lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
-    lines += ["", "[publish]", 'registry = "crates-io"']
+    lines += ["", "[publish]", f"registry = {_toml_string(_registry(d.entries[0][0].kind))}"]
     if d.forge_kind == "github":
         lines += ["", "[github]"]
         if install:
@@ -410,3 +457,34 @@ def render_config(d: Derived, *, install: str = "") -> str:
             )
     lines.append("")
     return "\n".join(lines)
+
+
+def _registry(kind: str) -> str:
+    return "pypi" if kind == "python" else "crates-io"
+
+
+def _workspace_lines(d: Derived, public: str) -> list[str]:
+    """One `[[workspace]]` per entry; with several, the later ones name their own registry."""
+    if not d.entries:  # a Derived made by hand: the Cargo workspace at the root
+        d = replace(d, entries=((WorkspaceSettings(), d.public, ""),))
+    lines: list[str] = []
+    if len(d.entries) > 1:
+        lines.append("# The workspaces move together: one bump, one release PR, one tag.")
+    for n, (entry, globs, why) in enumerate(d.entries):
+        listed = ", ".join(_toml_string(g) for g in globs) if len(d.entries) > 1 else public
+        lines += ["[[workspace]]" + (f"  # {why}" if why else ""), f"kind = {_toml_string(entry.kind)}"]
+        lines.append(f"path = {_toml_string(entry.path)}")
+        if entry.members is not None:
+            members = ", ".join(_toml_string(m) for m in entry.members)
+            lines.append(f"members = [{members}]  # the projects' directories (no uv workspace)")
+        pins = "exact pins" if entry.kind == "cargo" else "pinned with =="
+        lines += [
+            f"# Public packages keep their API within a release line; the rest are internal ({pins}).",
+            f"public = [{listed}]",
+        ]
+        if n and entry.kind != d.entries[0][0].kind:
+            lines.append(
+                f"registry = {_toml_string(_registry(entry.kind))}  # this workspace's packages go there"
+            )
+        lines.append("")
+    return lines
