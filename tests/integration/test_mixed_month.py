@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.fixtures.mixed_workspace import build_mixed
 from tests.fixtures.train import Train, build_train
 
+from release_train.cli import main
 from release_train.flows import cut, release
 
 
@@ -43,3 +45,13 @@ def test_one_cut_one_release_pr_one_tag(tmp_path: Path) -> None:
     assert "coach-bindings" not in packages
     train.merge("ci/release-1.0.0", "release-1.0.0")
     assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
+
+
+def test_status_and_packages_list_both_workspaces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    train = mixed_train(tmp_path)
+    work = str(train.work.path)
+    assert main(["status", "--now", "2026-01-02T00:00:00Z", "-C", work]) == 0
+    assert main(["packages", "-C", work]) == 0
+    out = capsys.readouterr().out
+    assert "train version 1.0.0; 5 of 6 packages are published" in out
+    assert main(["verify", "-C", work]) == 0
