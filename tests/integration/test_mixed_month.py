@@ -4,13 +4,16 @@ packages, and merging it tags once."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from tests.fixtures.fake_semver_checks import FakeSemverChecks, install
 from tests.fixtures.mixed_workspace import build_mixed
 from tests.fixtures.train import Train, build_train
 
 from release_train.cli import main
+from release_train.errors import RefusedError
 from release_train.flows import cut, release
 
 
@@ -55,3 +58,70 @@ def test_status_and_packages_list_both_workspaces(tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert "train version 1.0.0; 5 of 6 packages are published" in out
     assert main(["verify", "-C", work]) == 0
+
+
+COACH = "python/packages/coach/src/coach/__init__.py"
+
+
+def released(tmp_path: Path) -> Train:
+    """The mixed train through its first month: release-1.0.0 released as v1.0.0."""
+    train = mixed_train(tmp_path)
+    env = train.at("2026-01-05T00:00:00Z").env()
+    planned = cut.plan(env)
+    cut.apply(env, planned)
+    train.merge(planned.proposals[0].head, planned.proposals[0].base)
+    env = train.at("2026-01-20T01:00:00Z").env()
+    release.apply(env, release.plan(env))
+    train.merge("ci/release-1.0.0", "release-1.0.0")
+    train.at("2026-01-25T09:00:00Z")
+    return train
+
+
+def change_line(train: Train, files: dict[str, str | None], entry: str) -> None:
+    notes = train.file("release-1.0.0")
+    section = f"## 1.0.1\n\nUnreleased.\n\n### Fixed\n\n* {entry}\n\n" + "-" * 80 + "\n\n"
+    train.land("release-1.0.0", {**files, "RELEASES.md": section + notes}, entry)
+
+
+@pytest.fixture
+def semver_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSemverChecks:
+    fake = install(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{fake.bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return fake
+
+
+def test_the_patch_gate_checks_each_workspace_with_its_tool(
+    tmp_path: Path, semver_checks: FakeSemverChecks, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = released(tmp_path)
+    module = train.file("release-1.0.0", COACH)
+    change_line(train, {COACH: module.replace("def couple(", "def join(")}, "Rename couple")
+    capsys.readouterr()
+    patch = [
+        "release-patch",
+        "--branch",
+        "release-1.0.0",
+        "-C",
+        str(train.work.path),
+        "--now",
+        "2026-01-25T10:00:00Z",
+    ]
+    assert main(patch) == RefusedError.exit_code
+    err = capsys.readouterr().err
+    assert (
+        "error: release-1.0.0: cargo-semver-checks: cargo-semver-checks found no semver-breaking change in "
+        "coach-core against v1.0.0; griffe: griffe found 1 breaking API change against v1.0.0 in coach\n"
+    ) in err
+    assert "python/packages/coach/src/coach/__init__.py:0: couple: Public object was removed" in err
+    last = semver_checks.calls()[-1]["argv"]
+    assert last[-4:] == ["--baseline-rev", "v1.0.0", "-p", "coach-core"]  # the Cargo part only
+
+    change_line(
+        train,
+        {COACH: module + "\n\ndef reverse(train: str) -> str:\n    return train[::-1]\n"},
+        "Add reverse",
+    )
+    assert main(patch) == 0
+    body = train.pr("ci/bump-to-1.0.1", "release-1.0.0").body
+    assert "**API check** (cargo-semver-checks and griffe against `v1.0.0`)" in body
+    assert "`coach-core`" in body and "`coach`" in body
