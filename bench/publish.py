@@ -42,7 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -61,9 +61,10 @@ from release_train.infra import proc
 from release_train.infra.git import init_repo
 from release_train.model.pacing import Estimates, Job, Rate, TokenBucket, lower_bound, simulate
 from release_train.registries.cargo_registry import CargoRegistry
-from release_train.registries.interface import PublishedVersion, RegistryError, UploadRequest
+from release_train.registries.interface import Artefact, PublishedVersion, RegistryError, UploadRequest
 from release_train.registries.local_cargo import Limits, RegistryServer
 from release_train.registries.local_cargo.cargo_config import cargo_config_args, cargo_env
+from release_train.workspaces.interface import Package
 
 TOKEN = "bench-token"  # noqa: S105 (the token of a throwaway local registry)
 BURST, EVERY = 30, 60.0  # crates.io: new versions, burst 30 then one a minute
@@ -263,7 +264,9 @@ class MemoryRegistry:
     def is_visible(self, name: str, version: str) -> bool:
         return name in self.uploaded
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
         raise AssertionError("not used")
 
     def yank(self, name: str, version: str) -> None:
@@ -316,7 +319,7 @@ def publisher_alone(crates: list[SyntheticCrate], n: int) -> tuple[float, float]
     unlimited = {"new-version": Rate(len(crates), 0.0)}
     with tempfile.TemporaryDirectory(prefix="bench-journal-") as directory:
         journal = Journal.open(Path(directory), "v0.1.0", "0.1.0", "bench")
-        journal.checksums = {c.name: "0" * 64 for c in crates}
+        journal.files = {c.name: {f"{c.name}-0.1.0.crate": "0" * 64} for c in crates}
         journal.save()
         start = time.monotonic()
         jobs = jobs_of(crates)

@@ -161,9 +161,37 @@ class ForgeSettings:
 class PublishSettings:
     """[publish]: the registry, its index and token, and how fast to publish."""
 
-    registry: str = _opt("crates-io", "registry backend: crates-io or local", "str")
-    index: str = _opt("sparse+https://index.crates.io/", "index to publish to and to watch", "str")
-    token_env: str = _opt("CARGO_REGISTRY_TOKEN", "environment variable holding the registry token", "str")
+    registry: str = _opt(
+        "crates-io",
+        "registry backend: crates-io or local (the bundled Cargo registry) for Cargo workspaces; pypi "
+        "(PyPI, or any index speaking its upload and simple APIs) or local (the bundled pypiserver) "
+        "for Python workspaces",
+        "str",
+    )
+    index: str = _opt(
+        "sparse+https://index.crates.io/",
+        "index to publish to and to watch: Cargo's sparse index; for Python the simple API "
+        "(registry = pypi: https://pypi.org/simple/ unless set; local: `registry serve --python` prints it)",
+        "str",
+    )
+    upload_url: str = _opt(
+        "",
+        "python: where distributions are uploaded (the legacy upload API); empty: PyPI's "
+        "(https://upload.pypi.org/legacy/) for PyPI's index, the local index's root for local",
+        "str",
+    )
+    token_env: str = _opt(
+        "",
+        "environment variable holding the registry token; empty: CARGO_REGISTRY_TOKEN for Cargo "
+        "registries, PYPI_TOKEN for Python ones (on GitHub Actions without it, PyPI's trusted publishing)",
+        "str",
+    )
+    build_isolation: bool = _opt(
+        True,
+        "python: build each distribution in an isolated environment, its build requirements fetched "
+        "from the index (false: with the build backends installed beside release-train, offline)",
+        "bool",
+    )
     assets: list[str] = _opt([], "globs of files attached to the forge release", "list[str]")
     new_crate: Pacing = _opt(
         Pacing(5, 600.0), "pacing of new crates: burst, then one per `every` s", "pacing"
@@ -287,6 +315,19 @@ class Settings:
         if self.tree is not None:
             return Path(self.tree.real(str(self.root / relative)))
         return (self.root / relative).resolve()
+
+    @property
+    def python_registry(self) -> bool:
+        """Packages go to a Python package index: every workspace is a Python one."""
+        return all(w.kind == "python" for w in self.workspaces)
+
+    @property
+    def registry_token_env(self) -> str:
+        """The variable holding the registry token (`[publish] token-env`, else the registry
+        kind's usual one)."""
+        if self.publish.token_env:
+            return self.publish.token_env
+        return "PYPI_TOKEN" if self.python_registry else "CARGO_REGISTRY_TOKEN"
 
     def files(self) -> Files:
         """Where the files below `root` are read: the commit's tree, or the disk."""

@@ -28,9 +28,9 @@ def test_the_python_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     stored = sorted(p.name for p in (root / "index" / "packages").iterdir())
     for version in ("1.0.0", "1.0.1"):
         for name in DISTRIBUTIONS:
-            module = name.replace("-", "_")
-            assert f"{module}-{version}.tar.gz" in stored
-            assert f"{module}-{version}-py3-none-any.whl" in stored
+            stem = name.replace("-", "_")
+            assert f"{stem}-{version}.tar.gz" in stored
+            assert f"{stem}-{version}-py3-none-any.whl" in stored
     assert len(stored) == 12  # each file once
 
     # main moved to 2.0.0: the __version__ file, the pins, the range, uv.lock
@@ -38,8 +38,8 @@ def test_the_python_month(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert (
         trolley is not None and b'"trolley-core>=2.0.0,<3"' in trolley and b'"trolley-util==2.0.0"' in trolley
     )
-    version = origin.show_file("refs/heads/main", "packages/trolley/src/trolley/__init__.py")
-    assert version is not None and b'__version__ = "2.0.0"' in version
+    module = origin.show_file("refs/heads/main", "packages/trolley/src/trolley/__init__.py")
+    assert module is not None and b'__version__ = "2.0.0"' in module
     lock = origin.show_file("refs/heads/main", "uv.lock")
     assert lock is not None and b'name = "trolley-util"\nversion = "2.0.0"' in lock
 

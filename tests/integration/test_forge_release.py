@@ -4,6 +4,7 @@ and the new-tag reaction that publishes and then releases."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,8 @@ from release_train.forges.local import LocalForge
 from release_train.infra.git import Git, init_repo
 from release_train.model.notes import DASHES
 from release_train.model.version import Version
-from release_train.registries.interface import PublishedVersion, UploadRequest
+from release_train.registries.interface import Artefact, PublishedVersion, UploadRequest
+from release_train.workspaces.interface import Package
 
 
 def notes(version: str, line: str) -> str:
@@ -113,7 +115,9 @@ class FakeRegistry:
     def is_visible(self, name: str, version: str) -> bool:
         return version in self.data.get(name, {})
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
         raise AssertionError("not used")
 
 

@@ -140,6 +140,6 @@ def test_a_version_already_published_from_other_sources_is_an_error(
         with pytest.raises(PublishFailed) as caught:
             site.publish()
         message = str(caught.value)
-        assert f"{first} 0.1.0: registry " in message
+        assert f"{first} 0.1.0: {first}-0.1.0.crate: the index has sha256 " in message
         assert "differ from what v0.1.0 packages to" in message
         assert site.successes() == {first: 1}

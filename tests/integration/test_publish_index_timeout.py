@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from release_train.context import Context
@@ -12,7 +13,8 @@ from release_train.events import Recorder
 from release_train.flows.publish.execute import Batch, Target, Tuning, execute
 from release_train.flows.publish.journal import Journal
 from release_train.model.pacing import Job, Rate
-from release_train.registries.interface import PublishedVersion, UploadRequest
+from release_train.registries.interface import Artefact, PublishedVersion, UploadRequest
+from release_train.workspaces.interface import Package
 
 
 class SlowIndexRegistry:
@@ -40,7 +42,9 @@ class SlowIndexRegistry:
     def yank(self, name: str, version: str) -> None:
         raise AssertionError("not used")
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
         raise AssertionError("not used")
 
 

@@ -11,7 +11,7 @@ from release_train.flows.publish.journal import COMPACT_AFTER, Journal
 
 def _journal(directory: Path, crates: int = 3) -> Journal:
     journal = Journal.open(directory, "v1.0.0", "1.0.0", "abc123")
-    journal.checksums = {f"c{i}": f"{i:064x}" for i in range(crates)}
+    journal.files = {f"c{i}": {f"c{i}-1.0.0.crate": f"{i:064x}"} for i in range(crates)}
     journal.save()
     return journal
 
@@ -23,7 +23,7 @@ def test_states_set_after_the_last_save_are_read_back(tmp_path: Path) -> None:
     journal.set("c1", "uploading")
     again = Journal.open(tmp_path, "v1.0.0", "1.0.0", "abc123")
     assert again.crates == {"c0": "uploaded", "c1": "uploading"}
-    assert again.checksums == journal.checksums
+    assert again.files == journal.files
     journal.finish("done")
     data = json.loads(journal.path.read_text())
     assert (data["state"], data["crates"]) == ("done", {"c0": "uploaded", "c1": "uploading"})

@@ -216,7 +216,7 @@ def registry_factory(settings: Settings, clock: Clock | None = None) -> Registry
 
 
 def _registry_token(settings: Settings) -> str | None:
-    token = os.environ.get(settings.publish.token_env) or None
+    token = os.environ.get(settings.registry_token_env) or None
     if token:
         _remember_secret(token)
     return token

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from release_train.forges.interface import Forge
 
     settings = settings_from(args)
-    names = [*settings.forge.token_env, settings.publish.token_env, "GITHUB_ACTIONS"]
+    names = [*settings.forge.token_env, settings.registry_token_env, "GITHUB_ACTIONS"]
     variables = {name: os.environ[name] for name in names if os.environ.get(name)}
 
     def forge() -> Forge:

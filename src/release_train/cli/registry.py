@@ -1,4 +1,4 @@
-"""The bundled local Cargo registry.
+"""The bundled local registries: Cargo's, and with --python a Python package index.
 
 `release-train registry serve --dir DIR` serves a Cargo registry (sparse index and publish API) on
 127.0.0.1 until Ctrl-C, storing everything in DIR so a restart serves the same registry. Cargo
@@ -12,6 +12,13 @@ with 429 and Retry-After beyond that. --time-scale N divides every such duration
 With --token, uploads, yanks and the admin routes need that token. It is never printed: it is
 written to DIR/token (readable by you only), and the start-up text shows how to hand it to cargo
 from there.
+
+With --python it serves a Python package index instead: the real pypiserver, files kept in
+DIR/packages, pip installing from its simple API (`pip install --index-url URL/simple/ NAME`).
+Uploads always need a token (user `__token__`): --token, else the one an earlier run kept in
+DIR/token, else a new random one, written there (readable by you only) and never printed. An
+upload is stored whole or not at all, and what PyPI refuses (a `Private ::` classifier, a name or
+version that does not match the file's) is refused here too.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from release_train.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up must stay fast
     from release_train.registries.local_cargo import Limits, RegistryServer
+    from release_train.registries.local_pypi import PypiServer
 
 DEFAULT_PORT = 8765
+DEFAULT_PYTHON_PORT = 8766
 
 
 def _pacing(text: str) -> tuple[int, float]:
@@ -41,13 +50,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     serve = sub.add_parser(
         "serve",
-        help="serve a local Cargo registry until Ctrl-C",
+        help="serve a local Cargo registry (--python: a Python package index) until Ctrl-C",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--dir", type=Path, required=True, help="data directory (index, crates, state)")
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any)"
+        "--python",
+        action="store_true",
+        help="serve a Python package index (pypiserver, the [python] extra) instead of a Cargo registry",
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        help=f"port (default {DEFAULT_PORT}, with --python {DEFAULT_PYTHON_PORT}; 0: any)",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument(
@@ -75,8 +91,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.python:
+        return _serve_python(args)
     from release_train.registries.local_cargo import Limits, Pacing, RegistryServer, cargo_config_toml
 
+    args.port = DEFAULT_PORT if args.port is None else args.port
     if args.time_scale <= 0:
         raise UsageError(f"--time-scale must be positive, not {args.time_scale}")
     limits = None
@@ -195,3 +214,71 @@ def _describe_limits(limits: Limits | None, scale: float) -> str:
         if pacing is not None:
             parts.append(f"{label} burst {pacing.burst} then 1 per {pacing.every:g} s")
     return "; ".join(parts) + f" (time scale {scale:g}: real = simulated / {scale:g})"
+
+
+def _serve_python(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    cargo_only = [
+        flag
+        for flag, given in (
+            ("--crates-io-limits", args.crates_io_limits),
+            ("--new-crate", args.new_crate),
+            ("--new-version", args.new_version),
+            ("--time-scale", args.time_scale != 1.0),
+            ("--index-delay", args.index_delay),
+        )
+        if given
+    ]
+    if cargo_only:
+        raise UsageError(f"{', '.join(cargo_only)}: the Cargo registry's options, not the Python index's")
+    if importlib.util.find_spec("pypiserver") is None:
+        raise UsageError(
+            "the local Python package index needs pypiserver, which is not installed",
+            hint="install release-train with its Python extra: pip install 'release-train[python]'",
+        )
+    from release_train.registries.local_pypi import USER, PypiServer
+
+    port = DEFAULT_PYTHON_PORT if args.port is None else args.port
+    server = PypiServer(args.dir, port=port, host=args.host, token=args.token)
+    try:
+        server.start()
+    except OSError as exc:
+        raise UsageError(
+            f"cannot listen on {args.host}:{port}: {exc.strerror or exc}",
+            hint="stop whatever uses that port, or pick another --port",
+        ) from exc
+    try:
+        _announce_python(server, args.dir, USER)
+        server.wait()
+    except KeyboardInterrupt:
+        print("stopping the index", file=sys.stderr)
+    finally:
+        server.stop()
+    return 0
+
+
+def _announce_python(server: PypiServer, data_dir: Path, user: str) -> None:
+    import shlex
+
+    from pypiserver import __version__ as pypiserver_version
+
+    token_file = shlex.quote(str(server.token_file))
+    lines = [
+        f"local Python package index (pypiserver {pypiserver_version}) serving {data_dir}",
+        f"  index:  {server.index_url}",
+        f"  upload: {server.upload_url}",
+        f"  token:  required for uploads (user {user}); written to {server.token_file} (readable by you only)",
+        "",
+        "release-train.toml:",
+        "",
+        "[publish]",
+        'registry = "local"',
+        f'index = "{server.index_url}"',
+        "",
+        f'export PYPI_TOKEN="$(cat {token_file})"',
+        f"pip install --index-url {server.index_url} NAME",
+        "",
+        "Press Ctrl-C to stop.",
+    ]
+    print("\n".join(lines), flush=True)

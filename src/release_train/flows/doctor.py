@@ -300,7 +300,7 @@ def registry_checks(inputs: Inputs, ws: Workspace) -> list[Check]:
         )
     ]
     if new:
-        token = bool(inputs.variables.get(s.publish.token_env))
+        token = bool(inputs.variables.get(s.registry_token_env))
         checks.append(
             Check(
                 "new packages",
@@ -308,9 +308,9 @@ def registry_checks(inputs: Inputs, ws: Workspace) -> list[Check]:
                 f"{len(new)} not on the registry yet (their first publish creates them): {', '.join(new)}",
                 "a first publish needs an API token, not trusted publishing: "
                 + (
-                    f"{s.publish.token_env} is set; add trusted publishing for them after it"
+                    f"{s.registry_token_env} is set; add trusted publishing for them after it"
                     if token
-                    else f"set {s.publish.token_env} for the release that creates them, or mark them publish = false"
+                    else f"set {s.registry_token_env} for the release that creates them, or mark them publish = false"
                 ),
             )
         )
@@ -318,8 +318,8 @@ def registry_checks(inputs: Inputs, ws: Workspace) -> list[Check]:
 
 
 def _credential(s: Settings, variables: Mapping[str, str]) -> Check:
-    if variables.get(s.publish.token_env):
-        return Check("registry credential", "ok", f"a registry token is set in {s.publish.token_env}")
+    if variables.get(s.registry_token_env):
+        return Check("registry credential", "ok", f"a registry token is set in {s.registry_token_env}")
     workflows = _trusted_publishing_workflows(s.root)
     if workflows:
         return Check(
@@ -330,8 +330,8 @@ def _credential(s: Settings, variables: Mapping[str, str]) -> Check:
     return Check(
         "registry credential",
         "fail",
-        f"no registry token ({s.publish.token_env} is not set) and no workflow uses trusted publishing",
-        f"run `release-train init --github` for a publish workflow with trusted publishing, or set {s.publish.token_env}",
+        f"no registry token ({s.registry_token_env} is not set) and no workflow uses trusted publishing",
+        f"run `release-train init --github` for a publish workflow with trusted publishing, or set {s.registry_token_env}",
     )
 
 

@@ -1,8 +1,11 @@
-"""Registry backends, chosen by `[publish] registry`, listed in a literal table.
+"""Registry backends, chosen by `[publish] registry` and the workspaces' kind, listed in a
+literal table.
 
-"local" is the same Cargo adapter as "crates-io", pointed at the bundled server's index
-(`release-train registry serve` prints it). A backend module is imported only when it is opened.
-The token is read from the environment by the CLI and passed in here.
+Cargo workspaces: "crates-io", or "local", the same Cargo adapter pointed at the bundled server's
+index (`release-train registry serve` prints it). Python workspaces: "pypi" (PyPI, or another
+index given by `index` and `upload-url`), or "local", the same Python adapter pointed at the
+bundled pypiserver (`release-train registry serve --python`). A backend module is imported only
+when it is opened. The token is read from the environment by the CLI and passed in here.
 """
 
 from __future__ import annotations
@@ -22,12 +25,19 @@ RegistryOpener = Callable[[Settings, str | None, Clock | None], Registry]
 def _open_crates_io(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
     from release_train.registries.cargo_registry import CargoRegistry
 
+    if settings.python_registry:
+        raise ConfigError(
+            "[publish] registry = 'crates-io' cannot take Python distributions",
+            hint="set [publish] registry = 'pypi' (or 'local' for the bundled index)",
+        )
     return CargoRegistry(settings.publish.index, token, clock=clock)
 
 
 def _open_local(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
     from release_train.registries.cargo_registry import CRATES_IO_INDEX, CargoRegistry
 
+    if settings.python_registry:
+        return _open_python(settings, token, clock, local=True)
     if settings.publish.index == CRATES_IO_INDEX:
         raise ConfigError(
             "[publish] registry = 'local' needs [publish] index, the local server's index URL",
@@ -39,8 +49,49 @@ def _open_local(settings: Settings, token: str | None, clock: Clock | None) -> R
     return CargoRegistry(settings.publish.index, token or LOCAL_ANY_TOKEN, clock=clock)
 
 
+def _open_pypi(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
+    if not settings.python_registry:
+        raise ConfigError(
+            "[publish] registry = 'pypi' publishes Python distributions, but the workspace is Cargo's",
+            hint="use registry = 'crates-io' (or 'local') for a Cargo workspace",
+        )
+    return _open_python(settings, token, clock, local=False)
+
+
+def _open_python(settings: Settings, token: str | None, clock: Clock | None, *, local: bool) -> Registry:
+    from release_train.registries.cargo_registry import CRATES_IO_INDEX
+    from release_train.registries.pypi import PYPI_INDEX, PYPI_UPLOAD, PypiRegistry
+
+    index = settings.publish.index if settings.publish.index != CRATES_IO_INDEX else ""
+    upload = settings.publish.upload_url
+    if local and not index:
+        raise ConfigError(
+            "[publish] registry = 'local' needs [publish] index, the local index's simple API URL",
+            hint='add `index = "http://127.0.0.1:PORT/simple/"` under [publish] '
+            "(`release-train registry serve --python` prints it)",
+        )
+    index = index or PYPI_INDEX
+    if not upload and (local or index == PYPI_INDEX):
+        # pypiserver takes uploads at its root, the simple API is under /simple/
+        upload = index.removesuffix("/").removesuffix("/simple") + "/" if local else PYPI_UPLOAD
+    if not upload:
+        raise ConfigError(
+            f"[publish] index = {index!r} is not PyPI's: say where uploads go",
+            hint='add `upload-url = "https://.../legacy/"` under [publish] (the index\'s upload API)',
+        )
+    return PypiRegistry(
+        index,
+        upload,
+        token,
+        clock=clock,
+        isolation=settings.publish.build_isolation,
+        token_env=settings.registry_token_env,
+    )
+
+
 REGISTRIES: dict[str, RegistryOpener] = {
     "crates-io": _open_crates_io,
+    "pypi": _open_pypi,
     "local": _open_local,
 }
 

@@ -13,11 +13,12 @@ there without any edit to the manifests.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
 import weakref
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +27,7 @@ from release_train.errors import RefusedError
 from release_train.infra import proc
 from release_train.infra.clock import Clock, SystemClock
 from release_train.registries.interface import (
+    Artefact,
     PublishedVersion,
     RateLimited,
     Rejected,
@@ -36,6 +38,8 @@ from release_train.registries.local_cargo.index import index_path  # the sparse-
 
 if TYPE_CHECKING:
     import httpx
+
+    from release_train.workspaces.interface import Package
 
 CRATES_IO_INDEX = "sparse+https://index.crates.io/"
 REGISTRY_NAME = "release-train"  # the name cargo knows a non-crates.io target by
@@ -110,7 +114,9 @@ class CargoRegistry:
         if done.returncode != 0:
             raise self._classify(f"{request.name} {request.version}", done.stderr or done.stdout)
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
         done = proc.run(
             self._cargo("package", "--workspace", "--target-dir", str(target_dir)),
             cwd=workspace,
@@ -125,6 +131,12 @@ class CargoRegistry:
                 f"verification failed: `cargo package --workspace` exited {done.returncode}:\n{output}",
                 hint="fix what cargo names, commit, tag again if needed; nothing was uploaded",
             )
+        found: dict[str, tuple[Artefact, ...]] = {}
+        for pkg in packages:
+            path = target_dir / "package" / f"{pkg.name}-{pkg.version}.crate"
+            if path.is_file():
+                found[pkg.name] = (Artefact(path, hashlib.sha256(path.read_bytes()).hexdigest()),)
+        return found
 
     def yank(self, name: str, version: str) -> None:
         done = proc.run(
@@ -150,7 +162,7 @@ class CargoRegistry:
         return Rejected(
             f"{what}: rejected by {self.index}: {detail}",
             detail,
-            hint="fix what the registry names, then run `release-train publish` again",
+            hint="fix what the registry names",
         )
 
     def _retry_after(self, text: str) -> float:
@@ -209,8 +221,13 @@ class CargoRegistry:
             if line.strip():
                 entry: Mapping[str, Any] = json.loads(line)
                 version = str(entry["vers"])
+                crate, checksum = str(entry["name"]), str(entry.get("cksum", ""))
                 found[version] = PublishedVersion(
-                    str(entry["name"]), version, str(entry.get("cksum", "")), bool(entry.get("yanked"))
+                    crate,
+                    version,
+                    checksum,
+                    bool(entry.get("yanked")),
+                    {f"{crate}-{version}.crate": checksum},
                 )
         return found
 

@@ -3,16 +3,24 @@
 One Protocol, its frozen value types and its error root. Backends are listed in `REGISTRIES`
 (`registries/__init__.py`). The registry is the source of truth for what is published: the
 publisher asks it first and uploads only what is missing.
+
+A package is uploaded as one or more files, its artefacts: one `.crate` for Cargo, an sdist and
+wheels for Python. `package()` builds them and says which they are, with their sha256; the index
+lists the files each version has (`PublishedVersion.files`), so what is missing or different is
+found by file name (`compare_files`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from release_train.errors import ReleaseTrainError
+
+if TYPE_CHECKING:
+    from release_train.workspaces.interface import Package
 
 Action = Literal["new-crate", "new-version"]
 
@@ -50,22 +58,56 @@ class Unavailable(RegistryError):
 
 
 @dataclass(frozen=True)
+class Artefact:
+    """One file a package is uploaded as, and the sha256 (hex) of its bytes."""
+
+    path: Path
+    sha256: str
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+@dataclass(frozen=True)
 class PublishedVersion:
     """One version as the registry's index lists it."""
 
     name: str
     version: str
-    checksum: str  # sha256 hex of the .crate
+    checksum: str  # sha256 hex of the .crate; "" where a version is several files (Python)
     yanked: bool = False
+    files: Mapping[str, str] = field(default_factory=dict)  # file name -> sha256 hex ("" if not given)
+    # Some of the files an upload of it makes are missing (a Python version with an sdist and no
+    # wheel, or the other way round: an upload cut short between its files).
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class UploadRequest:
-    """Publish package `name` at `version` from the workspace at `workspace` (already verified)."""
+    """Publish package `name` at `version` from the workspace at `workspace` (already verified).
+    `files` are the artefacts `package()` made for it; a registry whose tool packages again on
+    upload (cargo) does not need them."""
 
     name: str
     version: str
     workspace: Path
+    files: tuple[Artefact, ...] = ()
+
+
+def compare_files(
+    ours: Sequence[Artefact], there: PublishedVersion | None
+) -> tuple[list[Artefact], list[str]]:
+    """What of `ours` the registry lacks, and the clashes: files it has under the same name with
+    other bytes (a published file never changes, so those cannot be uploaded)."""
+    listed = there.files if there is not None else {}
+    missing = [a for a in ours if a.filename not in listed]
+    clashes = [
+        f"{a.filename}: the index has sha256 {listed[a.filename][:12]}..., ours is {a.sha256[:12]}..."
+        for a in ours
+        if listed.get(a.filename) and listed[a.filename] != a.sha256
+    ]
+    return missing, clashes
 
 
 class Registry(Protocol):
@@ -90,9 +132,13 @@ class Registry(Protocol):
         """Mark a version yanked; yanking a yanked version is a no-op."""
         ...
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
-        """Verify and package every publishable member as this registry will receive it, into
-        `target_dir/package/NAME-VERSION.crate` (unpublished siblings resolve from an overlay)."""
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
+        """Verify and package `packages` (members of the workspace at `workspace`, in publish
+        order) as this registry will receive them, under `target_dir`; the artefacts of each, by
+        package name. Cargo: `target_dir/package/NAME-VERSION.crate` (unpublished siblings
+        resolve from an overlay); Python: an sdist and a wheel each."""
         ...
 
 

@@ -10,9 +10,20 @@ when first needed (the CLI reads the entries' names from the repository).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from release_train.registries.interface import PublishedVersion, Registry, RegistryError, UploadRequest
+from release_train.registries.interface import (
+    Artefact,
+    PublishedVersion,
+    Registry,
+    RegistryError,
+    UploadRequest,
+)
+
+if TYPE_CHECKING:
+    from release_train.workspaces.interface import Package
 
 
 class Route:
@@ -51,7 +62,7 @@ class RoutedRegistry:
 
     def publish(self, request: UploadRequest) -> None:
         route = self.route(request.name)
-        route.registry.publish(UploadRequest(request.name, request.version, request.workspace / route.path))
+        route.registry.publish(replace(request, workspace=request.workspace / route.path))
 
     def is_visible(self, name: str, version: str) -> bool:
         return self.route(name).registry.is_visible(name, version)
@@ -59,6 +70,16 @@ class RoutedRegistry:
     def yank(self, name: str, version: str) -> None:
         self.route(name).registry.yank(name, version)
 
-    def package(self, workspace: Path, target_dir: Path) -> None:
-        for route in self._routes:
-            route.registry.package(workspace / route.path, target_dir)
+    def package(
+        self, workspace: Path, target_dir: Path, packages: Sequence[Package]
+    ) -> dict[str, tuple[Artefact, ...]]:
+        """Each entry's registry packages its own packages (in publish order), in a directory of
+        its own under `target_dir`."""
+        made: dict[str, tuple[Artefact, ...]] = {}
+        for index, route in enumerate(self._routes):
+            mine = [p for p in packages if self.route(p.name) is route]
+            if mine:
+                made.update(
+                    route.registry.package(workspace / route.path, target_dir / f"entry-{index}", mine)
+                )
+        return made

@@ -4,8 +4,9 @@ layers, paced, resumable.
 `publish` opens each tag's tree, plans (`plan.py`), prints the plan, then (unless `dry_run`):
 
 1. verifies each tag once: metadata a registry would refuse (every offender listed), then `cargo
-   package --workspace`; a resumed run reuses the journal's checksums; a version already in the
-   registry with another checksum is an error (`checks.py`);
+   package --workspace` (Python: an sdist and a wheel per distribution, `twine check`); a resumed
+   run reuses the files it kept; a version already in the registry with a file of the same name
+   and other bytes is an error (`checks.py`);
 2. runs the plan's first day in one paced execution (`execute.py`), each upload into its tag's
    journal, so an interrupted run resumes per tag (the same call, or `publish --tag T`);
 3. closes each tag's journal, done when every one of its versions is visible, and raises
@@ -23,7 +24,7 @@ from typing import Any
 
 from release_train.config import Settings
 from release_train.context import Context
-from release_train.flows.publish.checks import package_once, refuse_changed, refuse_metadata
+from release_train.flows.publish.checks import Artefacts, package_once, refuse_changed, refuse_metadata
 from release_train.flows.publish.execute import Batch, Outcome, PublishFailed, Target, Tuning, execute
 from release_train.flows.publish.plan import PublishPlan, estimates_for, plan
 from release_train.flows.publish.survey import RESUME_COMMAND, Opened, Part, opened, resolve_tag
@@ -85,10 +86,9 @@ def apply(
     """Run the plan's first day against the opened `tags`."""
     today = planned.today
     by_tag = {tag.tag: tag for tag in tags}
-    for part in today.parts:
-        _prepare(registry, part, by_tag[part.tag])
+    artefacts = {part.tag: _prepare(registry, part, by_tag[part.tag]) for part in today.parts}
     targets = {
-        name: Target(crate, by_tag[tag].workspace.root, by_tag[tag].journal)
+        name: Target(crate, by_tag[tag].workspace.root, by_tag[tag].journal, artefacts[tag].get(crate, ()))
         for name, (tag, crate) in today.owners.items()
     }
     total = sum(len(part.packages) for part in today.parts)
@@ -100,14 +100,16 @@ def apply(
     return PublishReport(planned, tuple(outcome.visible), ctx.clock.monotonic() - started)
 
 
-def _prepare(registry: Registry, part: Part, tag: Opened) -> None:
-    """Before the uploads: verify once, check what is there, mark it in the journal."""
-    package_once(registry, tag.workspace, tag.journal)
-    refuse_changed(tag.journal, part.tag, part.present)
+def _prepare(registry: Registry, part: Part, tag: Opened) -> Artefacts:
+    """Before the uploads: verify once, check what is there, mark it in the journal; the files
+    each package is uploaded as."""
+    artefacts = package_once(registry, tag.workspace, tag.journal)
+    refuse_changed(artefacts, part.tag, part.present)
     for there in part.present:
         tag.journal.crates[there.name] = "visible"
     tag.journal.state = "running"
     tag.journal.save()
+    return artefacts
 
 
 def _close(planned: PublishPlan, tags: dict[str, Opened], outcome: Outcome) -> list[str]:
@@ -155,7 +157,7 @@ def failure(planned: PublishPlan, outcome: Outcome, resume: str | None) -> Publi
             out += [f"    - {m}" for m in missing]
     out += [f"{tag}: held by the daily cap: nothing published by this run" for tag in planned.held]
     each = "; ".join(RESUME_COMMAND.format(tag=tag) for tag in planned.tags)
-    hint = f"fix the cause, then resume with: {resume or each}"
+    hint = f"{outcome.fix or 'fix the cause'}; then resume with: {resume or each}"
     if resume and len(planned.tags) > 1:
         hint += f" (or per tag: {each})"
     return PublishFailed("\n".join(out), hint=hint)

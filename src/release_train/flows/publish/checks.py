@@ -5,8 +5,9 @@ crates.io refuses a package without `description` or without `license`/`license-
 warns about the first two, and stops at the first missing file: we list them all, each with the
 manifest line to fix. `verify` runs the same checks before anything is proposed or tagged; it
 estimates the size without packaging (`estimated_size_problems`), `publish` measures the real
-`.crate` files (`package_once`, which also records their checksums in the journal), and refuses
-a version already in the registry whose checksum differs from ours (`refuse_changed`). Files are read where the workspace was read (`ws.files`: the disk, or a
+`.crate` files (`package_once`, which keeps every package's files and records their sha256 in
+the journal; for Python the sdist and wheels, checked by `twine check`), and refuses a version
+already in the registry with a file of the same name and other bytes (`refuse_changed`). Files are read where the workspace was read (`ws.files`: the disk, or a
 commit's tree when a flow checks a commit).
 """
 
@@ -23,7 +24,7 @@ from release_train.errors import RefusedError, WorkspaceError
 from release_train.flows.publish.execute import PublishFailed
 from release_train.flows.publish.journal import Journal
 from release_train.infra.confine import Files
-from release_train.registries.interface import PublishedVersion, Registry
+from release_train.registries.interface import Artefact, PublishedVersion, Registry, compare_files
 from release_train.workspaces.interface import Package, Workspace
 
 MAX_CRATE_BYTES = 10 * 1024 * 1024
@@ -253,8 +254,9 @@ def raise_if_any(problems: list[str], what: str, hint: str) -> None:
 
 
 def refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
-    """What crates.io would refuse, in each Cargo workspace of `ws` (a package index's checks
-    are `twine check`'s, when the registry packages)."""
+    """What crates.io would refuse, in each Cargo workspace of `ws`. A Python workspace's index
+    has other rules: `twine check` reads every file's metadata as PyPI will, when the
+    distributions are built."""
     from release_train.workspaces.cargo import CargoWorkspace
 
     cargo = [part for part in ws.parts() if isinstance(part, CargoWorkspace)]
@@ -270,37 +272,82 @@ def refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
     )
 
 
-def package_once(registry: Registry, ws: Workspace, journal: Journal) -> None:
-    """Package and verify the workspace once per commit; the checksums go into the journal (a
-    resumed run finds them there and does not package again)."""
+def _is_cargo(ws: Workspace) -> bool:
+    from release_train.workspaces.cargo import CargoWorkspace
+
+    return isinstance(ws, CargoWorkspace)
+
+
+Artefacts = dict[str, tuple[Artefact, ...]]
+
+
+def package_once(registry: Registry, ws: Workspace, journal: Journal) -> Artefacts:
+    """Package and verify the workspace once per commit: the files are kept in the journal's
+    `artefact_dir` and their sha256 in the journal, so a resumed run uploads those very files
+    without packaging again. The artefacts of each package, by name."""
     packages = ws.publish_order()
-    if all(p.name in journal.checksums for p in packages):
-        return
+    kept = _kept(journal, [p.name for p in packages])
+    if kept is not None:
+        return kept
     refuse_metadata(ws, packages)
+    made = registry.package(ws.root, ws.root / "target", packages)
+    crates = {p.name for part in ws.parts() if _is_cargo(part) for p in part.packages}
+    if crates:
+        raise_if_any(
+            size_problems({name: files[0].path for name, files in made.items() if files and name in crates}),
+            "packages over the size limit",
+            "exclude large files with `exclude = [...]`",
+        )
+    artefacts = _keep(made, journal.artefact_dir)
+    journal.files = {name: {a.filename: a.sha256 for a in files} for name, files in artefacts.items()}
+    journal.save()
+    return artefacts
+
+
+def _kept(journal: Journal, names: list[str]) -> Artefacts | None:
+    """The files an earlier run packaged for the journal's commit, when each is still there as
+    it was; else None."""
     import hashlib
 
-    target = ws.root / "target"
-    registry.package(ws.root, target)
-    files = {p.name: target / "package" / f"{p.name}-{p.version}.crate" for p in packages}
-    raise_if_any(
-        size_problems(files), "packages over the size limit", "exclude large files with `exclude = [...]`"
-    )
-    journal.checksums = {
-        n: hashlib.sha256(f.read_bytes()).hexdigest() for n, f in files.items() if f.is_file()
-    }
-    journal.save()
+    found: Artefacts = {}
+    for name in names:
+        listed = journal.files.get(name)
+        if not listed:
+            return None
+        files = []
+        for filename, sha256 in listed.items():
+            path = journal.artefact_dir / name / filename
+            try:
+                if hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+                    return None
+            except OSError:
+                return None
+            files.append(Artefact(path, sha256))
+        found[name] = tuple(files)
+    return found
 
 
-def refuse_changed(journal: Journal, tag: str, present: tuple[PublishedVersion, ...]) -> None:
-    """Versions of `tag` already in the registry must be what we packaged: a published version
+def _keep(made: Artefacts, directory: Path) -> Artefacts:
+    """`made` copied into `directory` (emptied first), one directory per package."""
+    import shutil
+
+    shutil.rmtree(directory, ignore_errors=True)
+    kept: Artefacts = {}
+    for name, files in made.items():
+        (directory / name).mkdir(parents=True, exist_ok=True)
+        kept[name] = tuple(
+            Artefact(Path(shutil.copy2(a.path, directory / name / a.filename)), a.sha256) for a in files
+        )
+    return kept
+
+
+def refuse_changed(artefacts: Artefacts, tag: str, present: tuple[PublishedVersion, ...]) -> None:
+    """Versions of `tag` already in the registry must be what we packaged: a published file
     cannot change."""
     clashes = []
     for there in present:
-        ours = journal.checksums.get(there.name)
-        if ours and there.checksum and there.checksum != ours:
-            clashes.append(
-                f"{there.name} {there.version}: registry {there.checksum[:12]}..., ours {ours[:12]}..."
-            )
+        _, differ = compare_files(artefacts.get(there.name, ()), there)
+        clashes += [f"{there.name} {there.version}: {c}" for c in differ]
     if clashes:
         listed = "\n".join(f"  - {c}" for c in clashes)
         raise PublishFailed(

@@ -26,12 +26,14 @@ from release_train.context import Context
 from release_train.flows.publish.journal import CrateState, Journal
 from release_train.model.pacing import Job, Rate, Scheduler, format_duration
 from release_train.registries.interface import (
+    Artefact,
     RateLimited,
     Registry,
     RegistryError,
     Rejected,
     Unavailable,
     UploadRequest,
+    compare_files,
 )
 
 RESUME = "resume"  # a Job action: uploaded by an earlier run, only the index wait is left
@@ -58,11 +60,12 @@ class PublishFailed(RegistryError):
 @dataclass(frozen=True)
 class Target:
     """Where one job's upload comes from and is recorded: its crate, the tag's tree, the tag's
-    journal."""
+    journal, and the files the package was packaged as (what a Python index is sent)."""
 
     crate: str
     workspace: Path
     journal: Journal
+    files: tuple[Artefact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Outcome:
     blocked: list[str] = field(default_factory=list)  # a dependency failed
     not_started: list[str] = field(default_factory=list)  # stopped before their turn
     rejected: str | None = None  # the permanent refusal that stopped the run
+    fix: str | None = None  # what that refusal's registry says to do about it
 
 
 TaskKind = Literal["upload", "wait"]
@@ -121,7 +125,7 @@ class _Run:
     def _upload(self, job: Job) -> _Result:
         target = self._target(job)
         try:
-            self.registry.publish(UploadRequest(target.crate, job.version, target.workspace))
+            self.registry.publish(UploadRequest(target.crate, job.version, target.workspace, target.files))
         except RegistryError as exc:
             return _Result("upload", job, self.clock.monotonic(), error=exc)
         return _Result("upload", job, self.clock.monotonic())
@@ -223,7 +227,7 @@ class _Run:
         elif isinstance(error, Unavailable):
             self._retry(job, result.at, error)
         else:
-            self._fail(job, error.message, stop=True)
+            self._fail(job, error.message, stop=True, hint=error.hint)
 
     def _retry(self, job: Job, at: float, error: RegistryError) -> None:
         attempt = self.attempts.get(job.name, 0) + 1
@@ -243,12 +247,13 @@ class _Run:
             retry_in=backoff,
         )
 
-    def _fail(self, job: Job, why: str, *, stop: bool) -> None:
+    def _fail(self, job: Job, why: str, *, stop: bool, hint: str | None = None) -> None:
         self.scheduler.mark_failed(job.name)
         self._mark(job, "failed")
         self.outcome.failed[job.name] = why
         if stop:
-            self.outcome.rejected = self.outcome.rejected or why
+            if self.outcome.rejected is None:
+                self.outcome.rejected, self.outcome.fix = why, hint
             self.scheduler.stop()
         self._say("warn", job, f"{job.name} failed: {why}", failed=True, why=why)
 
@@ -272,14 +277,14 @@ class _Run:
 
     def _checksum_mismatch(self, job: Job) -> str | None:
         target = self._target(job)
-        ours = target.journal.checksums.get(target.crate)
-        if not ours:
+        if not target.files:
             return None
         theirs = self.registry.versions(target.crate).get(job.version)
-        if theirs is not None and theirs.checksum and theirs.checksum != ours:
+        _, clashes = compare_files(target.files, theirs)
+        if clashes:
             return (
-                f"the registry's {target.crate} {job.version} has checksum {theirs.checksum[:12]}..., "
-                f"ours is {ours[:12]}...: it was published from different sources"
+                f"the registry's {target.crate} {job.version} was published from different sources: "
+                + "; ".join(clashes)
             )
         return None
 

@@ -9,8 +9,9 @@ cut short by a crash is skipped. `open()` reads both; `save()` folds the log bac
 
 The registry stays the source of truth: a re-run asks it first and uses the journal only for what
 the registry cannot tell yet, an upload that landed but is not in the index (re-uploading it would
-be refused as a duplicate), and the checksums of the verified packages (so a resumed run does not
-verify again).
+be refused as a duplicate), and the files each package was packaged as, with their sha256, kept in
+a directory beside the journal (`artefact_dir`): a resumed run uploads those same files and does
+not package again (a rebuilt sdist or wheel need not be byte for byte the one half uploaded).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class Journal:
     version: str
     commit: str
     state: RunState = "running"
-    checksums: dict[str, str] = field(default_factory=dict)  # crate name -> sha256 of our .crate
+    files: dict[str, dict[str, str]] = field(default_factory=dict)  # package -> {file name: sha256}
     crates: dict[str, CrateState] = field(default_factory=dict)
     _generation: int = field(default=0, repr=False)  # of the file; the log's lines name theirs
     _logged: int = field(default=0, repr=False)  # lines in the log of this generation
@@ -61,7 +62,7 @@ class Journal:
             version,
             commit,
             state=data.get("state", "running"),
-            checksums=dict(data.get("checksums", {})),
+            files={str(k): dict(v) for k, v in data.get("files", {}).items() if isinstance(v, dict)},
             crates=dict(data.get("crates", {})),
         )
         journal._generation = int(data.get("generation", 0))
@@ -71,6 +72,11 @@ class Journal:
     @staticmethod
     def path_for(directory: Path, tag: str) -> Path:
         return directory / f"publish-{_safe(tag)}.json"
+
+    @property
+    def artefact_dir(self) -> Path:
+        """Where the files of the packages of this tag are kept until its publish is done."""
+        return self.path.with_name(self.path.stem + "-files")
 
     @property
     def log_path(self) -> Path:
@@ -112,7 +118,7 @@ class Journal:
             "commit": self.commit,
             "state": self.state,
             "generation": self._generation,
-            "checksums": self.checksums,
+            "files": self.files,
             "crates": dict(sorted(self.crates.items())),
         }
         atomic_write_text(self.path, json.dumps(data, indent=2) + "\n")

@@ -1,7 +1,8 @@
 """What each tag of a publish needs: its tree, workspace and journal (`opened`), and what the
 registry has of it (`survey`: the registry is the source of truth; what is left is a job, a new
 crate or a new version of a crate it has; a version an earlier run uploaded but the index does
-not show yet, as the journal says, is only waited for).
+not show yet, as the journal says, is only waited for; a version the index lists with files
+missing is a job that uploads the rest).
 
 A tag is read from its own tree (`open_tree`), so the sources are exactly the tag's and the
 user's checkout is never touched; a release about to be tagged is read from its commit.
@@ -137,7 +138,8 @@ def survey(registry: Registry | None, tag: Opened) -> Part:
     jobs: list[Job] = []
     for pkg in packages:
         versions = registry.versions(pkg.name) if registry is not None else None
-        if versions and (there := versions.get(str(pkg.version))) is not None:
+        there = versions.get(str(pkg.version)) if versions else None
+        if there is not None and _complete(there, tag.journal.files.get(pkg.name, {})):
             present.append(there)
             continue
         deps = frozenset(edges[pkg.name] & names)
@@ -155,3 +157,10 @@ def survey(registry: Registry | None, tag: Opened) -> Part:
         tuple(present),
         tuple(jobs),
     )
+
+
+def _complete(there: PublishedVersion, ours: dict[str, str]) -> bool:
+    """The index has every file of the version: not partial, and each file an earlier run
+    packaged (the journal's) listed. Else what is missing is uploaded (a run killed between a
+    distribution's sdist and wheel); a file of the same name with other bytes is refused then."""
+    return not there.partial and all(name in there.files for name in ours)
