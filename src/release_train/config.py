@@ -137,6 +137,9 @@ class WorkspaceSettings:
         "str",
     )
     index: str = _opt("", "this workspace's index, as [publish] index (empty: [publish]'s)", "str")
+    upload_url: str = _opt(
+        "", "python: where this workspace's distributions are uploaded, as [publish] upload-url", "str"
+    )
     token_env: str = _opt(
         "", "the variable holding this workspace's registry token (empty: as [publish] says)", "str"
     )
@@ -297,8 +300,8 @@ class Settings:
         return self.project.name or self.root.name
 
     def for_entry(self, entry: WorkspaceSettings) -> Settings:
-        """The settings of one `[[workspace]]` entry alone: its `registry`, `index` and
-        `token-env` over `[publish]`'s (what the entry's registry is opened with)."""
+        """The settings of one `[[workspace]]` entry alone: its `registry`, `index`, `upload-url`
+        and `token-env` over `[publish]`'s (what the entry's registry is opened with)."""
         from dataclasses import replace
 
         p = self.publish
@@ -306,6 +309,7 @@ class Settings:
             p,
             registry=entry.registry or p.registry,
             index=entry.index or p.index,
+            upload_url=entry.upload_url or p.upload_url,
             token_env=entry.token_env or p.token_env,
         )
         return replace(self, publish=publish, workspaces=(entry,))

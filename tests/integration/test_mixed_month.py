@@ -5,16 +5,23 @@ packages, and merging it tags once."""
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from tests.fixtures.crates import cargo_available
 from tests.fixtures.fake_semver_checks import FakeSemverChecks, install
 from tests.fixtures.mixed_workspace import build_mixed
+from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import Train, build_train
 
 from release_train.cli import main
 from release_train.errors import RefusedError
 from release_train.flows import cut, release
+from release_train.registries.local_cargo import RegistryServer
+from release_train.registries.local_pypi import PypiServer
+
+TOKEN = "mixed-month-token"  # a throwaway token for throwaway local registries
 
 
 def mixed_train(tmp_path: Path) -> Train:
@@ -125,3 +132,36 @@ def test_the_patch_gate_checks_each_workspace_with_its_tool(
     body = train.pr("ci/bump-to-1.0.1", "release-1.0.0").body
     assert "**API check** (cargo-semver-checks and griffe against `v1.0.0`)" in body
     assert "`coach-core`" in body and "`coach`" in body
+
+
+@pytest.mark.skipif(not cargo_available(), reason="needs cargo")
+def test_the_tag_publishes_each_workspace_to_its_own_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_isolated_cargo(monkeypatch, tmp_path)
+    with RegistryServer(tmp_path / "crates") as crates, PypiServer(tmp_path / "index", token=TOKEN) as index:
+        train = mixed_train(tmp_path)
+        s = train.settings
+        publish = replace(s.publish, registry="local", index=crates.index_url, build_isolation=False)
+        python = replace(s.workspaces[1], registry="local", index=index.index_url)
+        train.settings = replace(s, publish=publish, workspaces=(s.workspaces[0], python))
+        train.publish, train.registry_token = True, TOKEN
+
+        env = train.at("2026-01-05T00:00:00Z").env()
+        planned = cut.plan(env)
+        cut.apply(env, planned)
+        train.merge(planned.proposals[0].head, planned.proposals[0].base)
+        env = train.at("2026-01-20T01:00:00Z").env()
+        release.apply(env, release.plan(env))
+        train.merge("ci/release-1.0.0", "release-1.0.0")
+
+        assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
+        assert crates.published() == {"coach-core": ["1.0.0"], "coach-sys": ["1.0.0"]}
+        stored = sorted(p.name for p in (index.data_dir / "packages").iterdir())
+        assert stored == [
+            f"{stem}-1.0.0{end}"
+            for stem in ("coach", "coach_cli", "coach_util")
+            for end in ("-py3-none-any.whl", ".tar.gz")
+        ]
+        (release_,) = [r for r in train.forge.list_releases() if r.tag == "v1.0.0"]
+        assert release_.tag == "v1.0.0"
