@@ -15,7 +15,9 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 from tests.fixtures.python_dists import LivePyline, live_pyline, registry_for, wheel_and_sdist
+from tests.fixtures.serving import banner, value_of
 
 from release_train.config import load_settings
 from release_train.registries.interface import Artefact, UploadRequest
@@ -34,6 +36,10 @@ def test_publish_uploads_each_sdist_and_wheel_in_dependency_order_and_a_rerun_sk
 ) -> None:
     with live_pyline(tmp_path) as live:
         tag = live.tag_release("1.0.0")
+        dry = live.cli.run("publish", "--tag", tag, "--dry-run")
+        assert dry.code == 0, dry.err
+        assert "5 to upload, 0 already there" in dry.out + dry.err
+        assert live.server.stored == []
         done = live.cli.run("publish", "--tag", tag)
         assert done.code == 0, done.err
         live.assert_released("1.0.0")
@@ -167,3 +173,39 @@ def test_pr_merge_publishes_the_tag_and_pip_installs_the_top_package_from_the_in
             [python, "-c", show], capture_output=True, text=True, check=True, timeout=60
         )
         assert versions.stdout.split() == ["2.0.0"] * 5
+
+
+def test_registry_serve_python_is_the_local_index_a_train_publishes_to(tmp_path: Path) -> None:
+    """`registry = "local"`: the bundled pypiserver as a user starts it (`release-train registry
+    serve --python`, as the Cargo one is started), its token kept in a file only its owner reads
+    and never printed; `release-train publish` uploads to it with that token."""
+    data = tmp_path / "served"
+    command = [sys.executable, "-m", "release_train", "registry", "serve", "--python", "--dir", str(data)]
+    with live_pyline(tmp_path / "train") as live:
+        tag = live.tag_release("1.0.0")
+        for start in ("first", "again"):
+            with subprocess.Popen(
+                [*command, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            ) as child:
+                lines = banner(child)
+                index_url, upload_url = value_of(lines, "index:"), value_of(lines, "upload:")
+                token_file = data / "token"
+                token = token_file.read_text().strip()
+                assert token and token not in "".join(lines)
+                assert token_file.stat().st_mode & 0o777 == 0o600
+                assert index_url.startswith("http://127.0.0.1:") and index_url.endswith("/simple/")
+                assert upload_url == index_url.removesuffix("simple/")
+                assert 'registry = "local"' in "".join(lines)
+                live.point_at(index_url, token)
+                done = live.cli.run("publish", "--tag", tag)
+                assert done.code == 0, done.err
+                if start == "first":
+                    assert "0 to upload" not in done.out + done.err
+                else:  # a restart serves what was uploaded, with the same token
+                    assert "0 to upload, 5 already there" in done.out + done.err
+                stored = sorted(p.name for p in (data / "packages").iterdir())
+                assert stored == sorted(f for name in live.names for f in wheel_and_sdist(name, "1.0.0"))
+                refused = httpx.post(upload_url, data={":action": "file_upload"}, auth=("__token__", "wrong"))
+                assert refused.status_code == 403
+                child.send_signal(signal.SIGINT)
+                assert child.wait(timeout=20) == 0

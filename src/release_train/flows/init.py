@@ -89,7 +89,12 @@ def plan(
     derived = derive(root, github=github)
     workflows = (
         init_workflows.plan(
-            root, ci_workflows=ci_workflows, install=install, release_branches=derived.branches
+            root,
+            ci_workflows=ci_workflows,
+            install=install,
+            release_branches=derived.branches,
+            python=derived.kinds == {"python"},
+            python_extra="python" in derived.kinds,
         )
         if github
         else None
@@ -148,7 +153,7 @@ def derive(root: Path, *, github: bool) -> Derived:
         settings = replace(settings, project=replace(settings.project, version_from=version_from))
         ws = load_workspace(settings)
     remote, forge_kind, forge_path = _forge(root, github=github)
-    repository = remote or _repository_from_manifest(root_manifest)
+    repository = remote or _repository_from_manifest(root_manifest) or init_python.repository_from_urls(root)
     notes, shape = _notes_file(root)
     main = _development_branch(root)
     train = _train_shape(root, main, ws)
@@ -324,18 +329,12 @@ def _repository_from_manifest(root_manifest: dict[str, Any]) -> str:
 def _exact_pins(ws: Workspace, workspace_table: dict[str, Any]) -> set[str]:
     """First-party packages some requirement pins exactly: internal by SPEC section 1."""
     pinned = {
-        d.name
-        for p in ws.packages
-        for d in p.dependencies
-        if d.first_party and ((d.req or "").startswith("=") or init_python.is_pin(d.req or ""))
+        d.name for p in ws.packages for d in p.dependencies if d.first_party and (d.req or "").startswith("=")
     }
-    # Python: a distribution that some member requires with a range (`>=1.2,<2`, `~=1.2`) is
-    # public, even where a test group pins it: internal ones must be pinned everywhere
-    pinned -= init_python.ranged(ws)
     for key, entry in (workspace_table.get("dependencies") or {}).items():
         if isinstance(entry, dict) and str(entry.get("version", "")).startswith("="):
             pinned.add(str(entry.get("package", key)))
-    return pinned
+    return pinned | init_python.pinned(ws)
 
 
 def public_globs(ws: Workspace, internal: set[str]) -> list[str]:

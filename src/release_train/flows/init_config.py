@@ -30,6 +30,11 @@ class Derived:
     # each [[workspace]] entry with its public globs and why it was found
     entries: tuple[tuple[WorkspaceSettings, tuple[str, ...], str], ...] = ()
 
+    @property
+    def kinds(self) -> set[str]:
+        """The kinds of the workspaces found ({"cargo"} for a Derived made by hand)."""
+        return {entry.kind for entry, _, _ in self.entries} or {"cargo"}
+
 
 def default_source(d: Derived) -> str:
     if d.entries and d.entries[0][0].kind == "python":
@@ -102,7 +107,8 @@ def render_config(d: Derived, *, install: str = "") -> str:
     if d.forge_kind == "local":
         path = d.forge_path or "../origin.git"
         lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
-    lines += ["", "[publish]", f"registry = {_toml_string(_registry(d.entries[0][0].kind))}"]
+    first = d.entries[0][0].kind if d.entries else "cargo"
+    lines += ["", "[publish]", _registry_line(first, first=True)]
     if d.forge_kind == "github":
         lines += ["", "[github]"]
         if install:
@@ -117,6 +123,17 @@ def render_config(d: Derived, *, install: str = "") -> str:
 
 def _registry(kind: str) -> str:
     return "pypi" if kind == "python" else "crates-io"
+
+
+# what init says of each registry it writes
+_REGISTRY_NOTES = {"pypi": "the token: PYPI_TOKEN, or on GitHub Actions trusted publishing", "crates-io": ""}
+
+
+def _registry_line(kind: str, *, first: bool) -> str:
+    registry = _registry(kind)
+    notes = [] if first else ["this workspace's packages go there"]
+    notes += [_REGISTRY_NOTES[registry]] if _REGISTRY_NOTES[registry] else []
+    return f"registry = {_toml_string(registry)}" + (f"  # {'; '.join(notes)}" if notes else "")
 
 
 def _workspace_lines(d: Derived, public: str) -> list[str]:
@@ -139,8 +156,6 @@ def _workspace_lines(d: Derived, public: str) -> list[str]:
             f"public = [{listed}]",
         ]
         if n and entry.kind != d.entries[0][0].kind:
-            lines.append(
-                f"registry = {_toml_string(_registry(entry.kind))}  # this workspace's packages go there"
-            )
+            lines.append(_registry_line(entry.kind, first=False))
         lines.append("")
     return lines

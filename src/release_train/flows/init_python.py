@@ -7,6 +7,10 @@ Shapes, in this order:
 - separate projects without a workspace (`packages/*`, `libs/*`, `python/*`): listed with
   `members = ["packages/*"]`.
 A `pyproject.toml` that is only tool configuration (no `[project]`, no uv workspace) is not one.
+
+A requirement on a member that pins one version (`pkg==1.2.3`) marks an internal distribution,
+unless some member requires it with a range; the repository on GitHub may be named by a
+github.com URL in the root project's `[project.urls]`.
 """
 
 from __future__ import annotations
@@ -20,9 +24,8 @@ from release_train.config import WorkspaceSettings
 from release_train.workspaces.interface import Workspace
 
 _LAYOUTS = ("packages", "libs", "python", "projects")
-_SKIP = {".git", ".venv", "venv", "node_modules", "target", "build", "dist", ".tox"}
-# `name==1.2.3` (not `===`): a pin, which marks an internal distribution as `=1.2.3` does in Cargo
-_PIN = re.compile(r"(?<![=!<>~])==\s*\d")
+_SKIP = {".git", ".venv", "venv", "node_modules", "target", "build", "dist", ".tox", ".nox"}
+_GITHUB = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -82,24 +85,46 @@ def root_project_name(root: Path) -> str:
     return name if isinstance(name, str) else ""
 
 
+def repository_from_urls(root: Path) -> str:
+    """owner/name from a github.com URL in the root project's `[project.urls]` ("" when none)."""
+    project = _read(root / "pyproject.toml").get("project")
+    urls = project.get("urls") if isinstance(project, dict) else None
+    for url in urls.values() if isinstance(urls, dict) else ():
+        match = _GITHUB.search(url) if isinstance(url, str) else None
+        if match:
+            return f"{match[1]}/{match[2]}"
+    return ""
+
+
+def _operators(requirement: str) -> list[tuple[str, str]]:
+    """The (operator, version) of each specifier of a PEP 508 requirement; [] when unreadable."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        return [(s.operator, s.version) for s in Requirement(requirement).specifier]
+    except InvalidRequirement:
+        return []
+
+
 def is_pin(requirement: str) -> bool:
-    """Whether a Python requirement pins one version (`pkg==1.2.3`, `pkg[extra] == 1.2.3`)."""
-    return _PIN.search(requirement) is not None
+    """Whether a Python requirement pins one version (`pkg==1.2.3`, `pkg[extra] == 1.2.3`, not
+    `pkg==1.*`), as `=1.2.3` does in Cargo."""
+    return any(op in ("==", "===") and "*" not in version for op, version in _operators(requirement))
 
 
-def ranged(ws: Workspace) -> set[str]:
-    """Distributions of the Python parts of `ws` that a member requires with a range."""
+def pinned(ws: Workspace) -> set[str]:
+    """Distributions of the Python parts of `ws` that a member pins (internal ones), less those
+    a member requires with a range (public ones, even where a test group pins them)."""
     from release_train.workspaces.python import PythonWorkspace
 
-    return {
-        d.name
-        for part in ws.parts()
-        if isinstance(part, PythonWorkspace)
-        for p in part.packages
-        for d in p.dependencies
-        if d.first_party and d.req and d.req != d.name and not is_pin(d.req) and _has_version(d.req)
-    }
-
-
-def _has_version(requirement: str) -> bool:
-    return re.search(r"[<>=~]=?\s*\d", requirement) is not None
+    pins: set[str] = set()
+    ranges: set[str] = set()
+    for part in ws.parts():
+        if not isinstance(part, PythonWorkspace):
+            continue
+        for d in (d for p in part.packages for d in p.dependencies if d.first_party and d.req):
+            if is_pin(d.req or ""):
+                pins.add(d.name)
+            elif _operators(d.req or ""):
+                ranges.add(d.name)
+    return pins - ranges

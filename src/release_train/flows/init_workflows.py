@@ -25,6 +25,7 @@ from release_train.model.branches import format_name
 
 WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")
 MAIN_ONLY_PROCESS = "release-train-main.yml"  # the release process of a train without release branches
+PYTHON_PUBLISH = "release-train-publish-python.yml"  # publish of a Python workspace (PyPI)
 WORKFLOW_DIR = workflow_scan.WORKFLOW_DIR
 # Each action at the commit its release tag pointed to when this release-train was made (read
 # from the action's repository: `git rev-parse TAG^{commit}`). Update all three together.
@@ -65,9 +66,16 @@ def plan(
     ci_workflows: Sequence[str] = (),
     install: str | None = None,
     release_branches: bool = True,
+    python: bool = False,
+    python_extra: bool = False,
 ) -> WorkflowPlan:
     """`release_branches=False`: a train without release branches, whose release process
-    proposes the release PR to main (`templates/github/release-train-main.yml`)."""
+    proposes the release PR to main (`templates/github/release-train-main.yml`). `python`: a
+    Python workspace, published to PyPI by trusted publishing
+    (`templates/github/release-train-publish-python.yml`), release-train installed with its
+    `python` extra (the build and check tools). `python_extra`: Python distributions beside Cargo
+    crates, published by the Cargo workflow (its job has `id-token: write`, which PyPI's trusted
+    publishing needs too), release-train installed with the `python` extra."""
     branches, release = BranchSettings(), ReleaseSettings()
     found = workflow_scan.scan(root, release.marker)
     names = workflow_scan.BranchNames(
@@ -78,7 +86,11 @@ def plan(
     )
     ci = workflow_scan.choose_ci(found, names, ci_workflows)
     spec = install_spec(install if install is not None else configured_install(root))
+    if python or python_extra:
+        spec = with_python_extra(spec)
     templates = {} if release_branches else {WORKFLOWS[0]: MAIN_ONLY_PROCESS}
+    if python:
+        templates[WORKFLOWS[2]] = PYTHON_PUBLISH
     files = tuple(
         (
             f"{WORKFLOW_DIR}/{name}",
@@ -128,6 +140,18 @@ def install_spec(given: str) -> str:
             hint="give release-train==X.Y.Z, a git+https://...@COMMIT URL or 'release-train @ URL'",
         )
     return spec
+
+
+def with_python_extra(spec: str) -> str:
+    """The install spec with release-train's `python` extra (a git URL becomes a direct
+    reference: `release-train[python] @ git+https://...`)."""
+    from packaging.requirements import Requirement
+
+    if _URL.match(spec):
+        return f"release-train[python] @ {spec}"
+    requirement = Requirement(spec)
+    requirement.extras.add("python")
+    return str(requirement)
 
 
 def _yaml_string(value: str) -> str:

@@ -19,10 +19,14 @@ from release_train.registries.interface import Registry
 
 LOCAL_ANY_TOKEN = "release-train-local"  # noqa: S105 (not a secret: a placeholder)
 
-RegistryOpener = Callable[[Settings, str | None, Clock | None], Registry]
+# Without a token, where one can be minted for an upload URL (PyPI's trusted publishing).
+Minter = Callable[[str], str | None]
+RegistryOpener = Callable[[Settings, str | None, Clock | None, Minter | None], Registry]
 
 
-def _open_crates_io(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
+def _open_crates_io(
+    settings: Settings, token: str | None, clock: Clock | None, mint: Minter | None
+) -> Registry:
     from release_train.registries.cargo_registry import CargoRegistry
 
     if settings.python_registry:
@@ -33,7 +37,7 @@ def _open_crates_io(settings: Settings, token: str | None, clock: Clock | None) 
     return CargoRegistry(settings.publish.index, token, clock=clock)
 
 
-def _open_local(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
+def _open_local(settings: Settings, token: str | None, clock: Clock | None, mint: Minter | None) -> Registry:
     from release_train.registries.cargo_registry import CRATES_IO_INDEX, CargoRegistry
 
     if settings.python_registry:
@@ -49,16 +53,18 @@ def _open_local(settings: Settings, token: str | None, clock: Clock | None) -> R
     return CargoRegistry(settings.publish.index, token or LOCAL_ANY_TOKEN, clock=clock)
 
 
-def _open_pypi(settings: Settings, token: str | None, clock: Clock | None) -> Registry:
+def _open_pypi(settings: Settings, token: str | None, clock: Clock | None, mint: Minter | None) -> Registry:
     if not settings.python_registry:
         raise ConfigError(
             "[publish] registry = 'pypi' publishes Python distributions, but the workspace is Cargo's",
             hint="use registry = 'crates-io' (or 'local') for a Cargo workspace",
         )
-    return _open_python(settings, token, clock, local=False)
+    return _open_python(settings, token, clock, local=False, mint=mint)
 
 
-def _open_python(settings: Settings, token: str | None, clock: Clock | None, *, local: bool) -> Registry:
+def _open_python(
+    settings: Settings, token: str | None, clock: Clock | None, *, local: bool, mint: Minter | None = None
+) -> Registry:
     from release_train.registries.cargo_registry import CRATES_IO_INDEX
     from release_train.registries.pypi import PYPI_INDEX, PYPI_UPLOAD, PypiRegistry
 
@@ -86,6 +92,7 @@ def _open_python(settings: Settings, token: str | None, clock: Clock | None, *, 
         clock=clock,
         isolation=settings.publish.build_isolation,
         token_env=settings.registry_token_env,
+        mint_token=None if token else mint,
     )
 
 
@@ -96,25 +103,32 @@ REGISTRIES: dict[str, RegistryOpener] = {
 }
 
 
-def open_registry(settings: Settings, token: str | None, *, clock: Clock | None = None) -> Registry:
-    """The registry the settings name, holding `token` for uploads."""
+def open_registry(
+    settings: Settings, token: str | None, *, clock: Clock | None = None, mint: Minter | None = None
+) -> Registry:
+    """The registry the settings name, holding `token` for uploads (without one, PyPI asks `mint`
+    at its first upload)."""
     opener = REGISTRIES.get(settings.publish.registry)
     if opener is None:
         raise ConfigError(
             f"unknown registry {settings.publish.registry!r}",
             hint=f"[publish] registry must be one of: {', '.join(REGISTRIES)}",
         )
-    return opener(settings, token, clock)
+    return opener(settings, token, clock, mint)
 
 
 def open_each(
-    settings: Settings, token_of: Callable[[Settings], str | None], *, clock: Clock | None = None
+    settings: Settings,
+    token_of: Callable[[Settings], str | None],
+    *,
+    clock: Clock | None = None,
+    mint: Minter | None = None,
 ) -> Registry:
     """The registry of each `[[workspace]]` entry: the one `[publish]` names, or with several
     entries a `RoutedRegistry` sending each entry's packages to its own (`token_of` reads the
-    token of each entry's settings)."""
+    token of each entry's settings; `mint` as for `open_registry`)."""
     if len(settings.workspaces) == 1:
-        return open_registry(settings, token_of(settings), clock=clock)
+        return open_registry(settings, token_of(settings), clock=clock, mint=mint)
     from release_train.registries.routed import Route, RoutedRegistry
 
     def names() -> dict[str, int]:
@@ -126,5 +140,5 @@ def open_each(
     routes = []
     for entry in settings.workspaces:
         own = settings.for_entry(entry)
-        routes.append(Route(open_registry(own, token_of(own), clock=clock), entry.path))
+        routes.append(Route(open_registry(own, token_of(own), clock=clock, mint=mint), entry.path))
     return RoutedRegistry(routes, names)

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 PYPI_INDEX = "https://pypi.org/simple/"
 PYPI_UPLOAD = "https://upload.pypi.org/legacy/"
 TOKEN_USER = "__token__"  # noqa: S105 (the user name PyPI's API tokens go with, not a secret)
-TokenSource = Callable[[], str | None]  # asked once, at the first upload (trusted publishing mints then)
+# Given the upload URL, a token for it: asked once, at the first upload (trusted publishing mints then).
+TokenSource = Callable[[str], str | None]
 
 
 class PypiRegistry:
@@ -95,7 +96,7 @@ class PypiRegistry:
     def _credential(self) -> str | None:
         with self._lock:
             if self.token is None and self._mint_token is not None:
-                self.token, self._mint_token = self._mint_token(), None
+                self.token, self._mint_token = self._mint_token(self.upload_url), None
             return self.token
 
     def versions(self, name: str) -> dict[str, PublishedVersion]:
