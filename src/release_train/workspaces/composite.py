@@ -3,12 +3,12 @@ bindings next to it) as one workspace that moves together: one bump, one release
 
 Each entry is read by its own kind; the composite lists every package of every part, answers the
 graph questions over all of them (a package depends only on members of its own part) and bumps
-every part before anything is written. Its root is the repository's. The train version is that of the part holding
-`[project] version-from`, else of the first entry; a part that does not hold it is read as if
-version-from were unset (its own train version: Cargo's `[workspace.package] version`, the
-Python root distribution's or the version its distributions share), so `bump major` moves every
-part as it would move alone. A package name may be in one part only: the publish journal, the
-plan and `version-from` name packages without their kind.
+every part before anything is written. Its root is the repository's. The train version is that
+of the part holding `[project] version-from`, else of the first entry; a part that does not hold
+it is read as if version-from were unset (its own train version: Cargo's `[workspace.package]
+version`, the Python root distribution's or the version its distributions share), so `bump
+major` moves every part as it would move alone. A package name may be in one part only: the
+publish journal, the plan and `version-from` name packages without their kind.
 """
 
 from __future__ import annotations
