@@ -37,12 +37,18 @@ def test_major_then_patch_move_both_workspaces_exactly(
     assert snapshot(work) == snapshot(build_mixed(tmp_path / "patch", "2.0.1"))
 
 
-def test_an_rc_is_spelled_by_each_ecosystem(tmp_path: Path) -> None:
+def test_an_rc_is_spelled_by_each_ecosystem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     work = build_mixed(tmp_path / "work", "1.0.0")
     assert main(["bump", "rc", "-C", str(work)]) == 0
     assert 'version = "1.0.0-rc.1"' in (work / "Cargo.toml").read_text()
     assert '__version__ = "1.0.0rc1"' in (work / "python/packages/coach/src/coach/__init__.py").read_text()
     assert "'coach>=1.0.0rc1,<2'" in (work / "python/packages/cli/pyproject.toml").read_text()
+    capsys.readouterr()
+    assert main(["packages", "--json", "-C", str(work)]) == 0
+    spelled = {p["name"]: p["version"] for p in json.loads(capsys.readouterr().out)["packages"]}
+    assert (
+        spelled["coach-core"] == "1.0.0-rc.1" and spelled["coach"] == "1.0.0rc1"
+    )  # as each registry lists it
 
 
 def test_version_from_may_name_a_python_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,3 +209,16 @@ def test_registry_serve_python_is_the_local_index_a_train_publishes_to(tmp_path:
                 assert refused.status_code == 403
                 child.send_signal(signal.SIGINT)
                 assert child.wait(timeout=20) == 0
+
+
+def test_a_release_candidate_is_looked_up_as_the_index_spells_it(tmp_path: Path) -> None:
+    """The train's 2.0.0-rc.1 is 2.0.0rc1 in pyproject.toml, in the file names and in the index:
+    a re-run finds every distribution there."""
+    with live_pyline(tmp_path) as live:
+        tag = live.tag_release("2.0.0rc1", tag="v2.0.0-rc.1")
+        done = live.cli.run("publish", "--tag", tag)
+        assert done.code == 0, done.err
+        live.assert_released("2.0.0rc1", tag="v2.0.0-rc.1")
+        again = live.cli.run("publish", "--tag", tag)
+        assert again.code == 0, again.err
+        assert "0 to upload, 5 already there" in again.out + again.err

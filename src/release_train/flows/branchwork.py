@@ -159,7 +159,7 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
         report = verify.VerifyReport(checks)
         rule = train_rule(settings, ws)
         if op is None:
-            publishes = tuple((p.name, ws.part_of(p.name).spell(p.version)) for p in ws.publish_order())
+            publishes = tuple((p.name, ws.spelled(p)) for p in ws.publish_order())
             return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report, train_rule=rule)
         try:
             return replace(_bumped(settings, ws, op, plans.get(op)), report=report, train_rule=rule)
@@ -188,9 +188,7 @@ def _bumped(settings: Settings, ws: Workspace, op: Operation, plan: BumpPlan | N
     assert isinstance(view, TreeFiles), "bumps are computed on a tree view"
     plan = plan or plan_bump(settings, op, ws)
     files = {posixpath.relpath(view.real(str(p)), view.top): data for p, data in plan.files.items()}
-    publishes = tuple(
-        (p.name, ws.part_of(p.name).spell(plan.new_versions[p.name])) for p in ws.publish_order()
-    )
+    publishes = tuple((p.name, ws.spelled(p, plan.new_versions[p.name])) for p in ws.publish_order())
     return Bumped(
         Version.parse(str(plan.old_version)),
         Version.parse(str(plan.new_version)),

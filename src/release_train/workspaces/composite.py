@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from release_train.config import Settings, WorkspaceSettings
     from release_train.model.version import Operation, Version
+    from release_train.workspaces.interface import Package
 
     LoadOne = Callable[[Settings, WorkspaceSettings], Workspace]
 
@@ -61,6 +62,9 @@ class CompositeWorkspace(Workspace):
 
     def spell(self, version: Version) -> str:
         return self._lead.spell(version)
+
+    def spelled(self, package: Package, version: Version | None = None) -> str:
+        return self.part_of(package.name).spelled(package, version)
 
     def bump(self, op: Operation, *, rc_train: bool) -> BumpEdits:
         """Every part's bump, computed before the caller writes any file."""

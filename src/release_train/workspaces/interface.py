@@ -232,6 +232,11 @@ class Workspace(Record):
     def has(self, name: str) -> bool:
         return name in self._by_name
 
+    def spelled(self, package: Package, version: Version | None = None) -> str:
+        """The package's version (or `version`) as its ecosystem writes it: the registry lists it
+        so (a Python distribution's 2.0.0rc1)."""
+        return self.spell(package.version if version is None else version)
+
     def parts(self) -> tuple[Workspace, ...]:
         """The workspaces of one kind this one is made of: itself, or each `[[workspace]]` entry's
         (workspaces/composite.py). Kind-specific checks and registries look at the parts."""

@@ -7,8 +7,9 @@ manifest line to fix. `verify` runs the same checks before anything is proposed 
 estimates the size without packaging (`estimated_size_problems`), `publish` measures the real
 `.crate` files (`package_once`, which keeps every package's files and records their sha256 in
 the journal; for Python the sdist and wheels, checked by `twine check`), and refuses a version
-already in the registry with a file of the same name and other bytes (`refuse_changed`). Files are read where the workspace was read (`ws.files`: the disk, or a
-commit's tree when a flow checks a commit).
+already in the registry with a file of the same name and other bytes (`refuse_changed`). Files
+are read where the workspace was read (`ws.files`: the disk, or a commit's tree when a flow
+checks a commit).
 """
 
 from __future__ import annotations
