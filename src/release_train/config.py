@@ -130,6 +130,19 @@ class WorkspaceSettings:
     rule: tuple[RuleSettings, ...] = _opt(
         (), "[[workspace.rule]] tables: packages whose `bump major` moves them otherwise", "rules"
     )
+    registry: str = _opt(
+        "",
+        "with several [[workspace]] entries: this one's registry, as [publish] registry (empty: "
+        "[publish]'s; a Cargo and a Python workspace need one each)",
+        "str",
+    )
+    index: str = _opt("", "this workspace's index, as [publish] index (empty: [publish]'s)", "str")
+    upload_url: str = _opt(
+        "", "python: where this workspace's distributions are uploaded, as [publish] upload-url", "str"
+    )
+    token_env: str = _opt(
+        "", "the variable holding this workspace's registry token (empty: as [publish] says)", "str"
+    )
 
 
 @_values(frozen=True)
@@ -285,6 +298,21 @@ class Settings:
     @property
     def project_name(self) -> str:
         return self.project.name or self.root.name
+
+    def for_entry(self, entry: WorkspaceSettings) -> Settings:
+        """The settings of one `[[workspace]]` entry alone: its `registry`, `index`, `upload-url`
+        and `token-env` over `[publish]`'s (what the entry's registry is opened with)."""
+        from dataclasses import replace
+
+        p = self.publish
+        publish = replace(
+            p,
+            registry=entry.registry or p.registry,
+            index=entry.index or p.index,
+            upload_url=entry.upload_url or p.upload_url,
+            token_env=entry.token_env or p.token_env,
+        )
+        return replace(self, publish=publish, workspaces=(entry,))
 
     def resolve(self, relative: str) -> Path:
         """A path from the configuration, relative to the repository root, links resolved."""

@@ -60,6 +60,12 @@ def test_the_wheel_ships_the_templates_and_the_demo_example(dists: dict[str, Pat
         "demo/example/release-train.toml",
     } <= example
     assert example <= shipped
+    python_example = _data_files(PACKAGE / "demo" / "example_python")
+    assert {
+        "demo/example_python/uv.lock",
+        "demo/example_python/packages/trolley/src/trolley/__init__.py",
+    } <= (python_example)
+    assert python_example <= shipped
     assert "py.typed" in shipped
     assert "cli/__init__.py" in shipped
 

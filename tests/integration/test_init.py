@@ -113,14 +113,11 @@ def test_init_without_workspace_version_takes_the_top_package_and_local_origin(t
     assert "previous releases of tool can be found" in notes
 
 
-def test_init_outside_a_cargo_workspace_says_what_to_do(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_init_outside_a_workspace_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["init", "-C", str(tmp_path)]) == 6
     err = capsys.readouterr().err
-    assert "no Cargo.toml or pyproject.toml at" in err
-    assert "hint: run init at the root of a Cargo workspace" in err
-    assert "or of a Python one" in err
+    assert "no Cargo workspace and no Python project at" in err
+    assert "hint: run init at the root of a Cargo workspace" in err and "or of a Python repository" in err
 
 
 def _workflows(tmp_path: Path) -> tuple[Path, dict[str, dict[Any, Any]]]:

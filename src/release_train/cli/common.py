@@ -212,15 +212,19 @@ def registry_factory(settings: Settings, clock: Clock | None = None) -> Registry
 
     def registry() -> Registry:
         if not opened:
-            from release_train.registries import open_registry
+            from release_train.registries import open_each
 
-            token = os.environ.get(settings.registry_token_env) or None
-            if token:
-                _remember_secret(token)
-            opened.append(open_registry(settings, token, clock=clock, mint=_trusted_publishing()))
+            opened.append(open_each(settings, _registry_token, clock=clock, mint=_trusted_publishing()))
         return opened[0]
 
     return registry
+
+
+def _registry_token(settings: Settings) -> str | None:
+    token = os.environ.get(settings.registry_token_env) or None
+    if token:
+        _remember_secret(token)
+    return token
 
 
 def _trusted_publishing() -> Callable[[str], str | None] | None:

@@ -13,6 +13,14 @@ proposes "Release Railcar 2.0.0" to main, merged, tagged v2.0.0, published, rele
 fix and `release patch` make 2.0.1; a feature lands and the next month's tick makes 3.0.0; a
 consumer of railcar-core "2.0" resolves 2.0.1.
 
+With `--python` the branch train's month is played on the bundled Python example instead (the
+Trolley uv workspace: three distributions, one internal and pinned, a `__version__` file, a
+uv.lock) against the bundled local package index, a real pypiserver on 127.0.0.1: the tag
+publishes each distribution (sdist and wheel) in dependency order, and at the end a fresh virtual
+environment installs the released `trolley` from that index. It needs the build and upload tools
+(`pip install 'release-train[python]'`) and hatchling, the example's build backend, beside
+release-train.
+
 With `--forge github` the same month runs against the GitHub stand-in, started in-process on
 127.0.0.1 (`[forge] kind = "github"`, with a throwaway token it requires): same PRs, tags and
 releases as on the local forge.
@@ -41,15 +49,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "([release] branches = false), two releases and a patch release, each a PR to main "
         "(default: %(default)s)",
     )
+    parser.add_argument(
+        "--python",
+        action="store_true",
+        help="play the branch train's month on the bundled Python example (a uv workspace), published "
+        "to the bundled local package index; a fresh virtual environment installs the result",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from release_train.demo import Shape
     from release_train.demo import run as play
     from release_train.errors import UsageError
 
+    if args.python and args.shape != "branches":
+        raise UsageError("--python plays the branch train's month", hint="drop --shape, or drop --python")
     root = args.dir or Path(tempfile.mkdtemp(prefix="release-train-demo-"))
     if root.exists() and any(root.iterdir()):
         raise UsageError(f"{root} is not empty", hint="pass a new or empty directory, or none for a temp dir")
     root.mkdir(parents=True, exist_ok=True)
-    play(root.resolve(), lambda line: print(line, flush=True), forge=args.forge, shape=args.shape)
+    shape: Shape = "python" if args.python else args.shape
+    play(root.resolve(), lambda line: print(line, flush=True), forge=args.forge, shape=shape)
     return 0

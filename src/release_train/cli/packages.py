@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     rows = [
         {
             "name": p.name,
-            "version": ws.spell(p.version),
+            "version": ws.spelled(p),
             "visibility": "public" if p.public else "internal",
             "publish": p.publish,
             "major": p.on_major,  # what `bump major` does to it: major, minor, patch or none
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     print(f"train version {ws.train_version}; {len(ws.publishable())} of {len(rows)} packages are published")
     width = max((len(p.name) for p in ordered), default=4)
-    vwidth = max((len(ws.spell(p.version)) for p in ordered), default=7)
+    vwidth = max((len(ws.spelled(p)) for p in ordered), default=7)
     for n, p in enumerate(ordered, start=1):
         order = f"{n:>3}" if p.publish else "  -"
         visibility = "public" if p.public else "internal"
@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         rule = f"  (rule: {p.major_rule})" if p.major_rule != "major" else ""
         source = f"  (version {_source(p.version_source)})" if p.version_source else ""
         print(
-            f"{order}  {p.name.ljust(width)}  {ws.spell(p.version).ljust(vwidth)}  {visibility:<8}  {published}{rule}{source}"
+            f"{order}  {p.name.ljust(width)}  {ws.spelled(p).ljust(vwidth)}  {visibility:<8}  {published}{rule}{source}"
         )
     return 0
 

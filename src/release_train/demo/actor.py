@@ -49,6 +49,9 @@ class Demo:
     work: Path = field(init=False)
     origin: Path = field(init=False)
     clock: MonthClock = field(init=False)
+    # the source file the month's fixes change, and how a comment starts in it
+    lib: str = "crates/railcar-core/src/lib.rs"
+    comment: str = "//"
 
     def __post_init__(self) -> None:
         self.work = self.root / "work"

@@ -13,9 +13,9 @@ def fix_and_backport(
 ) -> None:
     """A contributor's fix lands on main through a PR; `backport` carries it to release-1.0.0,
     and that PR is merged too (all changes land on main first)."""
-    lib = "crates/railcar-core/src/lib.rs"
+    lib = demo.lib
     original = (demo.work / lib).read_text()
-    demo.propose(branch, "main", {lib: f"{original}\n{line}\n"}, title, day)
+    demo.propose(branch, "main", {lib: f"{original}\n{demo.comment} {line}\n"}, title, day)
     demo.merge(branch, "main", f"{day}T{hours[0]}:00Z")
     demo.sync_main()
     demo.rt("backport", demo.head_of("main"), "--to", "release-1.0.0")
@@ -34,7 +34,7 @@ def play(demo: Demo) -> None:
     fix_and_backport(
         demo,
         "fix-coupling",
-        "// Fix: couplings no longer slip on grades.",
+        "Fix: couplings no longer slip on grades.",
         "Fix slipping couplings on grades",
         "2026-12-08",
     )
@@ -52,7 +52,7 @@ def play(demo: Demo) -> None:
     fix_and_backport(
         demo,
         "fix-brakes",
-        "// Fix: brakes release evenly.",
+        "Fix: brakes release evenly.",
         "Fix uneven brake release",
         "2026-12-22",
         ("08:00", "08:30"),

@@ -7,12 +7,13 @@ import os
 import shutil
 import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from release_train.demo import script_main
+from release_train.config import load_settings
+from release_train.demo import script_main, script_python
 from release_train.demo.actor import (
     DEMO_TOKEN,
     EXAMPLE,
@@ -31,20 +32,42 @@ from release_train.infra.git import init_repo
 
 NOW = "2026-12-22T12:00:00Z"  # where the month ends: the status and its dashboard are as of then
 DASHBOARD = "dashboard"  # `status --html` writes the month's page there
-Shape = Literal["branches", "main"]
-SHAPES: tuple[Shape, ...] = ("branches", "main")
+# "python": the branch train's month on the Python example (`demo --python`)
+Shape = Literal["branches", "main", "python"]
+SHAPES: tuple[Shape, ...] = ("branches", "main", "python")
+Published = Callable[[], dict[str, list[str]]]  # package -> versions the registry holds
+Consume = Callable[[Demo, str, str], str]  # (demo, index URL, requirement) -> version resolved
+
+
+@contextmanager
+def registry(root: Path) -> Iterator[tuple[str, Published]]:
+    """The local Cargo registry for the month; yields its index URL and what it holds."""
+    from release_train.registries.local_cargo import RegistryServer
+
+    with RegistryServer(root / "registry", port=free_port(), token=DEMO_TOKEN) as server:
+        yield server.index_url, server.published
 
 
 @dataclass(frozen=True)
 class Script:
-    """One month: what is played, when it ends, what the consumer requires and must resolve,
-    the tags it must leave."""
+    """One month: what is played on which example, when it ends, the registry it publishes to
+    (and the variable its token is read from), what the consumer requires and must resolve, the
+    tags it must leave."""
 
     play: Callable[[Demo], None]
     now: str
     requirement: str
     resolves: str
     tags: tuple[str, ...]
+    example: Path = EXAMPLE
+    serve: Callable[[Path], AbstractContextManager[tuple[str, Published]]] = registry
+    token_env: str = TOKEN_ENV
+    consume: Consume = consume
+    lib: str = "crates/railcar-core/src/lib.rs"
+    comment: str = "//"
+    consumer: str = (
+        'A consumer crate resolved railcar-core = "{requirement}" to {version} from the local registry.'
+    )
 
 
 SCRIPTS: dict[Shape, Script] = {
@@ -52,11 +75,24 @@ SCRIPTS: dict[Shape, Script] = {
     "main": Script(
         script_main.play, script_main.NOW, script_main.CONSUMER, script_main.RESOLVES, script_main.TAGS
     ),
+    "python": Script(
+        play,
+        NOW,
+        script_python.CONSUMER,
+        script_python.RESOLVES,
+        ("v1.0.0", "v1.0.1"),
+        example=script_python.EXAMPLE,
+        serve=script_python.index,
+        token_env=script_python.TOKEN_ENV,
+        consume=script_python.consume,
+        lib=script_python.LIB,
+        comment="#",
+        consumer="A fresh virtual environment installed trolley~={requirement}: {version}, from the local index.",
+    ),
 }
 
 if TYPE_CHECKING:
     from release_train.github_standin import GitHubStandIn
-    from release_train.registries.local_cargo import RegistryServer
 
 
 def free_port() -> int:
@@ -66,15 +102,6 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def registry(root: Path) -> Iterator[tuple[str, RegistryServer]]:
-    """The local Cargo registry for the month; yields its index URL and the server."""
-    from release_train.registries.local_cargo import RegistryServer
-
-    with RegistryServer(root / "registry", port=free_port(), token=DEMO_TOKEN) as server:
-        yield server.index_url, server
-
-
 def setup(
     demo: Demo, index_url: str, standin: GitHubStandIn | None = None, shape: Shape = "branches"
 ) -> None:
@@ -82,7 +109,8 @@ def setup(
     stand-in's git remote when `standin` is given (the only forge-specific part of the month).
     `shape="main"`: a train without release branches, main's notes as such a train keeps them."""
     demo.say(f"Setting up in {demo.root}")
-    shutil.copytree(EXAMPLE, demo.work, ignore=shutil.ignore_patterns("target"))
+    example = SCRIPTS[shape].example
+    shutil.copytree(example, demo.work, ignore=shutil.ignore_patterns("target", "__pycache__"))
     config = demo.work / "release-train.toml"
     text = config.read_text()
     if shape == "main":
@@ -109,7 +137,7 @@ def setup(
         "commit",
         "--quiet",
         "--file=-",
-        input="Railcar: initial import",
+        input=f"{load_settings(demo.work).project_name}: initial import",
         env={"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp},
     )
     if standin is None:
@@ -128,8 +156,8 @@ class Month:
     prs: tuple[PullRequest, ...]  # every PR, oldest first
     tags: dict[str, str]  # name -> commit
     releases: tuple[Release, ...]  # sorted by tag
-    published: dict[str, list[str]]  # crate -> versions on the registry
-    resolved: str  # the version the consumer crate resolved
+    published: dict[str, list[str]]  # package -> versions on the registry
+    resolved: str  # the version the consumer (a crate, or a virtual environment) resolved
 
 
 @contextmanager
@@ -162,26 +190,24 @@ def github_standin(demo: Demo) -> Iterator[GitHubStandIn]:
 def run(
     root: Path, say: Callable[[str], None], forge: ForgeKind = "local", shape: Shape = "branches"
 ) -> Month:
-    demo = Demo(root, say)
     script = SCRIPTS[shape]
+    demo = Demo(root, say, lib=script.lib, comment=script.comment)
     env = {
-        TOKEN_ENV: DEMO_TOKEN,  # the CLI layer reads the registry token from here
+        script.token_env: DEMO_TOKEN,  # the CLI layer reads the registry token from here
         # cargo (package, publish, fetch) keeps its caches in the demo directory, not in ~/.cargo
         "CARGO_HOME": str(root / "cargo-home"),
     }
     if forge == "github":
         env[FORGE_TOKEN_ENV] = FORGE_TOKEN
-    with environment(**env), registry(root) as (index_url, server):
+    with environment(**env), script.serve(root) as (index_url, published):
         if forge == "github":
             with github_standin(demo) as standin:
-                month = _month(demo, index_url, server.published, script, shape, standin)
+                month = _month(demo, index_url, published, script, shape, standin)
         else:
-            month = _month(demo, index_url, server.published, script, shape, None)
+            month = _month(demo, index_url, published, script, shape, None)
     tags = sorted(month.tags)
     version = month.resolved
-    say(
-        f'\nA consumer crate resolved railcar-core = "{script.requirement}" to {version} from the local registry.'
-    )
+    say("\n" + script.consumer.format(requirement=script.requirement, version=version))
     say(f"Tags on the forge: {', '.join(tags)}")
     say(_where_to_look(demo, forge))
     if not set(script.tags) <= set(tags) or version != script.resolves:
@@ -204,7 +230,7 @@ def _month(
     demo.rt("status", "--now", script.now, "--html", str(demo.root / DASHBOARD))
     demo.rt("pr", "list", "--state", "all")
     demo.rt("releases")
-    resolved = consume(demo, index_url, script.requirement)
+    resolved = script.consume(demo, index_url, script.requirement)
     with demo.forge() as forge:
         prs = tuple(sorted(forge.list_prs(state=None), key=lambda pr: pr.number))
         releases = tuple(sorted(forge.list_releases(), key=lambda r: r.tag))
@@ -228,11 +254,16 @@ def _where_to_look(demo: Demo, forge: ForgeKind) -> str:
         origin = "the local forge (bare repository; PRs and releases in its .forge.sqlite3)"
         rt = _command_name()
         commands = f"\n  {rt} status -C {demo.work}\n  {rt} pr list --state all -C {demo.work}"
+    registry = (
+        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)\n"
+        if (demo.root / "registry").is_dir()
+        else f"  {demo.root / 'index'}    the local package index (packages/: each sdist and wheel)\n"
+    )
     return (
         "\nWhere to look:\n"
         f"  {demo.work}      the working repository (git log --all --graph --oneline)\n"
         f"  {demo.origin}    {origin}\n"
-        f"  {demo.root / 'registry'}    the local Cargo registry (index/ and crates/)\n"
+        f"{registry}"
         f"  {demo.root / DASHBOARD / 'index.html'}    the release dashboard (`status --html`)"
         f"{commands}"
     )

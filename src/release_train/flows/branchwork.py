@@ -165,7 +165,7 @@ def prepare(env: FlowEnv, rev: str, op: Operation | None, *, branch: str) -> Bum
         report = verify.VerifyReport(checks)
         rule = train_rule(settings, ws)
         if op is None:
-            publishes = tuple((p.name, str(p.version)) for p in ws.publish_order())
+            publishes = tuple((p.name, ws.spelled(p)) for p in ws.publish_order())
             return Bumped(ws.train_version, ws.train_version, {}, (), publishes, report, train_rule=rule)
         try:
             return replace(_bumped(settings, ws, op, plans.get(op)), report=report, train_rule=rule)
@@ -194,7 +194,7 @@ def _bumped(settings: Settings, ws: Workspace, op: Operation, plan: BumpPlan | N
     assert isinstance(view, TreeFiles), "bumps are computed on a tree view"
     plan = plan or plan_bump(settings, op, ws)
     files = {posixpath.relpath(view.real(str(p)), view.top): data for p, data in plan.files.items()}
-    publishes = tuple((p.name, str(plan.new_versions[p.name])) for p in ws.publish_order())
+    publishes = tuple((p.name, ws.spelled(p, plan.new_versions[p.name])) for p in ws.publish_order())
     return Bumped(
         Version.parse(str(plan.old_version)),
         Version.parse(str(plan.new_version)),

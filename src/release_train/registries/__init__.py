@@ -115,3 +115,30 @@ def open_registry(
             hint=f"[publish] registry must be one of: {', '.join(REGISTRIES)}",
         )
     return opener(settings, token, clock, mint)
+
+
+def open_each(
+    settings: Settings,
+    token_of: Callable[[Settings], str | None],
+    *,
+    clock: Clock | None = None,
+    mint: Minter | None = None,
+) -> Registry:
+    """The registry of each `[[workspace]]` entry: the one `[publish]` names, or with several
+    entries a `RoutedRegistry` sending each entry's packages to its own (`token_of` reads the
+    token of each entry's settings; `mint` as for `open_registry`)."""
+    if len(settings.workspaces) == 1:
+        return open_registry(settings, token_of(settings), clock=clock, mint=mint)
+    from release_train.registries.routed import Route, RoutedRegistry
+
+    def names() -> dict[str, int]:
+        from release_train.workspaces import load_workspace
+
+        parts = load_workspace(settings).parts()
+        return {p.name: index for index, part in enumerate(parts) for p in part.packages}
+
+    routes = []
+    for entry in settings.workspaces:
+        own = settings.for_entry(entry)
+        routes.append(Route(open_registry(own, token_of(own), clock=clock, mint=mint), entry.path))
+    return RoutedRegistry(routes, names)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from release_train.errors import ConfigError
 
 if TYPE_CHECKING:
-    from release_train.config import Settings
+    from release_train.config import Settings, WorkspaceSettings
     from release_train.workspaces.interface import Workspace
 
 # kind -> "module:class"; the module is imported only when that kind is used
@@ -17,11 +17,20 @@ WORKSPACES: dict[str, str] = {
 }
 
 
-def load_workspace(settings: Settings, index: int = 0) -> Workspace:
-    """Read the configured workspace (`settings.workspaces[index]`, the first by default)."""
+def load_workspace(settings: Settings) -> Workspace:
+    """Read the configured workspace: the one `[[workspace]]` entry, or every entry joined into
+    one that moves together (workspaces/composite.py)."""
+    if len(settings.workspaces) > 1:
+        from release_train.workspaces.composite import load_composite
+
+        return load_composite(settings, load_entry)
+    return load_entry(settings, settings.workspaces[0])
+
+
+def load_entry(settings: Settings, config: WorkspaceSettings) -> Workspace:
+    """Read one `[[workspace]]` entry with its kind's loader."""
     import importlib
 
-    config = settings.workspaces[index]
     entry = WORKSPACES.get(config.kind)
     if entry is None:
         raise ConfigError(

@@ -26,6 +26,7 @@ from release_train.workspaces.interface import (
     Dependency,
     Package,
     Problem,
+    VersionFromElsewhere,
     Workspace,
     raise_problems,
 )
@@ -228,7 +229,7 @@ def _train_version(
         for p in packages:
             if p.name == source:
                 return p.version
-        raise WorkspaceError(
+        raise VersionFromElsewhere(
             f"[project] version-from names {source!r}, which is not a member of the workspace",
             hint="set version-from to a package listed by `release-train packages`",
         )

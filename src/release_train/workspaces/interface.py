@@ -28,6 +28,7 @@ __all__ = [
     "DependencyKind",
     "Package",
     "Problem",
+    "VersionFromElsewhere",
     "Workspace",
     "WorkspaceError",
     "WorkspaceKind",
@@ -35,6 +36,11 @@ __all__ = [
 
 # "optional": a Python extra (`[project.optional-dependencies]`); Python allows cycles through them
 DependencyKind = Literal["normal", "dev", "build", "optional"]
+
+
+class VersionFromElsewhere(WorkspaceError):
+    """`[project] version-from` names no package of this workspace: with several `[[workspace]]`
+    entries it may name one of another (workspaces/composite.py), so this one is read without it."""
 
 
 class Dependency(Record):
@@ -225,6 +231,21 @@ class Workspace(Record):
 
     def has(self, name: str) -> bool:
         return name in self._by_name
+
+    def spelled(self, package: Package, version: Version | None = None) -> str:
+        """The package's version (or `version`) as its ecosystem writes it: the registry lists it
+        so (a Python distribution's 2.0.0rc1)."""
+        return self.spell(package.version if version is None else version)
+
+    def parts(self) -> tuple[Workspace, ...]:
+        """The workspaces of one kind this one is made of: itself, or each `[[workspace]]` entry's
+        (workspaces/composite.py). Kind-specific checks and registries look at the parts."""
+        return (self,)
+
+    def part_of(self, name: str) -> Workspace:
+        """The part holding package `name`."""
+        self.package(name)
+        return self
 
     def publishable(self) -> list[Package]:
         return [p for p in self.packages if p.publish]

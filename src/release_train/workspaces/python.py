@@ -23,7 +23,14 @@ from release_train.errors import WorkspaceError
 from release_train.infra.confine import Files
 from release_train.model.pep440 import to_pep440, to_train
 from release_train.model.version import Operation, Version, VersionError
-from release_train.workspaces.interface import Dependency, Package, Problem, Workspace, raise_problems
+from release_train.workspaces.interface import (
+    Dependency,
+    Package,
+    Problem,
+    VersionFromElsewhere,
+    Workspace,
+    raise_problems,
+)
 from release_train.workspaces.python_members import find_projects
 from release_train.workspaces.python_project import Project, Requirement, normalise
 from release_train.workspaces.python_version_source import VersionSource, version_source
@@ -277,7 +284,7 @@ def _train_version(
         name = normalise(source)
         chosen = next((p for p in packages if p.name == name), None)
         if chosen is None:
-            raise WorkspaceError(
+            raise VersionFromElsewhere(
                 f"[project] version-from names {source!r}, which is not a member of the workspace",
                 hint="set version-from to a package listed by `release-train packages`",
             )

@@ -9,10 +9,15 @@ missing checker is said plainly ("API not checked: ...") and does not block.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from release_train.checkers import ApiReport, checker_for
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
+
+if TYPE_CHECKING:
+    from release_train.workspaces.interface import Workspace
 
 
 class ApiBreak(RefusedError):
@@ -20,37 +25,57 @@ class ApiBreak(RefusedError):
 
 
 def check(env: FlowEnv, *, branch: str, rev: str, baseline: str, allow_breaking: bool = False) -> ApiReport:
-    """Check the public packages at `rev` (on `branch`) against the tag `baseline`. Raises
-    `ApiBreak` when the checker blocks and `allow_breaking` is false."""
+    """Check the public packages at `rev` (on `branch`) against the tag `baseline`, each
+    `[[workspace]]` entry by its kind's checker. Raises `ApiBreak` when a checker blocks and
+    `allow_breaking` is false."""
     from release_train.workspaces import load_workspace
 
-    kind = env.settings.workspaces[0].kind if env.settings.workspaces else "cargo"
-    checker = checker_for(kind)
     with bw.checkout(env, rev) as (_, settings):
-        packages = sorted(
-            (p for p in load_workspace(settings).publishable() if p.public), key=lambda p: p.name
-        )
-        public = tuple(p.name for p in packages)
-        if checker is None:
-            report = ApiReport(
-                kind, "not-checked", baseline, public, f"API not checked: no checker for {kind}"
-            )
-        elif env.git.rev_parse(f"refs/tags/{baseline}") is None:
-            report = ApiReport(
-                checker.name,
-                "not-checked",
-                baseline,
-                public,
-                f"API not checked: there is no tag {baseline} to compare with",
-            )
-        elif not public:
-            report = ApiReport(
-                checker.name, "clean", baseline, public, "no public packages: nothing to check"
-            )
-        else:
-            report = checker.check(settings.root, packages, baseline)
+        parts = load_workspace(settings).parts()
+        kinds = [entry.kind for entry in settings.workspaces]
+        has_tag = env.git.rev_parse(f"refs/tags/{baseline}") is not None
+        reports = [
+            _check_part(part, kind, baseline, has_tag) for part, kind in zip(parts, kinds, strict=True)
+        ]
+    report = reports[0] if len(reports) == 1 else _joined(reports)
     _judge(env, branch, report, allow_breaking)
     return report
+
+
+def _check_part(part: Workspace, kind: str, baseline: str, has_tag: bool) -> ApiReport:
+    checker = checker_for(kind)
+    packages = sorted((p for p in part.publishable() if p.public), key=lambda p: p.name)
+    public = tuple(p.name for p in packages)
+    if checker is None:
+        return ApiReport(kind, "not-checked", baseline, public, f"API not checked: no checker for {kind}")
+    if not has_tag:
+        return ApiReport(
+            checker.name,
+            "not-checked",
+            baseline,
+            public,
+            f"API not checked: there is no tag {baseline} to compare with",
+        )
+    if not public:
+        return ApiReport(checker.name, "clean", baseline, public, "no public packages: nothing to check")
+    return checker.check(part.root, packages, baseline)
+
+
+_WORST = ("failed", "breaking", "not-checked", "clean")
+
+
+def _joined(reports: list[ApiReport]) -> ApiReport:
+    """The reports of several workspaces as one: the worst verdict, every checker's findings."""
+    verdict = min((r.verdict for r in reports), key=_WORST.index)
+    return ApiReport(
+        " and ".join(r.checker for r in reports),
+        verdict,
+        reports[0].baseline,
+        tuple(name for r in reports for name in r.packages),
+        "; ".join(f"{r.checker}: {r.summary}" for r in reports),
+        "\n\n".join(r.output for r in reports if r.output),
+        tuple(command for r in reports for command in r.commands),
+    )
 
 
 def _judge(env: FlowEnv, branch: str, report: ApiReport, allow_breaking: bool) -> None:

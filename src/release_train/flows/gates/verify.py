@@ -163,25 +163,29 @@ def _cargo_checks(settings: Settings, ws: Workspace) -> list[Check]:
     from release_train.flows.publish.checks import estimated_size_problems, metadata_problems
     from release_train.workspaces.cargo import CargoWorkspace
 
-    if not isinstance(ws, CargoWorkspace):
+    cargo = [part for part in ws.parts() if isinstance(part, CargoWorkspace)]
+    if not cargo:
         return []
-    publishable = ws.publishable()
+
+    def each(problems: Callable[[CargoWorkspace], list[str]]) -> tuple[str, ...]:
+        return tuple(problem for part in cargo for problem in problems(part))
+
     return [
         Check(
             "every first-party requirement is satisfied by its member's version",
-            tuple(show(p, settings.root) for p in requirement_problems(ws)),
+            each(lambda part: [show(p, settings.root) for p in requirement_problems(part)]),
         ),
         Check(
             "Cargo.lock lists each member at its manifest version",
-            tuple(show(p, settings.root) for p in lock_problems(ws)),
+            each(lambda part: [show(p, settings.root) for p in lock_problems(part)]),
         ),
         Check(
             "the registry would take every package (description, license, readme)",
-            tuple(metadata_problems(ws, publishable)),
+            each(lambda part: list(metadata_problems(part, part.publishable()))),
         ),
         Check(
             "every package is under the registry's 10 MiB limit (estimated)",
-            tuple(estimated_size_problems(ws, publishable)),
+            each(lambda part: list(estimated_size_problems(part, part.publishable()))),
         ),
     ]
 

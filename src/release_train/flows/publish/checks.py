@@ -255,12 +255,18 @@ def raise_if_any(problems: list[str], what: str, hint: str) -> None:
 
 
 def refuse_metadata(ws: Workspace, packages: list[Package]) -> None:
-    """What crates.io would refuse. A Python workspace's index has other rules: `twine check`
-    reads every file's metadata as PyPI will, when the distributions are built."""
-    if not _is_cargo(ws):
-        return
+    """What crates.io would refuse, in each Cargo workspace of `ws`. A Python workspace's index
+    has other rules: `twine check` reads every file's metadata as PyPI will, when the
+    distributions are built."""
+    from release_train.workspaces.cargo import CargoWorkspace
+
+    cargo = [part for part in ws.parts() if isinstance(part, CargoWorkspace)]
     raise_if_any(
-        metadata_problems(ws, packages),
+        [
+            found
+            for part in cargo
+            for found in metadata_problems(part, [p for p in packages if part.has(p.name)])
+        ],
         "packages the registry would refuse",
         "add the missing fields or files to each manifest named, commit, and tag again "
         "(`release-train verify` finds these before a release is proposed)",
@@ -286,9 +292,10 @@ def package_once(registry: Registry, ws: Workspace, journal: Journal) -> Artefac
         return kept
     refuse_metadata(ws, packages)
     made = registry.package(ws.root, ws.root / "target", packages)
-    if _is_cargo(ws):
+    crates = {p.name for part in ws.parts() if _is_cargo(part) for p in part.packages}
+    if crates:
         raise_if_any(
-            size_problems({name: files[0].path for name, files in made.items() if files}),
+            size_problems({name: files[0].path for name, files in made.items() if files and name in crates}),
             "packages over the size limit",
             "exclude large files with `exclude = [...]`",
         )

@@ -185,7 +185,7 @@ def _packages_at(env: FlowEnv, commit: str) -> list[tuple[str, str]] | str:
     try:
         with branchwork.tree(env, commit) as settings:
             ws = load_workspace(settings)
-            return [(p.name, ws.spell(p.version)) for p in ws.publish_order()]  # as the index lists it
+            return [(p.name, ws.spelled(p)) for p in ws.publish_order()]  # as the index lists it
     except ReleaseTrainError as exc:
         return f"cannot read the workspace at {commit[:10]}: {exc.message}"
 

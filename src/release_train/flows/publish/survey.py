@@ -140,10 +140,10 @@ def survey(registry: Registry | None, tag: Opened) -> Part:
     edges = publish_edges(tag.workspace)
     present: list[PublishedVersion] = []
     jobs: list[Job] = []
-    spell = tag.workspace.spell  # each version as the registry lists it (Python: PEP 440)
+    spelled = tag.workspace.spelled  # each version as the registry lists it (Python: PEP 440)
     for pkg in packages:
         versions = registry.versions(pkg.name) if registry is not None else None
-        there = versions.get(spell(pkg.version)) if versions else None
+        there = versions.get(spelled(pkg)) if versions else None
         if there is not None and _complete(there, tag.journal.files.get(pkg.name, {})):
             present.append(there)
             continue
@@ -152,13 +152,13 @@ def survey(registry: Registry | None, tag: Opened) -> Part:
             action = RESUME  # landed in an earlier run; only the index wait is left
         else:
             action = "new-crate" if versions == {} else "new-version"
-        jobs.append(Job(pkg.name, spell(pkg.version), action, deps))
+        jobs.append(Job(pkg.name, spelled(pkg), action, deps))
     return Part(
         tag.tag,
         str(tag.workspace.train_version),
         tag.commit,
         registry.label if registry is not None else "(no registry asked)",
-        tuple((p.name, spell(p.version)) for p in packages),
+        tuple((p.name, spelled(p)) for p in packages),
         tuple(present),
         tuple(jobs),
     )

@@ -1,14 +1,17 @@
 """`init`: derive a `release-train.toml` from the workspace found at the repository root, and with
 `github=True` the GitHub Actions workflows (release process, tag, publish; see `init_workflows`,
 which also reads the repository's existing workflows for its CI and for release steps of its own).
-A Python repository (a `pyproject.toml` at the root, no `Cargo.toml`) is derived by `init_python`.
 
 What is guessed, and how:
-- the train's version: `[workspace.package] version` when the root manifest has one, else
-  `version-from` = the package the others build up to (the last in publish order);
-- public packages: publishable packages that no first-party requirement pins exactly (`=X.Y.Z`
-  marks an internal package, SPEC section 1), collapsed to `prefix-*` when every package of a
-  prefix is public;
+- the workspaces: a Cargo workspace (the root `Cargo.toml` with `[workspace]`) and a Python one
+  (`init_python.py`: a uv workspace, one project, or `packages/*`-style projects); both when both
+  are there, as two `[[workspace]]` entries that move together;
+- the train's version: `[workspace.package] version` when the root manifest has one (Python: the
+  root project's, or the version the distributions share), else `version-from` = the package the
+  others build up to (the last in publish order);
+- public packages: publishable packages that no first-party requirement pins exactly (`=X.Y.Z`,
+  Python's `==X.Y.Z`, marks an internal package, SPEC section 1), collapsed to `prefix-*` when
+  every package of a prefix is public;
 - the forge: GitHub when `origin` points at github.com (or `github=True`), else the local forge at
   `origin`'s path when that is a directory;
 - the project name: the repository's name (from a github.com `origin`, else the `repository` of
@@ -33,41 +36,23 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, ScheduleSettings, Settings
+from release_train.config import (
+    CONFIG_FILE,
+    BranchSettings,
+    ReleaseSettings,
+    Settings,
+    WorkspaceSettings,
+)
 from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows.setup import init_shape, init_workflows
+from release_train.flows.setup import init_python, init_shape, init_workflows
+from release_train.flows.setup.init_config import Derived, default_source, render_config
 from release_train.infra import fs
 from release_train.infra.git import Git
 from release_train.workspaces.interface import Workspace
 
 WORKFLOWS = init_workflows.WORKFLOWS
 WORKFLOW_DIR = init_workflows.WORKFLOW_DIR
-# The registry each workspace kind publishes to by default, as `init` writes it.
-REGISTRY_LINES = {
-    "python": 'registry = "pypi"  # the token: PYPI_TOKEN, or on GitHub Actions trusted publishing'
-}
 _GITHUB_REMOTE = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
-
-
-@dataclass(frozen=True)
-class Derived:
-    """What was learnt from the repository."""
-
-    name: str
-    repository: str  # owner/name, or ""
-    version_from: str  # "" when [workspace.package] version is the train's version
-    public: tuple[str, ...]
-    forge_kind: str
-    forge_path: str  # the local forge's bare repository, relative to the root; "" if unknown
-    version: str
-    main: str = "main"  # the development branch
-    notes: str = "RELEASES.md"  # the notes file, relative to the root
-    notes_shape: str = ""  # the shape of an existing notes file; "" when init writes it
-    branches: bool = True  # False: a train without release branches (`init_shape.py`)
-    branches_why: tuple[str, ...] = ()
-    minor: tuple[str, ...] = ()  # packages a release moves by minor ([[workspace.rule]])
-    minor_why: str = ""
-    kind: str = "cargo"  # the workspace's: cargo or python (`init_python.py`)
 
 
 @dataclass(frozen=True)
@@ -81,7 +66,8 @@ class InitPlan:
         d = self.derived
         lines = [
             f"release-train init in {self.root}: {d.name} {d.version}, forge {d.forge_kind}",
-            f"  version from: {d.version_from or _shared_version(d.kind)}",
+            f"  version from: {d.version_from or default_source(d)}",
+            *(f"  workspace: {entry.kind} at {entry.path!r} ({why})" for entry, _, why in d.entries),
             f"  public: {', '.join(d.public) or '(none)'}",
             f"  development branch: {d.main}",
             f"  notes: {d.notes} ({d.notes_shape or 'new, from the template'})",
@@ -100,25 +86,15 @@ def plan(
     root: Path, *, github: bool = False, ci_workflows: Sequence[str] = (), install: str | None = None
 ) -> InitPlan:
     root = root.resolve()
-    if (root / "Cargo.toml").is_file():
-        derived = derive(root, github=github)
-    elif (root / "pyproject.toml").is_file():
-        from release_train.flows.setup import init_python
-
-        derived = init_python.derive(root, github=github)
-    else:
-        raise RefusedError(
-            f"no Cargo.toml or pyproject.toml at {root}",
-            hint="run init at the root of a Cargo workspace (the directory whose Cargo.toml has "
-            "[workspace]) or of a Python one (a uv workspace's root pyproject.toml, or a project's)",
-        )
+    derived = derive(root, github=github)
     workflows = (
         init_workflows.plan(
             root,
             ci_workflows=ci_workflows,
             install=install,
             release_branches=derived.branches,
-            python=derived.kind == "python",
+            python=derived.kinds == {"python"},
+            python_extra="python" in derived.kinds,
         )
         if github
         else None
@@ -145,10 +121,6 @@ def _new_notes(d: Derived) -> str:
     return render_template(cut_template(template()), str(version.core().bump(step)), d.name)
 
 
-def _shared_version(kind: str) -> str:
-    return "the version every distribution shares" if kind == "python" else "[workspace.package] version"
-
-
 def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
     """Write the files; without `force` nothing is written when any of them exists."""
     targets = [(init.root / path, text) for path, text in init.files]
@@ -168,22 +140,20 @@ def apply(init: InitPlan, *, force: bool = False) -> list[Path]:
 def derive(root: Path, *, github: bool) -> Derived:
     from release_train.workspaces import load_workspace
 
-    root_manifest = _read_toml(root / "Cargo.toml")
+    manifest = root / "Cargo.toml"
+    root_manifest = _read_toml(manifest) if manifest.is_file() else {}
     workspace_table = root_manifest.get("workspace")
-    if not isinstance(workspace_table, dict):
-        raise RefusedError(
-            f"{root / 'Cargo.toml'} has no [workspace] table",
-            hint="release-train runs trains for Cargo workspaces; add [workspace] with members",
-        )
-    ws_version = (workspace_table.get("package") or {}).get("version")
-    settings = Settings(root=root, config_file=None)
+    entries = _entries(root, workspace_table)
+    settings = Settings(root=root, config_file=None, workspaces=tuple(entry for entry, _ in entries))
     version_from = ""
-    if not isinstance(ws_version, str):
+    try:
+        ws = load_workspace(settings)
+    except WorkspaceError:  # no version the train can take by default: name the top package
         version_from = _top_package(root, settings)
         settings = replace(settings, project=replace(settings.project, version_from=version_from))
-    ws = load_workspace(settings)
+        ws = load_workspace(settings)
     remote, forge_kind, forge_path = _forge(root, github=github)
-    repository = remote or _repository_from_manifest(root_manifest)
+    repository = remote or _repository_from_manifest(root_manifest) or init_python.repository_from_urls(root)
     notes, shape = _notes_file(root)
     main = _development_branch(root)
     train = _train_shape(root, main, ws)
@@ -191,11 +161,12 @@ def derive(root: Path, *, github: bool) -> Derived:
     tagged = ws.package(train.version_from).version if train.version_from else None
     if train.version_from and train.version_from != version_from and tagged != ws.train_version:
         version_from, version = train.version_from, str(tagged)
+    internal = _exact_pins(ws, workspace_table if isinstance(workspace_table, dict) else {})
     return Derived(
         name=_project_name(root, repository, root_manifest),
         repository=repository,
         version_from=version_from,
-        public=tuple(public_globs(ws, _exact_pins(ws, workspace_table))),
+        public=tuple(public_globs(ws, internal)),
         forge_kind=forge_kind,
         forge_path=forge_path,
         version=version,
@@ -206,6 +177,32 @@ def derive(root: Path, *, github: bool) -> Derived:
         branches_why=train.why,
         minor=train.minor,
         minor_why=train.minor_why,
+        entries=tuple(
+            (entry, tuple(public_globs(part, internal)), why)
+            for (entry, why), part in zip(entries, ws.parts(), strict=True)
+        ),
+    )
+
+
+def _entries(root: Path, workspace_table: object) -> list[tuple[WorkspaceSettings, str]]:
+    """The `[[workspace]]` entries of the repository, and why each was found."""
+    found: list[tuple[WorkspaceSettings, str]] = []
+    if isinstance(workspace_table, dict):
+        found.append((WorkspaceSettings(), "Cargo.toml has [workspace]"))
+    python, why = init_python.python_entry(root)
+    if python is not None:
+        found.append((python, why))
+    if found:
+        return found
+    if (root / "Cargo.toml").is_file():
+        raise RefusedError(
+            f"{root / 'Cargo.toml'} has no [workspace] table",
+            hint="release-train runs trains for Cargo workspaces and Python projects; add [workspace] with members",
+        )
+    raise RefusedError(
+        f"no Cargo workspace and no Python project at {root}",
+        hint="run init at the root of a Cargo workspace (a Cargo.toml with [workspace]) or of a Python "
+        "repository (a pyproject.toml with [project] or [tool.uv.workspace], or packages/*/pyproject.toml)",
     )
 
 
@@ -222,7 +219,9 @@ def _project_name(root: Path, repository: str, root_manifest: dict[str, Any]) ->
         return repository.partition("/")[2]
     package = root_manifest.get("package")
     name = package.get("name") if isinstance(package, dict) else None
-    return name if isinstance(name, str) and name else root.name
+    if isinstance(name, str) and name:
+        return name
+    return init_python.root_project_name(root) or root.name
 
 
 def _development_branch(root: Path) -> str:
@@ -259,26 +258,34 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _top_package(root: Path, settings: Settings) -> str:
     """Without a workspace version: the package published last (the one the others build up to).
     Loading needs a version source, so the first member found stands in while we look."""
-    from release_train.workspaces.cargo import load_cargo
+    from release_train.workspaces import load_workspace
 
     # Any member can stand in as version-from just to read the graph: try each until one loads.
-    for manifest in sorted(root.glob("**/Cargo.toml")):
-        if "target" in manifest.relative_to(root).parts:
-            continue
-        name = _read_toml(manifest).get("package", {}).get("name")
-        if not isinstance(name, str):
-            continue
+    for name in _package_names(root, settings):
         probe = replace(settings, project=replace(settings.project, version_from=name))
         try:
-            ws = load_cargo(probe, probe.workspaces[0])
+            ws = load_workspace(probe)
         except WorkspaceError:
             continue
         order = _package_names_by_order(ws)
         return order[-1] if order else name
     raise RefusedError(
-        f"found no package in the workspace at {root}",
-        hint="add members to [workspace] in Cargo.toml",
+        f"found no package in the workspace at {root} that loads",
+        hint="add members to the workspace (`release-train packages` says what is wrong with one)",
     )
+
+
+def _package_names(root: Path, settings: Settings) -> list[str]:
+    names: list[str] = []
+    for entry in settings.workspaces:
+        if entry.kind == "python":
+            names += init_python.project_names(root, entry)
+            continue
+        for manifest in sorted(root.glob("**/Cargo.toml")):
+            if "target" not in manifest.relative_to(root).parts:
+                name = _read_toml(manifest).get("package", {}).get("name")
+                names += [name] if isinstance(name, str) else []
+    return names
 
 
 def _package_names_by_order(ws: Workspace) -> list[str]:
@@ -327,7 +334,7 @@ def _exact_pins(ws: Workspace, workspace_table: dict[str, Any]) -> set[str]:
     for key, entry in (workspace_table.get("dependencies") or {}).items():
         if isinstance(entry, dict) and str(entry.get("version", "")).startswith("="):
             pinned.add(str(entry.get("package", key)))
-    return pinned
+    return pinned | init_python.pinned(ws)
 
 
 def public_globs(ws: Workspace, internal: set[str]) -> list[str]:
@@ -343,89 +350,3 @@ def public_globs(ws: Workspace, internal: set[str]) -> list[str]:
             globs.append(f"{prefix}-*")
             covered.update(members)
     return [n for n in public if n not in covered] + globs
-
-
-# --- rendering ------------------------------------------------------------------------------------
-def _toml_string(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _schedule(d: Derived, s: ScheduleSettings) -> list[str]:
-    if not d.branches:
-        return [
-            f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR to {d.main}",
-            f"release-bump = {_toml_string(s.release_bump)}  # what the scheduled release does to the versions",
-        ]
-    return [
-        f"cut = {_toml_string(s.cut)}      # UTC cron: branch release-X.Y.Z off main",
-        f"release = {_toml_string(s.release)}  # UTC cron: propose the release PR",
-    ]
-
-
-def render_config(d: Derived, *, install: str = "") -> str:
-    s = ScheduleSettings()
-    public = ", ".join(_toml_string(g) for g in d.public)
-    lines = [
-        "# release-train configuration, written by `release-train init`. Every key, its default and an",
-        "# example: `release-train config --reference`; unknown keys are errors.",
-        "",
-        "[project]",
-        f"name = {_toml_string(d.name)}",
-    ]
-    if d.repository:
-        lines.append(f"repository = {_toml_string(d.repository)}")
-    elif d.forge_kind == "github":
-        lines.append(
-            '# repository = "OWNER/NAME"  # required by the GitHub forge: origin is not on github.com'
-        )
-    if d.version_from:
-        lines.append(
-            f"version-from = {_toml_string(d.version_from)}  # the package whose version is the train's"
-        )
-    else:
-        lines.append(f"# version-from: unset, the train's version is {_shared_version(d.kind)}")
-    if d.main != "main":
-        lines += ["", "[branches]", f"main = {_toml_string(d.main)}  # the development branch"]
-    release = (
-        [] if d.branches else [f"branches = false  # every release is a PR to {d.main}: {d.branches_why[0]}"]
-    )
-    if d.notes != "RELEASES.md":
-        release.append(f"notes = {_toml_string(d.notes)}  # {d.notes_shape or 'release notes'}")
-    if release:
-        lines += ["", "[release]", *release]
-    lines += ["", "[schedule]", *_schedule(d, s)]
-    lines += [
-        "",
-        "[[workspace]]",
-        f"kind = {_toml_string(d.kind)}",
-        'path = "."',
-        "# Public packages keep their API within a release line; the rest are internal (exact pins).",
-        f"public = [{public}]",
-        "",
-    ]
-    if d.minor:
-        names = ", ".join(_toml_string(n) for n in d.minor)
-        lines += [f"# {d.minor_why}", "[[workspace.rule]]", f"packages = [{names}]", 'major = "minor"', ""]
-    lines += [
-        "# Files outside the manifests that hold the version (a C header...): none found. Example:",
-        "# [[version-file]]",
-        '# path = "include/project.h"',
-        "# patterns = ['#define PROJECT_VERSION \"{version}\"']",
-        "",
-        "[forge]",
-        f"kind = {_toml_string(d.forge_kind)}",
-    ]
-    if d.forge_kind == "local":
-        path = d.forge_path or "../origin.git"
-        lines.append(f"path = {_toml_string(path)}  # the bare repository acting as origin")
-    lines += ["", "[publish]", REGISTRY_LINES.get(d.kind, 'registry = "crates-io"')]
-    if d.forge_kind == "github":
-        lines += ["", "[github]"]
-        if install:
-            lines.append(f"install = {_toml_string(install)}  # what the workflows pip install")
-        else:
-            lines.append(
-                '# install = "git+https://github.com/OWNER/release-train@COMMIT"  # default: this version'
-            )
-    lines.append("")
-    return "\n".join(lines)

@@ -1,128 +1,130 @@
-"""`init` on a Python repository: what is derived from a uv workspace (or the one project at the
-root) instead of a Cargo workspace. The rest (forge, branch, notes file, the train's shape) is
-found as for Cargo (`init.py`).
+"""What `init` finds of Python in a repository: the `[[workspace]] kind = "python"` entry to write.
 
-- the train's version: the one every published distribution shares; when they differ,
-  `version-from` = the distribution the others build up to (the last in publish order);
-- public distributions: published ones no first-party requirement pins exactly (`pkg==1.2.3`
-  marks an internal one);
-- the project name: the repository's (from origin, else a github.com URL of the root project's
-  `[project.urls]`), else the root project's name, else the directory's;
-- `[publish] registry = "pypi"`.
+Shapes, in this order:
+- a uv workspace: a `pyproject.toml` with `[tool.uv.workspace]` at the root, or in one directory
+  below it (`python/` beside a Cargo workspace at the root: a Rust crate with Python bindings);
+- one project: a `pyproject.toml` with `[project]` at the root;
+- separate projects without a workspace (`packages/*`, `libs/*`, `python/*`): listed with
+  `members = ["packages/*"]`.
+A `pyproject.toml` that is only tool configuration (no `[project]`, no uv workspace) is not one.
+
+A requirement on a member that pins one version (`pkg==1.2.3`) marks an internal distribution,
+unless some member requires it with a range; the repository on GitHub may be named by a
+github.com URL in the root project's `[project.urls]`.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from release_train.config import Settings, WorkspaceSettings
-from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows.setup import init
+from release_train.config import WorkspaceSettings
 from release_train.workspaces.interface import Workspace
 
-SKIPPED = {".venv", "venv", ".git", "node_modules", "build", "dist", "target", ".tox", ".nox"}
-
-
-def derive(root: Path, *, github: bool) -> init.Derived:
-    from release_train.workspaces import load_workspace
-
-    root_project = _read(root / "pyproject.toml")
-    settings = Settings(root=root, config_file=None, workspaces=(WorkspaceSettings(kind="python"),))
-    version_from = ""
-    try:
-        ws = load_workspace(settings)
-    except WorkspaceError:
-        version_from = _top_distribution(root, settings)
-        settings = replace(settings, project=replace(settings.project, version_from=version_from))
-        ws = load_workspace(settings)
-    remote, forge_kind, forge_path = init._forge(root, github=github)
-    repository = remote or _repository_from_urls(root_project)
-    notes, shape = init._notes_file(root)
-    main = init._development_branch(root)
-    train = init._train_shape(root, main, ws)
-    version = str(ws.train_version)
-    tagged = ws.package(train.version_from).version if train.version_from else None
-    if train.version_from and train.version_from != version_from and tagged != ws.train_version:
-        version_from, version = train.version_from, str(tagged)
-    project = root_project.get("project")
-    own = project.get("name") if isinstance(project, dict) else None
-    return init.Derived(
-        name=repository.partition("/")[2] if repository else (own if isinstance(own, str) else root.name),
-        repository=repository,
-        version_from=version_from,
-        public=tuple(init.public_globs(ws, _exact_pins(ws))),
-        forge_kind=forge_kind,
-        forge_path=forge_path,
-        version=version,
-        main=main,
-        notes=notes,
-        notes_shape=shape,
-        branches=train.branches,
-        branches_why=train.why,
-        minor=train.minor,
-        minor_why=train.minor_why,
-        kind="python",
-    )
+_LAYOUTS = ("packages", "libs", "python", "projects")
+_SKIP = {".git", ".venv", "venv", "node_modules", "target", "build", "dist", ".tox", ".nox"}
+_GITHUB = re.compile(r"github\.com[:/]+([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
 
 
 def _read(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise WorkspaceError(
-            f"{path}: malformed TOML: {exc}", hint="fix the syntax at the position given"
-        ) from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
 
 
-def _exact_pins(ws: Workspace) -> set[str]:
-    """First-party distributions some requirement pins exactly (`==`): internal ones."""
-    from packaging.requirements import InvalidRequirement, Requirement
+def _uv_workspace(doc: dict[str, Any]) -> bool:
+    return isinstance(doc.get("tool", {}).get("uv", {}).get("workspace"), dict)
 
-    pinned = set()
-    for dep in (d for p in ws.packages for d in p.dependencies if d.first_party and d.req):
-        try:
-            specifiers = Requirement(dep.req or "").specifier
-        except InvalidRequirement:
+
+def python_entry(root: Path) -> tuple[WorkspaceSettings | None, str]:
+    """The Python entry for the repository at `root`, and why (None, "" when there is none)."""
+    top = _read(root / "pyproject.toml")
+    if _uv_workspace(top):
+        return WorkspaceSettings(kind="python"), "pyproject.toml has [tool.uv.workspace]"
+    if isinstance(top.get("project"), dict):
+        return WorkspaceSettings(kind="python"), "pyproject.toml is one project"
+    for child in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in _SKIP):
+        if _uv_workspace(_read(child / "pyproject.toml")):
+            return (
+                WorkspaceSettings(kind="python", path=child.name),
+                f"{child.name}/pyproject.toml has [tool.uv.workspace]",
+            )
+    for layout in _LAYOUTS:
+        projects = [p for p in sorted((root / layout).glob("*/pyproject.toml")) if _is_project(p)]
+        if projects:
+            members = [f"{layout}/*"]
+            return (
+                WorkspaceSettings(kind="python", members=members),
+                f"{len(projects)} projects under {layout}/ (no uv workspace)",
+            )
+    return None, ""
+
+
+def _is_project(path: Path) -> bool:
+    return isinstance(_read(path).get("project"), dict)
+
+
+def project_names(root: Path, entry: WorkspaceSettings) -> list[str]:
+    """The `[project] name` of each pyproject.toml below the entry (candidates for version-from)."""
+    base = root / entry.path
+    found = []
+    for path in sorted(base.glob("**/pyproject.toml")):
+        if _SKIP & set(path.relative_to(base).parts):
             continue
-        if any(s.operator in ("==", "===") and "*" not in s.version for s in specifiers):
-            pinned.add(dep.name)
-    return pinned
+        name = _read(path).get("project", {}).get("name")
+        if isinstance(name, str):
+            found.append(name)
+    return found
 
 
-def _repository_from_urls(root_project: dict[str, Any]) -> str:
-    project = root_project.get("project")
+def root_project_name(root: Path) -> str:
+    name = _read(root / "pyproject.toml").get("project", {}).get("name")
+    return name if isinstance(name, str) else ""
+
+
+def repository_from_urls(root: Path) -> str:
+    """owner/name from a github.com URL in the root project's `[project.urls]` ("" when none)."""
+    project = _read(root / "pyproject.toml").get("project")
     urls = project.get("urls") if isinstance(project, dict) else None
-    for url in (urls or {}).values() if isinstance(urls, dict) else ():
-        match = init._GITHUB_REMOTE.search(url) if isinstance(url, str) else None
+    for url in urls.values() if isinstance(urls, dict) else ():
+        match = _GITHUB.search(url) if isinstance(url, str) else None
         if match:
             return f"{match[1]}/{match[2]}"
     return ""
 
 
-def _top_distribution(root: Path, settings: Settings) -> str:
-    """With distributions at several versions: the one published last. Loading needs a version
-    source, so each distribution found stands in until one loads."""
-    from release_train.workspaces import load_workspace
-    from release_train.workspaces.graph import layers
+def _operators(requirement: str) -> list[tuple[str, str]]:
+    """The (operator, version) of each specifier of a PEP 508 requirement; [] when unreadable."""
+    from packaging.requirements import InvalidRequirement, Requirement
 
-    for path in sorted(root.rglob("pyproject.toml")):
-        if SKIPPED & set(path.relative_to(root).parts):
+    try:
+        return [(s.operator, s.version) for s in Requirement(requirement).specifier]
+    except InvalidRequirement:
+        return []
+
+
+def is_pin(requirement: str) -> bool:
+    """Whether a Python requirement pins one version (`pkg==1.2.3`, `pkg[extra] == 1.2.3`, not
+    `pkg==1.*`), as `=1.2.3` does in Cargo."""
+    return any(op in ("==", "===") and "*" not in version for op, version in _operators(requirement))
+
+
+def pinned(ws: Workspace) -> set[str]:
+    """Distributions of the Python parts of `ws` that a member pins (internal ones), less those
+    a member requires with a range (public ones, even where a test group pins them)."""
+    from release_train.workspaces.python import PythonWorkspace
+
+    pins: set[str] = set()
+    ranges: set[str] = set()
+    for part in ws.parts():
+        if not isinstance(part, PythonWorkspace):
             continue
-        project = _read(path).get("project")
-        name = project.get("name") if isinstance(project, dict) else None
-        if not isinstance(name, str):
-            continue
-        probe = replace(settings, project=replace(settings.project, version_from=name))
-        try:
-            ws = load_workspace(probe)
-        except WorkspaceError:
-            continue
-        order = [p.name for layer in layers(ws) for p in layer if p.publish]
-        return order[-1] if order else name
-    raise RefusedError(
-        f"found no distribution with a version in the workspace at {root}",
-        hint="give the distributions a [project] version (or a __version__ file) in pyproject.toml",
-    )
+        for d in (d for p in part.packages for d in p.dependencies if d.first_party and d.req):
+            if is_pin(d.req or ""):
+                pins.add(d.name)
+            elif _operators(d.req or ""):
+                ranges.add(d.name)
+    return pins - ranges

@@ -67,12 +67,15 @@ def plan(
     install: str | None = None,
     release_branches: bool = True,
     python: bool = False,
+    python_extra: bool = False,
 ) -> WorkflowPlan:
     """`release_branches=False`: a train without release branches, whose release process
     proposes the release PR to main (`templates/github/release-train-main.yml`). `python`: a
     Python workspace, published to PyPI by trusted publishing
     (`templates/github/release-train-publish-python.yml`), release-train installed with its
-    `python` extra (the build and check tools)."""
+    `python` extra (the build and check tools). `python_extra`: Python distributions beside Cargo
+    crates, published by the Cargo workflow (its job has `id-token: write`, which PyPI's trusted
+    publishing needs too), release-train installed with the `python` extra."""
     branches, release = BranchSettings(), ReleaseSettings()
     found = workflow_scan.scan(root, release.marker)
     names = workflow_scan.BranchNames(
@@ -83,7 +86,7 @@ def plan(
     )
     ci = workflow_scan.choose_ci(found, names, ci_workflows)
     spec = install_spec(install if install is not None else configured_install(root))
-    if python:
+    if python or python_extra:
         spec = with_python_extra(spec)
     templates = {} if release_branches else {WORKFLOWS[0]: MAIN_ONLY_PROCESS}
     if python:

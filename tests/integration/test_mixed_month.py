@@ -1,0 +1,167 @@
+"""The month of a repository with a Cargo and a Python workspace on the local forge: the cut moves
+both to the next major in one PR, the release PR lists both workspaces' version lines and
+packages, and merging it tags once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from tests.fixtures.crates import cargo_available
+from tests.fixtures.fake_semver_checks import FakeSemverChecks, install
+from tests.fixtures.mixed_workspace import build_mixed
+from tests.fixtures.publishing import use_isolated_cargo
+from tests.fixtures.train import Train, build_train
+
+from release_train.cli import main
+from release_train.errors import RefusedError
+from release_train.flows.train import cut, release
+from release_train.registries.local_cargo import RegistryServer
+from release_train.registries.local_pypi import PypiServer
+
+TOKEN = "mixed-month-token"  # a throwaway token for throwaway local registries
+
+
+def mixed_train(tmp_path: Path) -> Train:
+    source = build_mixed(tmp_path / "coach", "1.0.0")
+    return build_train(tmp_path, now="2026-01-01", workspace=source)
+
+
+def test_one_cut_one_release_pr_one_tag(tmp_path: Path) -> None:
+    train = mixed_train(tmp_path)
+    env = train.at("2026-01-05T00:00:00Z").env()
+    planned = cut.plan(env)
+    cut.apply(env, planned)
+    bump = planned.proposals[0]
+    body = train.pr(bump.head, bump.base).body
+    assert "workspace (cargo)" in body and "coach-util, coach, coach-cli (python)" in body
+    train.merge(bump.head, bump.base)
+    assert 'version = "2.0.0"' in train.file("main", "Cargo.toml")
+    assert '"coach-util==2.0.0"' in train.file("main", "python/packages/coach/pyproject.toml")
+    assert '__version__ = "2.0.0"' in train.file("main", "python/packages/coach/src/coach/__init__.py")
+    assert 'name = "coach-util"\nversion = "2.0.0"' in train.file("main", "python/uv.lock")
+    assert 'version = "1.0.0"' in train.file("release-1.0.0", "Cargo.toml")
+
+    env = train.at("2026-01-20T01:00:00Z").env()
+    release.apply(env, release.plan(env))
+    pr = train.pr("ci/release-1.0.0", "release-1.0.0")
+    packages = pr.body[pr.body.index("### Packages") :]
+    listed = [line.split()[1:] for line in packages.splitlines() if line[:1].isdigit()]
+    assert listed == [
+        [name, "1.0.0"] for name in ("coach-sys", "coach-util", "coach", "coach-core", "coach-cli")
+    ]
+    assert "coach-bindings" not in packages
+    train.merge("ci/release-1.0.0", "release-1.0.0")
+    assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
+
+
+def test_status_and_packages_list_both_workspaces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    train = mixed_train(tmp_path)
+    work = str(train.work.path)
+    assert main(["status", "--now", "2026-01-02T00:00:00Z", "-C", work]) == 0
+    assert main(["packages", "-C", work]) == 0
+    out = capsys.readouterr().out
+    assert "train version 1.0.0; 5 of 6 packages are published" in out
+    assert main(["verify", "-C", work]) == 0
+
+
+COACH = "python/packages/coach/src/coach/__init__.py"
+
+
+def released(tmp_path: Path) -> Train:
+    """The mixed train through its first month: release-1.0.0 released as v1.0.0."""
+    train = mixed_train(tmp_path)
+    env = train.at("2026-01-05T00:00:00Z").env()
+    planned = cut.plan(env)
+    cut.apply(env, planned)
+    train.merge(planned.proposals[0].head, planned.proposals[0].base)
+    env = train.at("2026-01-20T01:00:00Z").env()
+    release.apply(env, release.plan(env))
+    train.merge("ci/release-1.0.0", "release-1.0.0")
+    train.at("2026-01-25T09:00:00Z")
+    return train
+
+
+def change_line(train: Train, files: dict[str, str | None], entry: str) -> None:
+    notes = train.file("release-1.0.0")
+    section = f"## 1.0.1\n\nUnreleased.\n\n### Fixed\n\n* {entry}\n\n" + "-" * 80 + "\n\n"
+    train.land("release-1.0.0", {**files, "RELEASES.md": section + notes}, entry)
+
+
+@pytest.fixture
+def semver_checks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeSemverChecks:
+    fake = install(tmp_path / "bin")
+    monkeypatch.setenv("PATH", f"{fake.bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return fake
+
+
+def test_the_patch_gate_checks_each_workspace_with_its_tool(
+    tmp_path: Path, semver_checks: FakeSemverChecks, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train = released(tmp_path)
+    module = train.file("release-1.0.0", COACH)
+    change_line(train, {COACH: module.replace("def couple(", "def join(")}, "Rename couple")
+    capsys.readouterr()
+    patch = [
+        "release-patch",
+        "--branch",
+        "release-1.0.0",
+        "-C",
+        str(train.work.path),
+        "--now",
+        "2026-01-25T10:00:00Z",
+    ]
+    assert main(patch) == RefusedError.exit_code
+    err = capsys.readouterr().err
+    assert (
+        "error: release-1.0.0: cargo-semver-checks: cargo-semver-checks found no semver-breaking change in "
+        "coach-core against v1.0.0; griffe: griffe found 1 breaking API change against v1.0.0 in coach\n"
+    ) in err
+    assert "python/packages/coach/src/coach/__init__.py:0: couple: Public object was removed" in err
+    last = semver_checks.calls()[-1]["argv"]
+    assert last[-4:] == ["--baseline-rev", "v1.0.0", "-p", "coach-core"]  # the Cargo part only
+
+    change_line(
+        train,
+        {COACH: module + "\n\ndef reverse(train: str) -> str:\n    return train[::-1]\n"},
+        "Add reverse",
+    )
+    assert main(patch) == 0
+    body = train.pr("ci/bump-to-1.0.1", "release-1.0.0").body
+    assert "**API check** (cargo-semver-checks and griffe against `v1.0.0`)" in body
+    assert "`coach-core`" in body and "`coach`" in body
+
+
+@pytest.mark.skipif(not cargo_available(), reason="needs cargo")
+def test_the_tag_publishes_each_workspace_to_its_own_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_isolated_cargo(monkeypatch, tmp_path)
+    with RegistryServer(tmp_path / "crates") as crates, PypiServer(tmp_path / "index", token=TOKEN) as index:
+        train = mixed_train(tmp_path)
+        s = train.settings
+        publish = replace(s.publish, registry="local", index=crates.index_url, build_isolation=False)
+        python = replace(s.workspaces[1], registry="local", index=index.index_url)
+        train.settings = replace(s, publish=publish, workspaces=(s.workspaces[0], python))
+        train.publish, train.registry_token = True, TOKEN
+
+        env = train.at("2026-01-05T00:00:00Z").env()
+        planned = cut.plan(env)
+        cut.apply(env, planned)
+        train.merge(planned.proposals[0].head, planned.proposals[0].base)
+        env = train.at("2026-01-20T01:00:00Z").env()
+        release.apply(env, release.plan(env))
+        train.merge("ci/release-1.0.0", "release-1.0.0")
+
+        assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
+        assert crates.published() == {"coach-core": ["1.0.0"], "coach-sys": ["1.0.0"]}
+        stored = sorted(p.name for p in (index.data_dir / "packages").iterdir())
+        assert stored == [
+            f"{stem}-1.0.0{end}"
+            for stem in ("coach", "coach_cli", "coach_util")
+            for end in ("-py3-none-any.whl", ".tar.gz")
+        ]
+        (release_,) = [r for r in train.forge.list_releases() if r.tag == "v1.0.0"]
+        assert release_.tag == "v1.0.0"
