@@ -83,7 +83,7 @@ def plan(
     proposals = bw.carry_marker(
         verify_gate.annotate(security_gate.annotate(proposals, gate), checks), s.release.marker
     )
-    existing = bw.remote_sha(env, release_branch)
+    existing = bw.fetched_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",
         "branch",
@@ -105,7 +105,7 @@ def plan(
 def _rc_proposal(env: FlowEnv, release_branch: str, main_sha: str) -> bw.Proposal:
     # The release branch starts at main's commit; on a re-run it may exist already (and carry a
     # backport), so the candidate is proposed on top of wherever it is.
-    base_sha = bw.remote_sha(env, release_branch) or main_sha
+    base_sha = bw.fetched_sha(env, release_branch) or main_sha
     rc = bw.bump_at(env, base_sha, Operation.RC)
     title = f"Release {env.settings.project_name} {rc.new}"
     tag = format_name(env.settings.release.tag, rc.new)
