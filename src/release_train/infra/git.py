@@ -13,6 +13,10 @@ from pathlib import Path
 from release_train.errors import ProcessError, RefusedError
 from release_train.infra import leftovers, proc
 
+# Commands that record no author or committer (a reflog entry falls back to git's own guess):
+# they skip asking for the configured identity, a `git config` process before the first fetch.
+_NO_IDENTITY = frozenset({"fetch", "ls-remote", "for-each-ref", "log", "rev-parse", "push", "ls-tree"})
+
 BOT_NAME = "release-train"
 BOT_EMAIL = "release-train@users.noreply.invalid"
 
@@ -27,7 +31,8 @@ class Git:
         self, *args: str, check: bool = True, input: str | None = None, env: Mapping[str, str] | None = None
     ) -> str:
         """`env` adds variables (an explicit author or committer, a date) over the fallback identity."""
-        merged = {**self._identity(), **(env or {})}
+        identity = {} if args and args[0] in _NO_IDENTITY else self._identity()
+        merged = {**identity, **(env or {})}
         return self._git(args, check=check, input=input, env=merged).stdout
 
     def ok(self, *args: str) -> bool:
