@@ -211,6 +211,10 @@ def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
 def toplevel(start: Path) -> Path:
     """The top of the work tree holding `start`, links resolved (asked once per directory: it
     does not move while a command runs)."""
+    if start not in _TOPLEVELS and (start / ".git").exists():
+        # A directory holding `.git` (a repository, or a worktree's or submodule's link file) is
+        # the top of its work tree: no git process for the commonest case, the top itself.
+        _TOPLEVELS[start] = start.resolve()
     if start not in _TOPLEVELS:
         try:
             out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()
