@@ -2,7 +2,8 @@
 the heavy modules that only some commands need (rich, httpx, sqlite3), nor the crash-path ones,
 nor the Python workspace kind (and `packaging`) on a Cargo bump, nor `dataclasses` and the
 `inspect` it pulls in (about 11 ms: the settings classes in config.py import it only when
-`fields` or `replace` asks for it)."""
+`fields` or `replace` asks for it). `cut --dry-run` reads the commit through git's objects and
+needs none of what only worktrees, publishing or logging use (bench/flows.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.fixtures.train import build_train
 
 HEAVY = (
     "rich",
@@ -77,3 +79,35 @@ def test_bump_imports_nothing_heavy(tmp_path: Path) -> None:
     assert imported == []
     assert code == "0"
     assert 'version = "2.0.0"' in (root / "Cargo.toml").read_text()
+
+
+# What the train flows that read commits through git's objects (cut, the tag reaction) must not
+# load: worktrees' temporary directories, the publish executor's threads and pacing, logging
+# (nobody configured it) and importlib.resources' zip reader.
+CUT_HEAVY = (
+    "tempfile",
+    "shutil",
+    "logging",
+    "zipfile",
+    "concurrent.futures",
+    "release_train.flows.publish.execute",
+    "release_train.model.pacing",
+    "rich",
+    "httpx",
+)
+
+
+def test_cut_dry_run_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
+    train = build_train(tmp_path)
+    argv = ["cut", "--dry-run", "--now", "2026-01-05", "-C", str(train.work.path)]
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=CUT_HEAVY), *argv],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = {key: rest for key, _, rest in (line.partition(" ") for line in done.stdout.splitlines())}
+    assert lines["IMPORTED"].split() == []
+    assert lines["CODE"] == "0"
+    assert "dry run: nothing will be changed" in done.stdout

@@ -58,8 +58,15 @@ def remote_sha(env: FlowEnv, branch: str) -> str | None:
     return out.split()[0] if out.strip() else None
 
 
+def fetched_sha(env: FlowEnv, branch: str) -> str | None:
+    """Where `branch` was on the origin at this command's `fetch` (which prunes what the origin
+    deleted): what a plan reads, with no round trip to the origin. Apply steps observe with
+    `remote_sha`."""
+    return env.git.rev_parse(f"refs/remotes/{REMOTE}/{branch}")
+
+
 def require_remote_sha(env: FlowEnv, branch: str) -> str:
-    sha = env.git.rev_parse(f"refs/remotes/{REMOTE}/{branch}")
+    sha = fetched_sha(env, branch)
     if sha is None:
         raise RefusedError(
             f"the origin has no branch {branch!r}",

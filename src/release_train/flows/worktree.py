@@ -15,8 +15,6 @@ touched.
 from __future__ import annotations
 
 import posixpath
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -63,6 +61,11 @@ def temporary_worktree(git: Git, rev: str, *, only_named: Sequence[str] = ()) ->
     only through the refs the caller pushes or creates. With `only_named` (file names such as
     `Cargo.toml`), just the files of those names are checked out: reading the manifests of a
     large repository then costs a tenth of a second, not seconds."""
+    # Here, not at the top: a flow that reads commits through `tree_view` never needs a
+    # worktree, and tempfile with shutil (random, bz2, lzma) cost ~8 ms of its start-up.
+    import shutil
+    import tempfile
+
     holder = Path(tempfile.mkdtemp(prefix=PREFIX))
     path = holder / "worktree"
     with fs.held(holder / leftovers.WORKTREE_OWNER):

@@ -13,6 +13,10 @@ from pathlib import Path
 from release_train.errors import ProcessError, RefusedError
 from release_train.infra import leftovers, proc
 
+# Commands that record no author or committer (a reflog entry falls back to git's own guess):
+# they skip asking for the configured identity, a `git config` process before the first fetch.
+_NO_IDENTITY = frozenset({"fetch", "ls-remote", "for-each-ref", "log", "rev-parse", "push", "ls-tree"})
+
 BOT_NAME = "release-train"
 BOT_EMAIL = "release-train@users.noreply.invalid"
 
@@ -27,7 +31,8 @@ class Git:
         self, *args: str, check: bool = True, input: str | None = None, env: Mapping[str, str] | None = None
     ) -> str:
         """`env` adds variables (an explicit author or committer, a date) over the fallback identity."""
-        merged = {**self._identity(), **(env or {})}
+        identity = {} if args and args[0] in _NO_IDENTITY else self._identity()
+        merged = {**identity, **(env or {})}
         return self._git(args, check=check, input=input, env=merged).stdout
 
     def ok(self, *args: str) -> bool:
@@ -135,7 +140,10 @@ class Git:
         self.run(*args, rev)
 
     def fetch(self, remote: str = "origin", *refspecs: str) -> None:
-        self.run("fetch", "--quiet", "--prune", "--tags", remote, *refspecs)
+        # Without `--no-recurse-submodules` git reads the whole index to look for submodules to
+        # fetch into, which costs in proportion to the files of the checkout (bench/flows.py);
+        # the tool reads commits from the object database and never updates submodules.
+        self.run("fetch", "--quiet", "--prune", "--tags", "--no-recurse-submodules", remote, *refspecs)
 
     def push(self, remote: str, refspecs: Sequence[str], *, force: bool = False) -> None:
         args = ["push", "--quiet", "--porcelain"]
@@ -203,6 +211,10 @@ def init_repo(path: Path, *, bare: bool = False, branch: str = "main") -> Git:
 def toplevel(start: Path) -> Path:
     """The top of the work tree holding `start`, links resolved (asked once per directory: it
     does not move while a command runs)."""
+    if start not in _TOPLEVELS and (start / ".git").exists():
+        # A directory holding `.git` (a repository, or a worktree's or submodule's link file) is
+        # the top of its work tree: no git process for the commonest case, the top itself.
+        _TOPLEVELS[start] = start.resolve()
     if start not in _TOPLEVELS:
         try:
             out = proc.run(["git", "rev-parse", "--show-toplevel"], cwd=start).stdout.strip()

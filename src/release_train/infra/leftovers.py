@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -249,6 +248,8 @@ def prune_stale_worktrees(cwd: Path) -> list[Path]:
         # Twice forced: a kill inside `git worktree add` leaves the entry locked ("initializing").
         if git("worktree", "remove", "--force", "--force", str(path)).returncode != 0:
             git("worktree", "unlock", str(path))
+        import shutil  # only when a leftover is found: every git command imports this module
+
         shutil.rmtree(path.parent, ignore_errors=True)
     if stale or prunable:
         git("worktree", "prune")

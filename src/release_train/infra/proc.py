@@ -1,6 +1,6 @@
 """The one subprocess chokepoint. Nothing else imports `subprocess`.
 
-Every command is logged to the observer-independent debug log, its output captured, and a
+Every command is logged at debug level (`_debug`), its output captured, and a
 failure raises `ProcessError` showing the command, the exit code and the output. Secrets a caller
 names are masked there, and remembered: `mask` hides them in anything else written later (the
 crash log), so one filter decides what a secret is. `run_bytes` is `run` for binary input and
@@ -10,17 +10,25 @@ output; `Pipe` is a long-lived child spoken to over its stdin and stdout (`git c
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError
 
-log = logging.getLogger("release_train.proc")
 _SECRETS: set[str] = set()  # every secret a caller named, for `mask`
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log each command at debug level, for whoever configured logging (a test, a program that
+    embeds the tool). Nobody did unless `logging` is loaded, and then a record would go nowhere:
+    the CLI does not import it for this (about 10 ms of start-up with what it pulls in)."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger("release_train.proc").debug(message, *args)
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def run(
     argv = tuple(os.fspath(a) for a in args)
     remember_secrets(*secrets)
     shown = mask(" ".join(argv), secrets)
-    log.debug("run: %s (cwd=%s)", shown, cwd)
+    _debug("run: %s (cwd=%s)", shown, cwd)
     try:
         proc = subprocess.run(
             argv,
@@ -89,7 +97,7 @@ def run_bytes(
 ) -> bytes:
     """Run a command with binary input; its binary output. A failure raises `ProcessError`."""
     argv = tuple(os.fspath(a) for a in args)
-    log.debug("run: %s (cwd=%s)", mask(" ".join(argv)), cwd)
+    _debug("run: %s (cwd=%s)", mask(" ".join(argv)), cwd)
     try:
         proc = subprocess.run(
             argv, cwd=cwd, env=clean_env(env), input=input, capture_output=True, check=False
@@ -108,7 +116,7 @@ class Pipe:
 
     def __init__(self, args: Sequence[str], *, cwd: Path | None = None) -> None:
         self.args = tuple(args)
-        log.debug("open: %s (cwd=%s)", " ".join(self.args), cwd)
+        _debug("open: %s (cwd=%s)", " ".join(self.args), cwd)
         try:
             self._proc = subprocess.Popen(
                 self.args,

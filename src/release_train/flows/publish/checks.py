@@ -19,14 +19,17 @@ import re
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from release_train.errors import RefusedError, WorkspaceError
-from release_train.flows.publish.execute import PublishFailed
-from release_train.flows.publish.journal import Journal
 from release_train.infra.confine import Files
 from release_train.registries.interface import Artefact, PublishedVersion, Registry, compare_files
 from release_train.workspaces.interface import Package, Workspace
+
+if TYPE_CHECKING:
+    # Only publishing needs these; `verify` (and with it every flow's gate) imports this module
+    # for its size and metadata checks, and the executor brings threads and the pacing model.
+    from release_train.flows.publish.journal import Journal
 
 MAX_CRATE_BYTES = 10 * 1024 * 1024
 _TAR_OVERHEAD = 1024  # per file: a 512-byte header and at most 511 bytes of padding
@@ -350,6 +353,8 @@ def refuse_changed(artefacts: Artefacts, tag: str, present: tuple[PublishedVersi
         _, differ = compare_files(artefacts.get(there.name, ()), there)
         clashes += [f"{there.name} {there.version}: {c}" for c in differ]
     if clashes:
+        from release_train.flows.publish.execute import PublishFailed
+
         listed = "\n".join(f"  - {c}" for c in clashes)
         raise PublishFailed(
             f"versions already in the registry differ from what {tag} packages to:\n{listed}",

@@ -80,7 +80,13 @@ def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
     tag = event.ref.removeprefix("refs/tags/")
     if parse_name(env.settings.release.tag, tag) is None:
         return None
-    env.git.run("fetch", "--quiet", env.forge.remote_url, f"+refs/tags/{tag}:refs/tags/{tag}")
+    env.git.run(
+        "fetch",
+        "--quiet",
+        "--no-recurse-submodules",
+        env.forge.remote_url,
+        f"+refs/tags/{tag}:refs/tags/{tag}",
+    )
     return finish(env.settings, env.forge, env.open_registry(), env.ctx, tag, git=env.git).release
 
 

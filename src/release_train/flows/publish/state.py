@@ -139,7 +139,11 @@ def standings(
 def ensure_local(env: FlowEnv, tags: list[str]) -> None:
     if tags:
         env.git.run(
-            "fetch", "--quiet", env.forge.remote_url, *(f"+refs/tags/{t}:refs/tags/{t}" for t in tags)
+            "fetch",
+            "--quiet",
+            "--no-recurse-submodules",
+            env.forge.remote_url,
+            *(f"+refs/tags/{t}:refs/tags/{t}" for t in tags),
         )
 
 

@@ -86,7 +86,7 @@ def plan(
     if s.release.rc:
         proposals.append(_rc_proposal(env, release_branch, main_sha))
     proposals = gated.annotate(proposals)
-    existing = bw.remote_sha(env, release_branch)
+    existing = bw.fetched_sha(env, release_branch)
     push = Step(
         f"branch:{release_branch}",
         "branch",
@@ -108,7 +108,7 @@ def plan(
 def _rc_proposal(env: FlowEnv, release_branch: str, main_sha: str) -> bw.Proposal:
     # The release branch starts at main's commit; on a re-run it may exist already (and carry a
     # backport), so the candidate is proposed on top of wherever it is.
-    base_sha = bw.remote_sha(env, release_branch) or main_sha
+    base_sha = bw.fetched_sha(env, release_branch) or main_sha
     rc = bw.bump_at(env, base_sha, Operation.RC)
     tag = format_name(env.settings.release.tag, rc.new)
     return bw.release_proposal(

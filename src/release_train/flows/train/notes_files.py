@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from release_train.config import Settings
 from release_train.errors import WorkspaceError
@@ -23,7 +22,9 @@ TEMPLATE = "RELEASES.md"
 
 def template() -> str:
     """The bundled `RELEASES.md` template (`{version}` and `{project}` placeholders)."""
-    return (resources.files("release_train") / "templates" / TEMPLATE).read_text(encoding="utf-8")
+    # Beside this package's modules, as every installed file of ours is: `importlib.resources`
+    # would find the same file and costs cut and release ~5 ms of imports (zipfile) to do it.
+    return (Path(__file__).parents[2] / "templates" / TEMPLATE).read_text(encoding="utf-8")
 
 
 def new_file(project: str, version: Version) -> str:

@@ -273,7 +273,7 @@ def _read_record(git: Git, ref: str, sha: str) -> tuple[str, str]:
     """(commit, summary) of the record object `sha`: an annotated tag written by `write_record`,
     or a plain commit pushed by hand."""
     if not git.ok("cat-file", "-e", sha):
-        git.run("fetch", "--quiet", "--no-tags", REMOTE, f"+{ref}:{ref}")
+        git.run("fetch", "--quiet", "--no-tags", "--no-recurse-submodules", REMOTE, f"+{ref}:{ref}")
     if git.run("cat-file", "-t", sha).strip() != "tag":
         return sha, f"recorded by hand at commit {sha[:12]}"
     header, _, body = git.run("cat-file", "tag", sha).partition("\n\n")
