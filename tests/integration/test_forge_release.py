@@ -58,9 +58,16 @@ class Site:
         self.forge.push(self.work.path, ["HEAD:refs/heads/main", f"refs/tags/{tag}"], force=True)
         return tag
 
-    def release(self, tag: str, registry: FakeRegistry | None = None) -> Release:
+    def release(
+        self, tag: str, registry: FakeRegistry | None = None, observer: Recorder | None = None
+    ) -> Release:
         return create_release(
-            self.settings, self.forge, registry, Context(observer=Recorder()), tag=tag, git=self.work
+            self.settings,
+            self.forge,
+            registry,
+            Context(observer=observer or Recorder()),
+            tag=tag,
+            git=self.work,
         )
 
     def latest(self) -> list[str]:
@@ -142,6 +149,31 @@ def test_rc_train_yanks_earlier_rcs_after_a_newer_rc_and_after_the_final(tmp_pat
     site.release(site.tag("2.0.0"), registry)
     # rc.1 is yanked already; the final is never yanked; other lines are left alone.
     assert sorted(registry.yanked) == sorted((n, "2.0.0-rc.2") for n in names)
+
+
+class UploadOnlyRegistry(FakeRegistry):
+    """A package index: its upload API cannot yank."""
+
+    capabilities = frozenset({RegistryCapability.UPLOAD})
+
+    def yank(self, name: str, version: str) -> None:
+        raise AssertionError("a registry that cannot yank was asked to")
+
+
+def test_rc_train_on_a_registry_that_cannot_yank_warns_and_yanks_nothing(tmp_path: Path) -> None:
+    site = Site(tmp_path, '\n[release]\nrc = true\n\n[project]\nversion-from = "synth-02"\n')
+    ws = write_workspace(site.work.path, count=3, depth=2, version="2.0.0-rc.2")
+    registry = UploadOnlyRegistry({n: ["2.0.0-rc.1", "2.0.0-rc.2"] for n in ws.names})
+    seen = Recorder()
+
+    made = site.release(site.tag("2.0.0-rc.2"), registry, seen)
+
+    assert made.prerelease
+    assert sorted(seen.messages("warn")) == sorted(
+        f"{n} 2.0.0-rc.1 is superseded by 2.0.0-rc.2; memory cannot yank through its API "
+        "(yank it on the index's page if you want it hidden)"
+        for n in ws.names
+    )
 
 
 def test_earlier_rcs_never_names_the_version_just_published() -> None:

@@ -204,16 +204,10 @@ def plan(
     tuning: Tuning,
 ) -> PublishPlan:
     if registry is not None:
-        require_registry(registry, *needs(settings), needed_by="publishing this train's releases")
+        # Uploads only: an rc train's yanks of superseded rcs happen where the registry can
+        # yank and are warned about where it cannot (a package index's API has none).
+        require_registry(registry, RegistryCapability.UPLOAD, needed_by="publishing this train's releases")
     return schedule([survey(registry, tag) for tag in tags], settings.publish, estimates, tuning)
-
-
-def needs(settings: Settings) -> tuple[RegistryCapability, ...]:
-    """What publishing asks of the registry: uploads. (An rc train also yanks the earlier rcs
-    of a version once a newer rc or the final one is out, where the registry can: a package
-    index's upload API cannot, and installers skip pre-releases anyway; `forge_release.py`.)"""
-    del settings
-    return (RegistryCapability.UPLOAD,)
 
 
 def plan_commits(
