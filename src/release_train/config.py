@@ -13,11 +13,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from release_train.config_values import factory as _factory
-from release_train.config_values import frozen_values as _values
-from release_train.config_values import opt as _opt
-from release_train.config_values import specs_of as _specs
 from release_train.errors import ConfigError
+from release_train.values import dataclass, replace
+from release_train.values import factory as _factory
+from release_train.values import opt as _opt
+from release_train.values import specs_of as _specs
 
 if TYPE_CHECKING:
     from release_train.infra.confine import Files
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 CONFIG_FILE = "release-train.toml"
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class Pacing:
     """A token bucket: `burst` actions at once, then one every `every` seconds."""
 
@@ -34,8 +34,8 @@ class Pacing:
 
 
 # Every settings class has a docstring: for a class without one, `dataclass` (when `fields` or
-# `replace` first asks for it) makes one from `inspect.signature`, which tokenizes.
-@_values(frozen=True)
+# `asdict` first asks for it) makes one from `inspect.signature`, which tokenizes.
+@dataclass(frozen=True)
 class ProjectSettings:
     """[project]: the name, the forge repository and where the train version comes from."""
 
@@ -46,7 +46,7 @@ class ProjectSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class BranchSettings:
     """[branches]: the development branch, the release branch pattern, the bot's prefix."""
 
@@ -55,7 +55,7 @@ class BranchSettings:
     bot_prefix: str = _opt("ci/", "prefix of the temporary branches the train proposes", "str")
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class ReleaseSettings:
     """[release]: the train's shape (release branches or not), the release marker, tag and notes
     file, the rc train, and where a held tag goes."""
@@ -83,7 +83,7 @@ class ReleaseSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class ScheduleSettings:
     """[schedule]: when the train cuts the release branch and opens the release PR (without release
     branches: when it proposes the release, and which bump)."""
@@ -98,7 +98,7 @@ class ScheduleSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class RuleSettings:
     """One [[workspace.rule]]: what the train's `major` bump does to the packages it names."""
 
@@ -112,7 +112,7 @@ class RuleSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class WorkspaceSettings:
     """One [[workspace]]: its kind, path, public globs, publish allow-list and per-package rules."""
 
@@ -145,7 +145,7 @@ class WorkspaceSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class ForgeSettings:
     """[forge]: the forge backend and how to reach it."""
 
@@ -160,7 +160,7 @@ class ForgeSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class PublishSettings:
     """[publish]: the registry, its index and token, and how fast to publish."""
 
@@ -211,7 +211,7 @@ class PublishSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class VersionFileSettings:
     """One [[version-file]]: a file outside the manifests that holds the version."""
 
@@ -219,7 +219,7 @@ class VersionFileSettings:
     patterns: list[str] = _opt([], "patterns with {version} {major} {minor} {patch}", "list[str]")
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class SupportSettings:
     """[support]: how long release lines get patch releases."""
 
@@ -228,7 +228,7 @@ class SupportSettings:
     months: int = _opt(2, "months any other line gets patch releases", "int")
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class GateSettings:
     """[gates]: where security findings come from."""
 
@@ -245,7 +245,7 @@ class GateSettings:
     )
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class GithubSettings:
     """[github]: what the GitHub Actions workflows written by `init --github` install."""
 
@@ -272,7 +272,7 @@ ARRAYS: dict[str, type] = {"workspace": WorkspaceSettings, "version-file": Versi
 NESTED: dict[str, type] = {"rules": RuleSettings}  # option kind -> the class of its tables
 
 
-@_values(frozen=True)
+@dataclass(frozen=True)
 class Settings:
     """Every resolved setting, and the configuration file they came from."""
 
@@ -302,8 +302,6 @@ class Settings:
     def for_entry(self, entry: WorkspaceSettings) -> Settings:
         """The settings of one `[[workspace]]` entry alone: its `registry`, `index`, `upload-url`
         and `token-env` over `[publish]`'s (what the entry's registry is opened with)."""
-        from dataclasses import replace
-
         p = self.publish
         publish = replace(
             p,
@@ -617,6 +615,4 @@ def _plain(value: Any) -> Any:
 
 def with_forge_path(settings: Settings, path: str) -> Settings:
     """A copy of `settings` whose local forge lives at `path` (used by `demo` and tests)."""
-    from dataclasses import replace  # not on `bump`'s start-up path
-
     return replace(settings, forge=replace(settings.forge, path=path))

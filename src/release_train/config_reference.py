@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from release_train.config import ARRAYS, CONFIG_FILE, TABLES, Pacing
-from release_train.config_values import specs_of
+from release_train.values import specs_of
 
 # Example values where the default says little (an empty string or list); the rest show their
 # default. Each is TOML, and the whole example file loads (tests/unit/test_config_reference.py).

@@ -7,12 +7,12 @@ a new one (`dataclasses.replace`), which shares the command's step count and fai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from release_train.errors import InterruptedForTest, ReleaseTrainError
 from release_train.events import Event, Observer, null_observer
 from release_train.infra.clock import Clock, SystemClock
+from release_train.values import dataclass, field
 
 
 @dataclass(frozen=True)

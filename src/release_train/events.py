@@ -4,8 +4,9 @@ events as text lines, rich output, or JSON lines (`--json`)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+from release_train.values import dataclass, field
 
 
 @dataclass(frozen=True)

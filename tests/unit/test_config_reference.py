@@ -12,7 +12,7 @@ import pytest
 from release_train.cli import COMMANDS, main
 from release_train.config import ARRAYS, TABLES, load_settings
 from release_train.config_reference import example_file, reference
-from release_train.config_values import specs_of
+from release_train.values import specs_of
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 START, END = "<!-- CONFIG_REFERENCE_START -->", "<!-- CONFIG_REFERENCE_END -->"

@@ -10,12 +10,12 @@ whose version sets say the locked version is affected.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Protocol
 
 from release_train.errors import ReleaseTrainError
 from release_train.forges.interface import SecurityIssue
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 
 class AdvisoryError(ReleaseTrainError):

@@ -9,12 +9,12 @@ that version, `last_affected` closes it just after. `GIT` ranges name commits an
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from release_train.advisories import Advisory, AdvisoryError
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 ECOSYSTEM = "crates.io"
 _ORDER = {"introduced": 0, "fixed": 1, "last_affected": 1, "limit": 1}

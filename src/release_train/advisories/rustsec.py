@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from release_train.advisories import Advisory, AdvisoryError
 from release_train.model.cargo_req import Requirement, RequirementError, any_matches
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 _FENCE = re.compile(r"\A\s*```toml\s*\n(?P<toml>.*?)\n```[ \t]*\n?(?P<rest>.*)\Z", re.S)
 _TITLE = re.compile(r"^#\s+(.+?)\s*$", re.M)

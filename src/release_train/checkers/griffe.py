@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +31,7 @@ from release_train.checkers.import_packages import ImportPackage, import_package
 from release_train.checkers.interface import ApiReport, Verdict, trim
 from release_train.infra import proc
 from release_train.infra.git import toplevel
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.workspaces.interface import Package

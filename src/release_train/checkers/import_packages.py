@@ -19,12 +19,12 @@ find it (a check that could not run blocks; it is never passed silently).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from release_train.errors import WorkspaceError
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ checked (the tool is not installed). Rust: `cargo-semver-checks` (`cargo_semver.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.workspaces.interface import Package

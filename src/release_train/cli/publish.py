@@ -14,7 +14,6 @@ The registry token is read from the environment variable named by `[publish] tok
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from release_train.cli.common import (
     TextObserver,
@@ -30,6 +29,7 @@ from release_train.cli.common import (
 )
 from release_train.cli.progress import ProgressObserver
 from release_train.cli.summary import add_summary
+from release_train.values import replace
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

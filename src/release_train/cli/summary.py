@@ -18,9 +18,10 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from release_train.values import dataclass, field
 
 if TYPE_CHECKING:
     from release_train.events import Event, Observer

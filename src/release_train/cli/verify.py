@@ -16,11 +16,11 @@ when any check fails."""
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 
 from release_train.cli.common import add_json, add_repo_options, context_from, print_json, settings_from
 from release_train.cli.progress import ProgressObserver
 from release_train.errors import WorkspaceError
+from release_train.values import replace
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

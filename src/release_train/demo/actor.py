@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -14,6 +13,7 @@ from release_train.errors import ReleaseTrainError
 from release_train.forges.interface import Forge
 from release_train.infra.clock import PinnedClock, parse_now
 from release_train.infra.git import Git
+from release_train.values import dataclass, field
 
 ForgeKind = Literal["local", "github"]
 FORGE_KINDS: tuple[ForgeKind, ...] = ("local", "github")

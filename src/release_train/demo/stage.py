@@ -8,7 +8,6 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -29,6 +28,7 @@ from release_train.demo.actor import (
 from release_train.demo.script import consume, play
 from release_train.forges.interface import PullRequest, Release
 from release_train.infra.git import init_repo
+from release_train.values import dataclass
 
 NOW = "2026-12-22T12:00:00Z"  # where the month ends: the status and its dashboard are as of then
 DASHBOARD = "dashboard"  # `status --html` writes the month's page there

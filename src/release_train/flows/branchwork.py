@@ -18,7 +18,6 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import UTC, date
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -31,6 +30,7 @@ from release_train.flows.worktree import reroot, temporary_worktree, tree_view
 from release_train.infra.git import Git, toplevel
 from release_train.model.marker import has_marker, release_message
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass, replace
 
 if TYPE_CHECKING:
     from release_train.flows.gates.verify import VerifyReport
@@ -46,6 +46,18 @@ REMOTE = "origin"
 def today(env: FlowEnv) -> date:
     """The day a flow dates its notes and PRs (UTC)."""
     return env.ctx.clock.now().astimezone(UTC).date()
+
+
+def require_branches(settings: Settings, flow: str) -> None:
+    """Refuse a flow of the branch train on a train without release branches."""
+    if settings.release.branches:
+        return
+    raise RefusedError(
+        f"{flow} works on release branches, and this train has none (`[release] branches = false`): "
+        f"every release, patch releases too, is a PR to {settings.branches.main}",
+        hint="propose a release with `release-train release [major|minor|patch]` "
+        "(`tick` does it on the [schedule] release day); nothing was changed",
+    )
 
 
 def fetch(env: FlowEnv) -> None:

@@ -8,13 +8,12 @@ what is missing, so re-runs converge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from release_train.config import Settings
 from release_train.context import Context
 from release_train.forges.interface import Forge
 from release_train.infra.git import Git
 from release_train.registries.interface import RegistryFactory, no_registry
+from release_train.values import dataclass
 
 
 @dataclass

@@ -9,10 +9,10 @@ and re-run in tests.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from release_train.context import Context
+from release_train.values import dataclass, field
 
 Status = Literal["done", "skipped", "held"]
 

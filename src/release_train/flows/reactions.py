@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
 
 from release_train.config import Settings
 from release_train.context import Context
@@ -37,6 +36,7 @@ from release_train.forges.interface import ZERO_SHA, Forge, PushEvent
 from release_train.infra.git import Git
 from release_train.model.branches import parse_name, release_branch_version
 from release_train.registries.interface import RegistryFactory, no_registry
+from release_train.values import dataclass, replace
 
 
 def _tag(env: FlowEnv, event: PushEvent) -> object:

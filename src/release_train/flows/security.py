@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from release_train.errors import RefusedError, UsageError
@@ -41,6 +40,7 @@ from release_train.flows.reactions import publish_deferred
 from release_train.forges.interface import CheckState, ForgeCapability, PrState, PullRequest, require_forge
 from release_train.model.branches import release_branch_version
 from release_train.model.version import Version
+from release_train.values import dataclass, replace
 
 if TYPE_CHECKING:
     from release_train.flows.publish.execute import Tuning

@@ -17,12 +17,12 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_train.infra import fs, leftovers
 from release_train.infra.git import Git, toplevel
+from release_train.values import replace
 
 if TYPE_CHECKING:
     from release_train.config import Settings

@@ -9,13 +9,13 @@ outside this package tests a backend's name.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import ConfigError
 from release_train.forges.interface import Forge, PushHandler
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.forges.github_api import Token

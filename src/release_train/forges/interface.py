@@ -9,12 +9,12 @@ to create something that conflicts, it raises.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal, Protocol, cast
 
 from release_train.errors import CapabilityMissing, ReleaseTrainError, require
+from release_train.values import dataclass
 
 CheckState = Literal["success", "failure", "pending"]
 PrState = Literal["open", "closed", "merged"]

@@ -95,7 +95,9 @@ class LocalForge:
             )
         if not bare_path.exists() or not any(bare_path.iterdir()):
             init_repo(bare_path, bare=True, branch="main")
-        return cls(bare_path, clock=clock)
+        forge = cls(bare_path, clock=clock)
+        forge.store.create()
+        return forge
 
     def __repr__(self) -> str:
         return f"the local forge at {self.bare_path}"

@@ -92,9 +92,12 @@ class Store:
         self.path = path
         self.clock = clock
         self.url_base = url_base
-        # executescript() commits on its own; CREATE ... IF NOT EXISTS makes a race harmless.
-        with closing(self._connect()) as db:
-            db.executescript(SCHEMA)
+        self._schema_ready = False  # created by the first connection: a dry run opens none
+
+    def create(self) -> None:
+        """Create the database now (`forge init`), not on first use."""
+        with closing(self._connect()):
+            pass
 
     # --- connections ---------------------------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
@@ -104,6 +107,10 @@ class Store:
         # lock up front (IMMEDIATE) instead of failing half-way on a lock upgrade.
         db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
         db.row_factory = sqlite3.Row
+        if not self._schema_ready:
+            # executescript() commits on its own; CREATE ... IF NOT EXISTS makes a race harmless.
+            db.executescript(SCHEMA)
+            self._schema_ready = True
         return db
 
     @contextmanager

@@ -3,7 +3,6 @@ would print (API, web, uploads)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from release_train.github_standin.state import State
 from release_train.infra import proc
 from release_train.infra.clock import Clock
 from release_train.infra.git import Git
+from release_train.values import dataclass
 
 
 @dataclass

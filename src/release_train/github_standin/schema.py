@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from release_train.github_standin import settings
 from release_train.github_standin.web import HttpError, Response, validation_failed
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

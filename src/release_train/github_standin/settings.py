@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
 from release_train.forges.github_values import MERGE_SETTING_KEYS
+from release_train.values import dataclass
 
 SQUASH_TITLES = ("PR_TITLE", "COMMIT_OR_PR_TITLE")
 SQUASH_MESSAGES = ("PR_BODY", "COMMIT_MESSAGES", "BLANK")

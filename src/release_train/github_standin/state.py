@@ -6,10 +6,10 @@ only truth."""
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from release_train.github_standin.settings import RepoSettings
+from release_train.values import dataclass, field
 
 
 @dataclass

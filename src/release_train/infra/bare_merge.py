@@ -10,10 +10,10 @@ and moves the base ref itself.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from release_train.infra.git import Git
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ the train runs on a fresh machine and in CI without global git settings.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError, RefusedError
 from release_train.infra import leftovers, proc
+from release_train.values import dataclass
 
 # Commands that record no author or committer (a reflog entry falls back to git's own guess):
 # they skip asking for the configured identity, a `git config` process before the first fetch.
@@ -142,8 +142,18 @@ class Git:
     def fetch(self, remote: str = "origin", *refspecs: str) -> None:
         # Without `--no-recurse-submodules` git reads the whole index to look for submodules to
         # fetch into, which costs in proportion to the files of the checkout (bench/flows.py);
-        # the tool reads commits from the object database and never updates submodules.
-        self.run("fetch", "--quiet", "--prune", "--tags", "--no-recurse-submodules", remote, *refspecs)
+        # the tool reads commits from the object database and never updates submodules. Nor does
+        # it start `git maintenance` after each of its fetches: the user's own git commands do.
+        self.run(
+            "fetch",
+            "--quiet",
+            "--prune",
+            "--tags",
+            "--no-recurse-submodules",
+            "--no-auto-maintenance",
+            remote,
+            *refspecs,
+        )
 
     def push(self, remote: str, refspecs: Sequence[str], *, force: bool = False) -> None:
         args = ["push", "--quiet", "--porcelain"]

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError
 from release_train.infra import proc
 from release_train.infra.git import Git
+from release_train.values import dataclass
 
 TREE, BLOB, LINK, EXEC, GITLINK = 0o40000, 0o100644, 0o120000, 0o100755, 0o160000
 # Questions written before their answers are read stay under a pipe's 64 KiB, so writing them

@@ -14,10 +14,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import ProcessError
+from release_train.values import dataclass
 
 _SECRETS: set[str] = set()  # every secret a caller named, for `mask`
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+
+from release_train.values import dataclass, field
 
 _FENCE = re.compile(r"`{3,}(?!.*`)|~{3,}")  # a backtick fence's info string holds no backtick
 _CLOSING_FENCE = re.compile(r"(?:`{3,}|~{3,})(?= *$)")

@@ -15,7 +15,8 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+
+from release_train.values import dataclass, field
 
 ACTIONS = ("new-crate", "new-version")
 _EPS = 1e-9

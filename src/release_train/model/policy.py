@@ -22,12 +22,12 @@ Pure: dates in, dates out; the caller passes today's UTC date.
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
 from datetime import date
 
 from release_train.config import SupportSettings
 from release_train.errors import ConfigError
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 
 def add_months(day: date, months: int) -> date:

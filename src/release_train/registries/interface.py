@@ -13,12 +13,12 @@ found by file name (`compare_files`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
 from release_train.errors import ReleaseTrainError, require
+from release_train.values import dataclass, field
 
 if TYPE_CHECKING:
     from release_train.workspaces.interface import Package

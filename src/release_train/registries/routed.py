@@ -10,7 +10,6 @@ when first needed (the CLI reads the entries' names from the repository).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ from release_train.registries.interface import (
     RegistryError,
     UploadRequest,
 )
+from release_train.values import replace
 
 if TYPE_CHECKING:
     from release_train.workspaces.interface import Package

@@ -10,10 +10,10 @@ and for a publish that did not finish the command that resumes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from release_train.events import Event
 from release_train.render.markup import md_cell, md_text
+from release_train.values import dataclass, field
 
 
 @dataclass(frozen=True)

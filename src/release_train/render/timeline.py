@@ -12,11 +12,11 @@ end exclusive: the day after the last supported day), so what the picture says c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from release_train.render.markup import esc
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.flows.lines.release_lines import Line

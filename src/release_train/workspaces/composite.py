@@ -14,11 +14,11 @@ publish journal, the plan and `version-from` name packages without their kind.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from release_train.errors import WorkspaceError
+from release_train.values import replace
 from release_train.workspaces.interface import (
     BumpEdits,
     Problem,

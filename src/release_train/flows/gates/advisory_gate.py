@@ -14,13 +14,13 @@ way, so reviewers see what was found and whether the override was used.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from release_train.errors import RefusedError
 from release_train.flows.env import FlowEnv
 from release_train.forges.interface import SecurityIssue
+from release_train.values import dataclass, replace
 
 if TYPE_CHECKING:
     from release_train.advisories import Advisory

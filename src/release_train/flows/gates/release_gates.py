@@ -6,11 +6,11 @@ carries the release marker, the marker at the body's end (`branchwork.carry_mark
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from release_train.flows.env import FlowEnv
 from release_train.flows.gates import advisory_gate, verify_gate
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.flows.branchwork import Bumped, Proposal

@@ -20,7 +20,6 @@ every file is read through the workspace's `files`, never from the disk directly
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import ReleaseTrainError
 from release_train.model.version import Operation
+from release_train.values import dataclass, field
 
 if TYPE_CHECKING:
     from pathlib import Path

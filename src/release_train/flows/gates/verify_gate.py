@@ -7,10 +7,10 @@ then lists what failed and says that the gate was overridden.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from release_train.errors import RefusedError
+from release_train.values import dataclass, replace
 
 if TYPE_CHECKING:
     from release_train.context import Context

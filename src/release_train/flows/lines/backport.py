@@ -14,7 +14,6 @@ gives the error the command exits with, naming the files and the commands to res
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from release_train.errors import ReleaseTrainError
@@ -24,6 +23,7 @@ from release_train.flows.lines import targets as tg
 from release_train.flows.lines.backport_git import Source, already_on, cherry_pick, resolve_source
 from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.forges.interface import ForgeCapability, require_forge
+from release_train.values import dataclass
 
 State = Literal["pick", "conflict", "proposed"]
 
@@ -75,9 +75,7 @@ class BackportPlan(Plan):
 
 
 def plan(env: FlowEnv, ref: str, to: Sequence[str], *, conflict_pr: bool = True) -> BackportPlan:
-    from release_train.flows.train.mainline import require_branches
-
-    require_branches(env.settings, "backport")  # without release branches there is nowhere to carry a fix
+    bw.require_branches(env.settings, "backport")  # without release branches there is nowhere to carry a fix
     bw.fetch(env)
     source = resolve_source(env, ref)
     chosen = tg.resolve(env, to)

@@ -8,14 +8,13 @@ same commit, and a conflict is known before anything is pushed (`--dry-run` show
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.flows.worktree import temporary_worktree
 from release_train.infra import proc
 from release_train.model.marker import has_marker
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ the marker on `ci/bump-to-V.p+1`; the PR to the release branch names who asked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from release_train.checkers import ApiReport
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
@@ -18,6 +16,7 @@ from release_train.flows.plan import Plan, Progress, Report
 from release_train.flows.train import notes_files
 from release_train.model.branches import format_name, release_branch_version
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,10 +39,8 @@ def plan(
     draft: bool = False,
     extra_body: str = "",
 ) -> PatchPlan:
-    from release_train.flows.train.mainline import require_branches
-
     s = env.settings
-    require_branches(s, "release-patch")
+    bw.require_branches(s, "release-patch")
     if release_branch_version(s.branches.release, branch) is None:
         example = format_name(s.branches.release, "X.Y.Z")
         raise RefusedError(

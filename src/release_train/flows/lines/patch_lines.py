@@ -11,7 +11,6 @@ PRs before the fixes land).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from release_train.errors import RefusedError
 from release_train.flows import branchwork as bw
@@ -19,6 +18,7 @@ from release_train.flows.env import FlowEnv
 from release_train.flows.lines import patch
 from release_train.flows.lines import targets as tg
 from release_train.flows.plan import Plan, Progress, Report
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,9 +40,7 @@ def plan(
     include_unchanged: bool = False,
     flow: str = "release-patch",
 ) -> PatchLinesPlan:
-    from release_train.flows.train.mainline import require_branches
-
-    require_branches(env.settings, flow)
+    bw.require_branches(env.settings, flow)
     chosen = tg.resolve(env, to)
     notes = list(chosen.notes)
     plans: list[patch.PatchPlan] = []

@@ -13,7 +13,6 @@ line with none yet is "not released" (supported, no end date: see `model/policy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from release_train.infra.git import Git
 from release_train.model.branches import parse_name, release_branch_version
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,13 @@ named branches must be release branches on the origin. An expired line is never 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from release_train.errors import RefusedError, UsageError
 from release_train.flows.env import FlowEnv
 from release_train.flows.lines.release_lines import Line, release_lines
 from release_train.model.branches import format_name, release_branch_version
 from release_train.model.notes import archive_label
+from release_train.values import dataclass
 
 SUPPORTED = "supported"
 

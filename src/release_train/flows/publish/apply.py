@@ -19,7 +19,6 @@ The forge release follows in `finish.py`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from release_train.config import Settings
@@ -31,6 +30,7 @@ from release_train.flows.publish.survey import RESUME_COMMAND, Opened, Part, ope
 from release_train.infra.git import Git
 from release_train.model.pacing import Estimates
 from release_train.registries.interface import Registry
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ import contextlib
 import random
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -35,6 +34,7 @@ from release_train.registries.interface import (
     UploadRequest,
     compare_files,
 )
+from release_train.values import dataclass, field
 
 RESUME = "resume"  # a Job action: uploaded by an earlier run, only the index wait is left
 

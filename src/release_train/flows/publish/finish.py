@@ -12,7 +12,6 @@ the forge releases oldest version first, so "latest" ends on the newest).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from release_train.config import Settings
@@ -23,6 +22,7 @@ from release_train.flows.publish.state import Standing, ensure_local, readable_r
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
 from release_train.registries.interface import Registry
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.flows.plan import Progress, Step

@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from release_train.config import Settings
 from release_train.infra.fs import atomic_write_text
+from release_train.values import dataclass, field
 
 CrateState = Literal["pending", "uploading", "uploaded", "visible", "failed"]
 RunState = Literal["running", "done", "failed"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from release_train.config import PublishSettings, Settings
@@ -32,6 +31,7 @@ from release_train.registries.interface import (
     RegistryCapability,
     require_registry,
 )
+from release_train.values import dataclass
 
 # What an upload and the index's catch-up usually take, for the ETA printed before starting.
 ESTIMATES = {

@@ -35,7 +35,6 @@ import json
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -48,6 +47,7 @@ from release_train.model.branches import parse_name
 from release_train.model.policy import SupportPolicy
 from release_train.model.version import Version
 from release_train.registries.interface import Registry, RegistryError, RegistryFactory
+from release_train.values import dataclass, replace
 
 RECENT_DAYS = 14  # unfinished releases: every tag this recent is examined
 DASHBOARD_DAYS = 31  # the dashboard: every tag this recent is checked

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from release_train.infra.git import Git
 from release_train.model.branches import format_name, parse_name
 from release_train.model.pacing import Job
 from release_train.registries.interface import PublishedVersion, Registry
+from release_train.values import dataclass
 from release_train.workspaces import load_workspace
 from release_train.workspaces.interface import Workspace
 

@@ -17,7 +17,7 @@ failed check, not a crash.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +29,7 @@ from release_train.forges.interface import Forge
 from release_train.infra.git import Git
 from release_train.model.branches import release_branch_version
 from release_train.registries.interface import Registry
+from release_train.values import dataclass
 from release_train.workspaces.interface import Workspace
 
 Status = Literal["ok", "warn", "fail"]

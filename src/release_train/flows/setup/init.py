@@ -31,7 +31,6 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -48,6 +47,7 @@ from release_train.flows.setup import init_python, init_shape, init_workflows
 from release_train.flows.setup.init_config import Derived, default_source, render_config
 from release_train.infra import fs
 from release_train.infra.git import Git
+from release_train.values import dataclass, replace
 from release_train.workspaces.interface import Workspace
 
 WORKFLOWS = init_workflows.WORKFLOWS

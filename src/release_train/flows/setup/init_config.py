@@ -4,9 +4,8 @@ per workspace found."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from release_train.config import ScheduleSettings, WorkspaceSettings
+from release_train.values import dataclass, replace
 
 
 @dataclass(frozen=True)

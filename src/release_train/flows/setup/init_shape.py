@@ -21,7 +21,6 @@ release moves by minor while the others take a breaking bump.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from release_train.errors import WorkspaceError
@@ -29,6 +28,7 @@ from release_train.flows.setup import workflow_scan
 from release_train.infra.git import Git
 from release_train.model.branches import format_name, parse_name
 from release_train.model.marker import has_marker
+from release_train.values import dataclass
 from release_train.workspaces.interface import Workspace
 
 WINDOW = 400  # commits of the development branch read for release commits

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from release_train.config import CONFIG_FILE, BranchSettings, ReleaseSettings, S
 from release_train.errors import ConfigError, UsageError
 from release_train.flows.setup import workflow_scan
 from release_train.model.branches import format_name
+from release_train.values import dataclass
 
 WORKFLOWS = ("release-train.yml", "release-train-tag.yml", "release-train-publish.yml")
 MAIN_ONLY_PROCESS = "release-train-main.yml"  # the release process of a train without release branches

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 from release_train.errors import WorkspaceError
+from release_train.values import dataclass
 
 WORKFLOW_DIR = ".github/workflows"
 CI_TRIGGERS = ("push", "pull_request", "merge_group")

@@ -9,8 +9,6 @@ notes) on `ci/bump-to-V'` and push it; open the PR to main. In an rc train also:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.flows.gates import release_gates
@@ -21,6 +19,7 @@ from release_train.model import notes
 from release_train.model.branches import format_name
 from release_train.model.calendar import next_fire
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,9 +43,7 @@ def archive_link(env: FlowEnv, branch: str) -> str:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> CutPlan:
-    from release_train.flows.train.mainline import require_branches
-
-    require_branches(env.settings, "cut")  # a train without release branches cuts none
+    bw.require_branches(env.settings, "cut")  # a train without release branches cuts none
     bw.fetch(env)
     s = env.settings
     main = s.branches.main

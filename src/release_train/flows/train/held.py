@@ -16,7 +16,6 @@ ones were settled then) or `WINDOW` commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from release_train.flows import branchwork as bw
@@ -27,6 +26,7 @@ from release_train.forges.interface import CheckState
 from release_train.model.branches import format_name
 from release_train.model.marker import has_marker
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 WINDOW = 200  # commits read per branch, newest first
 FIX_WINDOW = 30  # later commits looked at for a green fix

@@ -20,13 +20,12 @@ changed: a train with release branches (its flows are cut / release-latest / rel
 rc train (candidates need a release branch), another release PR still open (one release at a
 time: merge or close it), a tag of the new version that exists already.
 
-The flows of the branch train call `require_branches` first, so on this train they refuse and
+The flows of the branch train call `branchwork.require_branches` first, so on this train they refuse and
 name `release` instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -40,6 +39,7 @@ from release_train.flows.plan import Plan, Progress, Report
 from release_train.flows.train import notes_files
 from release_train.model.branches import format_name
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.checkers import ApiReport
@@ -48,18 +48,6 @@ if TYPE_CHECKING:
 
 OPERATIONS = (Operation.MAJOR, Operation.MINOR, Operation.PATCH)
 RELEASE_PURPOSE = "release-"  # bot branches `ci/release-V`
-
-
-def require_branches(settings: Settings, flow: str) -> None:
-    """Refuse a flow of the branch train on a train without release branches."""
-    if settings.release.branches:
-        return
-    raise RefusedError(
-        f"{flow} works on release branches, and this train has none (`[release] branches = false`): "
-        f"every release, patch releases too, is a PR to {settings.branches.main}",
-        hint="propose a release with `release-train release [major|minor|patch]` "
-        "(`tick` does it on the [schedule] release day); nothing was changed",
-    )
 
 
 def _require_main_only(settings: Settings) -> None:
@@ -136,11 +124,14 @@ class Gates:
     allow_breaking: bool = False  # a patch release that breaks a public API
 
 
+NO_OVERRIDES = Gates()
+
+
 def plan(
     env: FlowEnv,
     operation: Operation | str,
     *,
-    gates: Gates = Gates(),
+    gates: Gates = NO_OVERRIDES,
     requested_by: str = "",
     draft: bool = False,
     extra_body: str = "",

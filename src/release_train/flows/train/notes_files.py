@@ -6,7 +6,6 @@ file and branch named when it is refused. The edits themselves are pure (`model/
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -16,6 +15,7 @@ from release_train.flows import branchwork as bw
 from release_train.flows.env import FlowEnv
 from release_train.model import notes
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass
 
 TEMPLATE = "RELEASES.md"
 

@@ -15,7 +15,6 @@ shown as a diff in the plan; a release PR lists the packages its tag will publis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from release_train.errors import RefusedError
@@ -27,6 +26,7 @@ from release_train.flows.train import notes_files
 from release_train.model import notes
 from release_train.model.branches import format_name, latest_release_branch
 from release_train.model.version import Operation, Version
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,9 +51,7 @@ def latest_branch(env: FlowEnv) -> tuple[str, str]:
 def plan(
     env: FlowEnv, *, allow_open_advisories: bool = False, allow_verify_failures: bool = False
 ) -> ReleasePlan:
-    from release_train.flows.train.mainline import require_branches
-
-    require_branches(env.settings, "release-latest")
+    bw.require_branches(env.settings, "release-latest")
     bw.fetch(env)
     s = env.settings
     branch, sha = latest_branch(env)
@@ -158,10 +156,8 @@ def _release_body(env: FlowEnv, version: Version, branch: str, tag: str, day: da
 
 
 def plan_rc(env: FlowEnv, *, allow_verify_failures: bool = False) -> ReleasePlan:
-    from release_train.flows.train.mainline import require_branches
-
     s = env.settings
-    require_branches(s, "release-rc")
+    bw.require_branches(s, "release-rc")
     if not s.release.rc:
         raise RefusedError(
             "release candidates need the rc train, and `[release] rc` is false",

@@ -10,7 +10,6 @@ what each examined tag publishes is cached under `[publish] journal-dir`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from release_train.flows.lines.release_lines import Line, release_lines
 from release_train.flows.publish import state
 from release_train.flows.train.tick import Slot, schedule, upcoming_slots
 from release_train.forges.interface import HOLD_LABEL, HOLD_PREFIX, PullRequest
+from release_train.values import dataclass
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ the next tick tags it: see `held.py`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from release_train.config import Settings
 from release_train.flows import branchwork as bw
@@ -22,6 +21,7 @@ from release_train.forges.interface import ZERO_SHA, Conflict, PushEvent
 from release_train.model.branches import format_name, parse_name, release_branch_version
 from release_train.model.marker import has_marker
 from release_train.model.version import Version
+from release_train.values import dataclass
 
 HEADS = "refs/heads/"
 

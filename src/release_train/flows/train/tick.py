@@ -27,7 +27,6 @@ the window is a single `git push`; `status` shows the branches, so a double cut 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ from release_train.flows.plan import Plan, Progress, Report, Step
 from release_train.flows.publish import finish
 from release_train.infra.git import Git
 from release_train.model.calendar import Cron, last_fire, next_fire, parse_cron
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.flows.publish.state import Standing

@@ -17,7 +17,6 @@ a flow would.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -39,6 +38,7 @@ from release_train.model.notes.releases_md import (
     top_version,
 )
 from release_train.model.notes.text import bare, heading, live, split_lines
+from release_train.values import dataclass
 
 __all__ = [
     "ARCHIVE_START",

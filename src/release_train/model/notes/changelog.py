@@ -32,7 +32,6 @@ changes: the title, comment blocks, older sections and their spacing stay byte f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -47,6 +46,7 @@ from release_train.model.notes.text import (
     live,
     split_lines,
 )
+from release_train.values import dataclass
 
 if TYPE_CHECKING:
     from release_train.model.notes import Cut

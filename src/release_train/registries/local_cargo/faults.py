@@ -8,9 +8,9 @@ crates.io does for a reserved name or a policy violation. The crate `*` matches 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from release_train.registries.local_cargo.index import ApiError, canonical_name
+from release_train.values import dataclass
 
 ANY = "*"
 

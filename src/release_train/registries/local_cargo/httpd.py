@@ -21,9 +21,10 @@ import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from release_train.values import dataclass, field
 
 log = logging.getLogger("release_train.registry")
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import re
 import struct
-from dataclasses import dataclass
 from typing import Any
+
+from release_train.values import dataclass
 
 MAX_NAME_LENGTH = 64
 # crates.io: ASCII letters, digits, `-` and `_`, starting with a letter (cargo accepts more

@@ -9,9 +9,9 @@ it into real ones: real seconds = simulated seconds / time_scale.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 
 from release_train.config import Pacing
+from release_train.values import dataclass, field
 
 NEW_CRATE = "new-crate"
 NEW_VERSION = "new-version"

@@ -27,7 +27,6 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -38,6 +37,7 @@ from release_train.registries.local_cargo.httpd import Handler, HttpServer, Tuni
 from release_train.registries.local_cargo.index import ApiError, name_from_index_path
 from release_train.registries.local_cargo.limits import Limits
 from release_train.registries.local_cargo.registry import Registry, UploadAttempt
+from release_train.values import dataclass
 
 log = logging.getLogger("release_train.registry")
 

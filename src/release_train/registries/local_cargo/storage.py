@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from release_train.registries.local_cargo.index import (
     index_path,
     version_key,
 )
+from release_train.values import dataclass
 
 STATE_FORMAT = 1
 _ENTRY_FIELDS = {"name": str, "vers": str, "deps": list, "cksum": str, "features": dict, "yanked": bool}
