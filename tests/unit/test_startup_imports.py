@@ -1,9 +1,10 @@
 """Start-up stays fast (bench/bump.py): `--help`, `bump --help` and a real `bump` import none of
 the heavy modules that only some commands need (rich, httpx, sqlite3), nor the crash-path ones,
 nor the Python workspace kind (and `packaging`) on a Cargo bump, nor `dataclasses` and the
-`inspect` it pulls in (about 11 ms: the settings classes in config.py import it only when
-`fields` or `replace` asks for it). `cut --dry-run` reads the commit through git's objects and
-needs none of what only worktrees, publishing or logging use (bench/flows.py)."""
+`inspect` it pulls in (10-20 ms: value classes are declared through release_train/values.py,
+which imports it only when `fields` or `asdict` asks). `cut --dry-run` reads the commit through
+git's objects and needs none of what only worktrees, publishing or logging use, nor
+`dataclasses`, nor the main-only flow and the semver gate (bench/flows.py)."""
 
 from __future__ import annotations
 
@@ -94,6 +95,10 @@ CUT_HEAVY = (
     "release_train.model.pacing",
     "rich",
     "httpx",
+    "dataclasses",
+    "inspect",
+    "release_train.flows.train.mainline",
+    "release_train.flows.gates.semver_gate",
 )
 
 
