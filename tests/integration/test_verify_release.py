@@ -119,6 +119,24 @@ def test_package_size_is_estimated_from_tracked_files(
     assert problem.endswith("(fix: leave large files out with `exclude = [...]` under [package])")
 
 
+def test_a_packed_file_this_clone_lacks_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    # A clone that lacks an object (a damaged clone, a mirror with missing large files: seen on a
+    # fetched wasm-tools): `git ls-tree -l` sizes it "BAD"; cargo could not package the crate.
+    train = build_train(tmp_path)
+    train.land("main", {"crates/railcar-core/data.bin": "bytes cargo would pack\n"}, "Add data")
+    blob = train.work.run("rev-parse", "origin/main:crates/railcar-core/data.bin").strip()
+    (train.work.path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+
+    with pytest.raises(VerifyFailed) as info:
+        cut.plan(train.env())
+
+    assert (
+        "crates/railcar-core/Cargo.toml:1: railcar-core packs data.bin, whose content this clone does "
+        "not have, so cargo cannot package it (fix: fetch the missing objects, e.g. `git fetch "
+        "--refetch origin`, or leave the files out with `exclude = [...]` under [package])"
+    ) in info.value.message
+
+
 def test_the_flows_refuse_with_verify_messages_and_the_override_is_recorded(tmp_path: Path) -> None:
     train = build_train(tmp_path, cuts=1, now="2026-01-06")
     manifest = "crates/railcar-core/Cargo.toml"

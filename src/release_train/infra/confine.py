@@ -83,7 +83,8 @@ class Files(Protocol):
         ...
 
     def sizes(self, paths: Sequence[str]) -> list[int]:
-        """The size of each file (through links); 0 for what is no file."""
+        """The size of each file (through links); 0 for what is no file, -1 for a file of a commit
+        whose content this clone lacks (a partial or damaged clone)."""
         ...
 
 

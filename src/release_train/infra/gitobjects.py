@@ -154,7 +154,7 @@ class Tree:
     def listing(self, directories: Sequence[str]) -> list[tuple[str, Entry, int]]:
         """(path in the repository, entry, size) of every file and link below `directories`
         (paths in the repository; none: all of it), links not followed: one `git ls-tree`,
-        which walks only those directories."""
+        which walks only those directories. The size of an object this clone lacks is -1."""
         args = ["git", "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit, "--", *directories]
         out = proc.run_bytes(args, cwd=self.objects.path, env={"GIT_LITERAL_PATHSPECS": "1"})
         found = []
@@ -163,7 +163,9 @@ class Tree:
             mode, kind, oid, size = info.split() if info else (b"", b"", b"", b"")
             if kind == b"blob":
                 entry = Entry(int(mode, 8), oid.decode())
-                found.append((path.decode("utf-8", "surrogateescape"), entry, int(size)))
+                # "BAD": the object is missing from this clone (as `sizes` says, -1)
+                known = int(size) if size.isdigit() else -1
+                found.append((path.decode("utf-8", "surrogateescape"), entry, known))
         return found
 
     def _parse(self, data: bytes) -> dict[str, Entry]:

@@ -182,7 +182,18 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
     problems: list[str] = []
     for pkg in packages:
         mine = packed[pkg.name]
-        bound = sum(next(sizes) + _TAR_OVERHEAD for _ in mine)
+        known = [next(sizes) for _ in mine]
+        missing = [name for name, size in zip(mine, known, strict=True) if size < 0]
+        if missing:
+            more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+            problems.append(
+                f"{_relative(pkg.manifest, ws.root)}:1: {pkg.name} packs {missing[0]}{more}, whose content "
+                "this clone does not have, so cargo cannot package it (fix: fetch the missing objects, "
+                "e.g. `git fetch --refetch origin`, or leave the files out with `exclude = [...]` under "
+                "[package])"
+            )
+            continue
+        bound = sum(size + _TAR_OVERHEAD for size in known)
         if bound <= MAX_CRATE_BYTES:
             continue
         compressed = _gzip_size(ws.files, [pkg.directory / name for name in mine])
