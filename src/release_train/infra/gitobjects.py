@@ -28,7 +28,7 @@ from pathlib import Path
 from release_train.errors import ProcessError
 from release_train.infra import proc
 from release_train.infra.git import Git
-from release_train.values import dataclass
+from release_train.model.record import Record
 
 TREE, BLOB, LINK, EXEC, GITLINK = 0o40000, 0o100644, 0o120000, 0o100755, 0o160000
 # Questions written before their answers are read stay under a pipe's 64 KiB, so writing them
@@ -37,12 +37,18 @@ _ASKED_AT_ONCE = 256
 _KEPT_BLOB = 1 << 16  # blobs up to this size are kept once read (several checks read a manifest)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One entry of a tree object: its mode and the id of the object it names."""
+class Entry(Record):
+    """One entry of a tree object: its mode and the id of the object it names. A `Record`, not a
+    value class: a listing makes one per file (ten thousand on wasm-tools)."""
 
+    __slots__ = ("mode", "oid")
+    FIELDS = ("mode", "oid")
     mode: int
     oid: str
+
+    def __init__(self, mode: int, oid: str) -> None:
+        object.__setattr__(self, "mode", mode)
+        object.__setattr__(self, "oid", oid)
 
     @property
     def is_tree(self) -> bool:

@@ -119,24 +119,38 @@ class TreeFiles:
         wanted = {d: posixpath.relpath(d, self.top) for d in directories}
         inside: dict[str, list[str]] = {relative: [] for relative in wanted.values()}
         specs = [] if "." in inside else list(inside)
+        owners: dict[str, list[str]] = {}  # a directory -> those of `inside` at or above it
+
+        def above(directory: str) -> list[str]:
+            found = owners.get(directory)
+            if found is None:
+                here = directory or "."
+                found = ([here] if here in inside else []) + (
+                    above(directory.rpartition("/")[0]) if directory else []
+                )
+                owners[directory] = found
+            return found
+
         for path, entry, size in self.tree.listing(specs):
             self._listed[f"{self.top}/{path}"] = (entry, size)
-            parts = path.split("/")
-            for n in range(len(parts) - 1, -1, -1):
-                relative = "/".join(parts[:n]) or "."
-                if relative in inside:
-                    inside[relative].append(path[len(relative) + 1 :] if n else path)
+            for relative in above(path.rpartition("/")[0]):
+                inside[relative].append(path if relative == "." else path[len(relative) + 1 :])
         return {d: inside[relative] for d, relative in wanted.items()}
 
     def sizes(self, paths: Sequence[str]) -> list[int]:
         """From the listing `tracked` made; a link counts as the file it leads to, as on disk."""
-        found = []
+        found: list[int] = []
+        unlisted: dict[int, str] = {}  # index in `found` -> the object whose size it is
         for path in paths:
             entry, size = self._listed.get(path, (None, 0))
             if entry is None or entry.is_link:
-                entry = self._resolve(path)[1]
-                size = self.tree.objects.sizes([entry.oid])[0] if entry is not None and entry.is_file else 0
+                entry, size = self._resolve(path)[1], 0
+                if entry is not None and entry.is_file:
+                    unlisted[len(found)] = entry.oid
             found.append(size)
+        # every link's target in one round of questions, not one each
+        for index, size in zip(unlisted, self.tree.objects.sizes(list(unlisted.values())), strict=True):
+            found[index] = size
         return found
 
     # --- resolving paths in the commit ----------------------------------------------------------

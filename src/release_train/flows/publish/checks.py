@@ -210,41 +210,55 @@ def estimated_size_problems(ws: Workspace, packages: Iterable[Package]) -> list[
 def _package_files(manifest: dict[str, Any], tracked: list[str]) -> list[str]:
     """Those of `tracked` (the files below a package's directory, relative to it) cargo would
     pack for the package of `manifest`: not below a nested package, filtered by its `include` /
-    `exclude` globs. Paths are compared as strings: a package may hold tens of thousands of files."""
+    `exclude` globs. Paths are compared as strings, and each directory is judged once: a package
+    may hold tens of thousands of files."""
     table = manifest.get("package", {})
-    include = _globs(p.lstrip("/") for p in table.get("include", []) if isinstance(p, str))
-    exclude = _globs(p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str))
+    include = _matcher(p.lstrip("/") for p in table.get("include", []) if isinstance(p, str))
+    exclude = _matcher(p.lstrip("/") for p in table.get("exclude", []) if isinstance(p, str))
     nested = {name[: -len("/Cargo.toml")] for name in tracked if name.endswith("/Cargo.toml")}
+    in_nested = _below(lambda directory: directory in nested)
     chosen: list[str] = []
     for name in tracked:
-        parts = name.split("/")
-        parents = ["/".join(parts[:n]) for n in range(len(parts) - 1, 0, -1)]
-        if nested and any(p in nested for p in parents):
+        if nested and in_nested(name.rpartition("/")[0]):
             continue  # inside a nested package: cargo leaves it out
-        if include and not _matches(name, parts, parents, include):
+        if include is not None and not include(name):
             continue
-        if exclude and _matches(name, parts, parents, exclude):
+        if exclude is not None and exclude(name):
             continue
         chosen.append(name)
     return chosen
 
 
-def _globs(written: Iterable[str]) -> list[tuple[Callable[[str], object], bool]]:
-    """Each glob as its matcher, and whether it holds no `/` (then it matches any name)."""
-    return [(re.compile(fnmatch.translate(g.rstrip("/"))).match, "/" not in g.rstrip("/")) for g in written]
+def _below(test: Callable[[str], bool]) -> Callable[[str], bool]:
+    """Whether a directory (a relative path, "" for the package's own) or one above it passes
+    `test`, remembered per directory."""
+    known: dict[str, bool] = {"": False}
+
+    def below(directory: str) -> bool:
+        found = known.get(directory)
+        if found is None:
+            found = known[directory] = test(directory) or below(directory.rpartition("/")[0])
+        return found
+
+    return below
 
 
-def _matches(
-    name: str, parts: list[str], parents: list[str], globs: list[tuple[Callable[[str], object], bool]]
-) -> bool:
-    """gitignore-like: a glob matches the path, a directory above it (`.` too), or (without
-    `/`) any component's name."""
-    for match, plain in globs:
-        if match(name) or match(".") or any(match(p) for p in parents):
-            return True
-        if plain and any(match(part) for part in parts):
-            return True
-    return False
+def _matcher(written: Iterable[str]) -> Callable[[str], bool] | None:
+    """gitignore-like matching of a path by the globs `written` (None when there are none): a
+    glob matches the path, a directory above it (`.` too), or (a glob without `/`) any
+    component's name."""
+    globs = [(re.compile(fnmatch.translate(g.rstrip("/"))).match, "/" not in g.rstrip("/")) for g in written]
+    if not globs:
+        return None
+    if any(match(".") for match, _ in globs):
+        return lambda name: True
+
+    def itself(path: str) -> bool:
+        leaf = path.rpartition("/")[2]
+        return any(match(path) or (plain and match(leaf)) for match, plain in globs)
+
+    in_matched = _below(itself)
+    return lambda name: itself(name) or in_matched(name.rpartition("/")[0])
 
 
 def _gzip_size(files: Files, paths: list[Path]) -> int:
