@@ -17,6 +17,7 @@ from tests.fixtures.train import Train, build_train
 
 from release_train.cli import main
 from release_train.errors import RefusedError
+from release_train.flows.publish.journal import journal_path
 from release_train.flows.train import cut, release
 from release_train.registries.local_cargo import RegistryServer
 from release_train.registries.local_pypi import PypiServer
@@ -165,6 +166,8 @@ def test_the_tag_publishes_each_workspace_to_its_own_registry(
         ]
         (release_,) = [r for r in train.forge.list_releases() if r.tag == "v1.0.0"]
         assert release_.tag == "v1.0.0"
+        journal = journal_path(train.settings, "v1.0.0")
+        assert journal.is_file() and list(journal.parent.glob("*-files")) == []  # no built file kept
 
 
 def tag_and_publish(train: Train, tag: str, capsys: pytest.CaptureFixture[str]) -> str:
