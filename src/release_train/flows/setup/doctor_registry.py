@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from release_train.config import Settings, WorkspaceSettings
+from release_train.config import Settings
 from release_train.errors import ReleaseTrainError
 from release_train.flows.setup.doctor import Check
 from release_train.registries.interface import Registry
@@ -71,19 +71,18 @@ def checks(
     found: list[Check] = []
     for entry, part in zip(s.workspaces, ws.parts(), strict=True):
         named = f" ({entry.kind} workspace at {entry.path!r})" if several else ""
-        found += _entry_checks(s.for_entry(entry), entry, part, open_registry, variables, named)
+        found += _entry_checks(s.for_entry(entry), part, open_registry, variables, named)
     return found
 
 
 def _entry_checks(
-    own: Settings,
-    entry: WorkspaceSettings,
+    own: Settings,  # the settings of one entry alone
     part: Workspace,
     open_registry: Callable[[Settings], Registry],
     variables: Mapping[str, str],
     named: str,
 ) -> list[Check]:
-    trusted = TRUSTED.get(entry.kind, TRUSTED["cargo"])
+    trusted = TRUSTED[own.workspaces[0].kind]
     token_env = own.registry_token_env
     workflows = _workflows_using(own.root, trusted)
     credential = _credential(token_env, variables, trusted, workflows, named)
