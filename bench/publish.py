@@ -277,6 +277,9 @@ class MemoryRegistry:
     ) -> dict[str, tuple[Artefact, ...]]:
         raise AssertionError("not used")
 
+    def for_package(self, name: str) -> MemoryRegistry:
+        return self
+
     def yank(self, name: str, version: str) -> None:
         raise AssertionError("not used")
 

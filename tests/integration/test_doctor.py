@@ -10,12 +10,14 @@ from pathlib import Path
 import httpx
 import pytest
 from tests.fixtures.crates import fake_crate, publish_metadata
+from tests.fixtures.mixed_workspace import CONFIG, build_mixed
 from tests.fixtures.train import Train, build_train, github_workspace
 
 from release_train.cli import main
 from release_train.github_standin import GitHubStandIn
 from release_train.registries.local_cargo.index import encode_publish_body
 from release_train.registries.local_cargo.server import RegistryServer
+from release_train.registries.local_pypi import PypiServer
 from release_train.workspaces import load_workspace
 
 TOKEN = "registry-token"
@@ -244,3 +246,80 @@ def test_merge_settings_the_token_cannot_see_are_a_warning() -> None:
     check = judge({}, "octo/railcar")
     assert (check.status, "push access" in check.message) == ("warn", True)
     assert "Default commit message" in check.fix
+
+
+def mixed_repository(tmp_path: Path, crates: RegistryServer, index: PypiServer) -> Path:
+    """The Coach repository (a Cargo and a Python workspace), each published to a local registry."""
+    config = CONFIG.replace(
+        "\n[[workspace]]",
+        f'\n[publish]\nregistry = "local"\nindex = "{crates.index_url}"\n\n[[workspace]]',
+        1,
+    )
+    config += f'registry = "local"\nindex = "{index.index_url}"\n'
+    source = build_mixed(tmp_path / "coach", config=config)
+    return build_train(tmp_path, workspace=source).work.path
+
+
+def test_the_registry_of_every_workspace_is_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("CARGO_REGISTRY_TOKEN", "PYPI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with RegistryServer(tmp_path / "crates") as crates, PypiServer(tmp_path / "index") as index:
+        work = mixed_repository(tmp_path, crates, index)
+        cargo, python = "(cargo workspace at '.')", "(python workspace at 'python')"
+
+        monkeypatch.setenv("CARGO_REGISTRY_TOKEN", TOKEN)
+        assert main(["doctor", "-C", str(work)]) == 1
+        out = capsys.readouterr().out
+        assert f"ok    registry {cargo}: {crates.index_url} answers; 0 packages there" in out
+        assert f"ok    registry {python}: {index.index_url} answers; 0 packages there" in out
+        assert f"ok    registry credential {cargo}: a registry token is set in CARGO_REGISTRY_TOKEN" in out
+        lines = out.splitlines()
+        missing = lines.index(
+            f"fail  registry credential {python}: no registry token (PYPI_TOKEN is not set) and no "
+            "workflow uses trusted publishing"
+        )
+        assert "set PYPI_TOKEN" in lines[missing + 1] and lines[missing + 1].startswith("      fix: ")
+        new = next(line for line in lines if line.startswith(f"fail  new packages {python}"))
+        assert new.endswith(
+            "3 not on the registry yet (their first publish creates them): coach-cli, coach, coach-util"
+        )
+
+        monkeypatch.setenv("PYPI_TOKEN", "pypi-token")
+        assert main(["doctor", "-C", str(work)]) == 0, capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert f"ok    registry credential {python}: a registry token is set in PYPI_TOKEN" in out
+        assert f"warn  new packages {python}" in out and f"warn  new packages {cargo}" in out
+
+
+def test_trusted_publishing_of_each_registry_is_found_in_the_workflows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from release_train.flows.setup import init_workflows
+
+    for name in ("CARGO_REGISTRY_TOKEN", "PYPI_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with RegistryServer(tmp_path / "crates") as crates, PypiServer(tmp_path / "index") as index:
+        work = mixed_repository(tmp_path, crates, index)
+        # the workflows `init --github` writes for a mixed repository
+        for path, text in init_workflows.plan(work, python_extra=True).files:
+            (work / path).parent.mkdir(parents=True, exist_ok=True)
+            (work / path).write_text(text)
+
+        main(["doctor", "-C", str(work), "--json"])
+        checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+
+    cargo = checks["registry credential (cargo workspace at '.')"]
+    python = checks["registry credential (python workspace at 'python')"]
+    assert (cargo["status"], python["status"]) == ("ok", "ok")
+    assert cargo["message"] == (
+        "trusted publishing through rust-lang/crates-io-auth-action in release-train-publish.yml"
+    )
+    assert python["message"] == (
+        "trusted publishing (the job's OIDC identity, id-token: write) in release-train-publish.yml"
+    )
+    # crates.io creates no crate by trusted publishing; PyPI does, once a pending publisher is added
+    assert checks["new packages (cargo workspace at '.')"]["status"] == "fail"
+    new_python = checks["new packages (python workspace at 'python')"]
+    assert new_python["status"] == "warn" and "pending publisher" in new_python["fix"]

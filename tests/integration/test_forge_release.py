@@ -115,6 +115,9 @@ class FakeRegistry:
     def versions(self, name: str) -> dict[str, PublishedVersion]:
         return dict(self.data.get(name, {}))
 
+    def for_package(self, name: str) -> FakeRegistry:
+        return self
+
     def yank(self, name: str, version: str) -> None:
         old = self.data[name][version]
         self.data[name][version] = PublishedVersion(name, version, old.checksum, yanked=True)

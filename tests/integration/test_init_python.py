@@ -200,3 +200,40 @@ def test_init_github_on_a_mixed_repository_installs_the_python_tools(tmp_path: P
     install = next(s for s in steps if "RELEASE_TRAIN_INSTALL" in s.get("env", {}))
     assert install["env"]["RELEASE_TRAIN_INSTALL"].startswith("release-train[python]==")
     assert "id-token: write" in text and "CARGO_REGISTRY_TOKEN" in text  # crates.io's and PyPI's OIDC
+
+
+API_CRATE = (
+    '[package]\nname = "coach-api"\nversion = "1.5.0"\nedition = "2021"\nlicense = "MIT"\n'
+    'description = "Coach: the stable API"\n\n'
+    '[dependencies]\ncoach-core = { path = "../core", version = "0.5.0" }\n'
+)
+API_LOCK = '[[package]]\nname = "coach-api"\nversion = "1.5.0"\ndependencies = [\n "coach-core",\n]\n\n'
+
+
+def test_a_rule_for_the_cargo_workspace_follows_its_own_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # wasm-tools' shape in the Cargo workspace of a mixed repository: coach-api at 1.5 while the
+    # other packages are at 0.5, so a release moves it by minor ([[workspace.rule]]).
+    root = build_mixed(tmp_path / "coach", "0.5.0")
+    lock = (root / "Cargo.lock").read_text()
+    at = lock.index("[[package]]")
+    _write(
+        root,
+        {
+            "crates/api/Cargo.toml": API_CRATE,
+            "crates/api/src/lib.rs": "pub fn couple() -> u32 {\n    coach_core::couple()\n}\n",
+            "Cargo.lock": lock[:at] + API_LOCK + lock[at:],
+        },
+    )
+    out = _init(_repo(root), capsys)
+    assert "rule: coach-api move by minor" in out
+
+    cargo, python = load_settings(root).workspaces
+    assert [(rule.packages, rule.major) for rule in cargo.rule] == [(["coach-api"], "minor")]
+    assert python.rule == ()
+    listed = _packages(root, capsys)
+    assert listed["coach-api"]["major"] == "minor" and listed["coach-core"]["major"] == "major"
+    assert main(["bump", "major", "-C", str(root)]) == 0
+    assert 'version = "1.6.0"' in (root / "crates/api/Cargo.toml").read_text()
+    assert 'version = "0.6.0"' in (root / "Cargo.toml").read_text()

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 from tests.fixtures.crates import cargo_available
 from tests.fixtures.fake_semver_checks import FakeSemverChecks, install
-from tests.fixtures.mixed_workspace import build_mixed
+from tests.fixtures.mixed_workspace import CONFIG, build_mixed
 from tests.fixtures.publishing import use_isolated_cargo
 from tests.fixtures.train import Train, build_train
 
 from release_train.cli import main
 from release_train.errors import RefusedError
+from release_train.flows.publish.journal import journal_path
 from release_train.flows.train import cut, release
 from release_train.registries.local_cargo import RegistryServer
 from release_train.registries.local_pypi import PypiServer
@@ -165,3 +166,57 @@ def test_the_tag_publishes_each_workspace_to_its_own_registry(
         ]
         (release_,) = [r for r in train.forge.list_releases() if r.tag == "v1.0.0"]
         assert release_.tag == "v1.0.0"
+        journal = journal_path(train.settings, "v1.0.0")
+        assert journal.is_file() and list(journal.parent.glob("*-files")) == []  # no built file kept
+
+
+def tag_and_publish(train: Train, tag: str, capsys: pytest.CaptureFixture[str]) -> str:
+    """Commit the working tree, tag it, push both to the forge, `publish --tag`: its output."""
+    work = train.work
+    work.commit_all(f"Release candidate {tag}")
+    work.run("tag", tag)
+    work.run("push", "--quiet", "origin", "main", tag)
+    capsys.readouterr()
+    assert main(["publish", "--tag", tag, "-C", str(work.path)]) == 0, capsys.readouterr()
+    captured = capsys.readouterr()
+    return captured.out + captured.err
+
+
+@pytest.mark.skipif(not cargo_available(), reason="needs cargo")
+def test_an_rc_train_yanks_superseded_crate_rcs_and_warns_of_python_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from release_train.registries.cargo_registry import CargoRegistry
+
+    use_isolated_cargo(monkeypatch, tmp_path)
+    monkeypatch.setenv("CARGO_REGISTRY_TOKEN", TOKEN)
+    monkeypatch.setenv("PYPI_TOKEN", TOKEN)
+    with RegistryServer(tmp_path / "crates") as crates, PypiServer(tmp_path / "index", token=TOKEN) as index:
+        config = CONFIG.replace(
+            "\n[[workspace]]",
+            "\n[release]\nrc = true\n\n"
+            f'[publish]\nregistry = "local"\nindex = "{crates.index_url}"\nbuild-isolation = false\n\n'
+            "[[workspace]]",
+            1,
+        )
+        config += f'registry = "local"\nindex = "{index.index_url}"\n'
+        train = build_train(tmp_path, workspace=build_mixed(tmp_path / "coach", "1.0.0", config))
+        work = str(train.work.path)
+
+        assert main(["bump", "rc", "-C", work]) == 0
+        tag_and_publish(train, "v1.0.0-rc.1", capsys)
+        assert main(["bump", "rc", "-C", work]) == 0
+        out = tag_and_publish(train, "v1.0.0-rc.2", capsys)
+
+        registry = CargoRegistry(crates.index_url, None)
+        for crate in ("coach-core", "coach-sys"):
+            yanked = {v.version: v.yanked for v in registry.versions(crate).values()}
+            assert yanked == {"1.0.0-rc.1": True, "1.0.0-rc.2": False}
+            assert f"yanked {crate} 1.0.0-rc.1 (superseded by 1.0.0-rc.2)" in out
+        for dist in ("coach-util", "coach", "coach-cli"):
+            assert (
+                f"{dist} 1.0.0rc1 is superseded by 1.0.0rc2; {index.index_url} cannot yank through its API"
+            ) in out
+        assert "cannot yank" not in out.replace(index.index_url + " cannot yank", "")
+        stored = index.files()
+        assert "coach-1.0.0rc1.tar.gz" in stored and "coach-1.0.0rc2.tar.gz" in stored

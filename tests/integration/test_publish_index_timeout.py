@@ -40,6 +40,9 @@ class SlowIndexRegistry:
     def is_visible(self, name: str, version: str) -> bool:
         return version in self.versions(name)
 
+    def for_package(self, name: str) -> SlowIndexRegistry:
+        return self
+
     def yank(self, name: str, version: str) -> None:
         raise AssertionError("not used")
 

@@ -20,6 +20,7 @@ from tests.fixtures.python_dists import LivePyline, live_pyline, registry_for, w
 from tests.fixtures.serving import banner, value_of
 
 from release_train.config import load_settings
+from release_train.flows.publish.journal import journal_path
 from release_train.registries.interface import Artefact, UploadRequest
 from release_train.registries.local_pypi import PypiServer
 from release_train.workspaces import load_workspace
@@ -29,6 +30,13 @@ SECRET = "not-the-index-token-3f9a"
 
 def project(filename: str) -> str:
     return filename.split("-", 1)[0].replace("_", "-")
+
+
+def kept(live: LivePyline, tag: str) -> list[str]:
+    """The built files kept beside the tag's publish journal (for a run to resume with)."""
+    journal = journal_path(load_settings(live.work.path), tag)
+    files = journal.with_name(journal.stem + "-files")
+    return sorted(p.name for p in files.rglob("*") if p.is_file()) if files.exists() else []
 
 
 def test_publish_uploads_each_sdist_and_wheel_in_dependency_order_and_a_rerun_skips_them(
@@ -51,18 +59,22 @@ def test_publish_uploads_each_sdist_and_wheel_in_dependency_order_and_a_rerun_sk
         assert "published 5 package(s) of v1.0.0" in done.out
         for name in live.names:
             assert f"{name} 1.0.0 is in the index" in done.out + done.err
+        # finished (every distribution listed, the forge release made): no built file is kept
+        assert journal_path(load_settings(live.work.path), tag).is_file() and kept(live, tag) == []
 
         again = live.cli.run("publish", "--tag", tag)
         assert again.code == 0, again.err
         assert "0 to upload, 5 already there" in again.out + again.err
         assert "published 0 package(s) of v1.0.0" in again.out
         live.assert_released("1.0.0")  # nothing was sent again
+        assert kept(live, tag) == []  # and nothing was built again
 
 
 def test_killed_after_k_uploads_for_every_k_then_run_again_each_file_is_uploaded_once(
     tmp_path: Path,
 ) -> None:
-    """Each k on an index of its own (the same tag, the files the first run built and kept)."""
+    """Each k on an index of its own (the same tag). The killed run keeps the files it built for
+    the re-run to upload; the re-run that finishes removes them."""
     with live_pyline(tmp_path) as live:
         tag = live.tag_release("1.0.0")
         files = 2 * len(live.names)
@@ -77,9 +89,13 @@ def test_killed_after_k_uploads_for_every_k_then_run_again_each_file_is_uploaded
                     time.sleep(0.002)
                 os.killpg(child.pid, signal.SIGKILL)
                 assert child.wait() == -signal.SIGKILL
+                assert kept(live, tag) == sorted(
+                    f for name in live.names for f in wheel_and_sdist(name, "1.0.0")
+                )
                 again = live.cli.run("publish", "--tag", tag)
                 assert again.code == 0, f"k={k}:\n{again.err}"
                 live.assert_released("1.0.0")
+                assert kept(live, tag) == [], f"k={k}"
 
 
 def corrupt_summary(live: LivePyline, name: str) -> None:
@@ -111,11 +127,13 @@ def test_a_bad_token_stops_with_what_was_published_and_the_command_that_resumes(
         assert "hint: the index refused the token: put a valid API token for it in PYPI_TOKEN; then " in text
         assert "resume with: release-train publish --tag v1.0.0" in text
         assert sorted(live.server.stored) == sorted(wheel_and_sdist("pyline-e", "1.0.0"))
+        assert len(kept(live, tag)) == 2 * len(live.names)  # the failed run keeps them to resume with
 
         live.cli.env["PYPI_TOKEN"] = live.server.token
         again = live.cli.run("publish", "--tag", tag)
         assert again.code == 0, again.err
         live.assert_released("1.0.0")
+        assert kept(live, tag) == []
 
 
 def test_an_index_refusal_400_stops_with_its_reason_and_what_was_published(tmp_path: Path) -> None:

@@ -146,6 +146,13 @@ def security_site(
         yield Site(train, server)
 
 
+def kept(site: Site, tag: str) -> list[str]:
+    """The built files kept beside the tag's publish journal (for a run to resume with)."""
+    journal = journal_path(site.train.settings, tag)
+    files = journal.with_name(journal.stem + "-files")
+    return sorted(p.name for p in files.rglob("*.crate")) if files.exists() else []
+
+
 def test_three_lines_publish_in_one_paced_run_and_latest_stays_on_the_newest(site: Site) -> None:
     planned = site.release()
     assert planned.tags == tuple(TAGS)
@@ -166,6 +173,7 @@ def test_three_lines_publish_in_one_paced_run_and_latest_stays_on_the_newest(sit
         journal = json.loads(journal_path(site.train.settings, tag).read_text())
         assert journal["state"] == "done"
         assert set(journal["crates"].values()) == {"visible"}
+        assert kept(site, tag) == []  # finished: the built .crate files are not kept
     assert sorted(r.tag for r in site.train.forge.list_releases()) == sorted(TAGS)
     assert site.latest() == ["v14.0.1"]
 
@@ -187,11 +195,14 @@ def test_an_interrupted_combined_publish_resumes_per_tag_and_converges(site: Sit
     states = {t: json.loads(journal_path(site.train.settings, t).read_text())["state"] for t in TAGS}
     assert "running" in states.values()
     assert site.train.forge.list_releases() == []
+    for tag in TAGS:  # packaged before the first upload, kept for the run that resumes
+        assert len(kept(site, tag)) == 5, tag
 
     planned = site.release()
     assert site.accepted() == expected(planned)
     for tag in TAGS:
         assert json.loads(journal_path(site.train.settings, tag).read_text())["state"] == "done"
+        assert kept(site, tag) == []
     assert site.latest() == ["v14.0.1"]
 
 

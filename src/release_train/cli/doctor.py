@@ -3,8 +3,8 @@ of `release-train verify` (requirements, lock file, what the registry would refu
 bumps, the notes file), the forge answers, the GitHub token (which variable, its kind, and that the
 default GITHUB_TOKEN will not trigger the tag workflows), main and the release branches exist,
 whether a release PR merged in GitHub's web UI keeps its marker under the repository's merge
-settings, every publishable package is on the registry or reported as new, and a registry token or
-trusted publishing is configured.
+settings, and for each workspace's registry: every publishable package is on it or reported as new,
+and a registry token (each registry's variable) or trusted publishing is configured.
 
 Each check prints ok, warn or fail with a fix line; exits 1 when any check fails."""
 
@@ -31,12 +31,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from release_train.config import Settings
     from release_train.flows.setup import doctor
     from release_train.forges.interface import Forge
     from release_train.infra.git import Git
+    from release_train.registries.interface import Registry
 
     settings = settings_from(args)
-    names = [*settings.forge.token_env, settings.registry_token_env, "GITHUB_ACTIONS"]
+    registries = [settings.for_entry(entry).registry_token_env for entry in settings.workspaces]
+    names = [*settings.forge.token_env, *registries, "GITHUB_ACTIONS"]
     variables = {name: os.environ[name] for name in names if os.environ.get(name)}
 
     ctx = context_from(args)
@@ -46,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
 
     today = ctx.clock.now().astimezone(UTC).date()
     git = Git(settings.root)
-    report = doctor.run(doctor.Inputs(settings, forge, registry_factory(settings), variables, today, git))
+
+    def registry(own: Settings) -> Registry:  # one [[workspace]] entry's
+        return registry_factory(own)()
+
+    report = doctor.run(doctor.Inputs(settings, forge, registry, variables, today, git))
     if args.json:
         print_json(report.to_json())
     else:

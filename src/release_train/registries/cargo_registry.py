@@ -141,6 +141,9 @@ class CargoRegistry:
                 found[pkg.name] = (Artefact(path, hashlib.sha256(path.read_bytes()).hexdigest()),)
         return found
 
+    def for_package(self, name: str) -> CargoRegistry:
+        return self
+
     def yank(self, name: str, version: str) -> None:
         done = proc.run(
             self._cargo("yank", name, "--version", version),

@@ -114,7 +114,8 @@ def compare_files(
 class RegistryCapability(StrEnum):
     """What a registry can do beyond reading its index. Each backend declares its set
     (`Registry.capabilities`); the publish planner checks what it needs up front
-    (`require_registry`). The value says what it is, for messages."""
+    (`require_registry`); what one package needs is asked of its own registry
+    (`Registry.for_package`). The value says what it is, for messages."""
 
     UPLOAD = "upload packages"
     YANK = "yank versions"  # an rc train yanks the earlier rcs of a version it releases
@@ -127,6 +128,12 @@ class Registry(Protocol):
     @property
     def label(self) -> str:
         """Where packages go, for messages (an index URL)."""
+        ...
+
+    def for_package(self, name: str) -> Registry:
+        """The registry package `name` goes to: this one, or the one a routing registry sends it
+        to. What one package needs beyond uploads (a yank) is asked of it: its capabilities and
+        its label are that package's registry's."""
         ...
 
     def versions(self, name: str) -> dict[str, PublishedVersion]:

@@ -128,6 +128,9 @@ class PypiRegistry:
     def is_visible(self, name: str, version: str) -> bool:
         return _pep440(version) in self.versions(name)
 
+    def for_package(self, name: str) -> PypiRegistry:
+        return self
+
     def yank(self, name: str, version: str) -> None:
         """The upload API has no yank (PEP 592 yanking is done on the index's web pages)."""
         raise Rejected(

@@ -3,7 +3,9 @@ its own registry (a Cargo workspace's to a Cargo registry, a Python one's to a p
 behind the one registry Protocol the publish engine speaks.
 
 Each call is routed by package name to the registry of the entry holding the package; `package`
-and `publish` get the entry's directory inside the workspace they are given. The routes are read
+and `publish` get the entry's directory inside the workspace they are given. It can do what all
+of its registries can; `for_package` is the registry of one package, to ask what it can do (a
+Cargo registry yanks, a package index cannot). The routes are read
 when first needed (the CLI reads the entries' names from the repository).
 """
 
@@ -49,8 +51,12 @@ class RoutedRegistry:
 
     @property
     def capabilities(self) -> frozenset[RegistryCapability]:
-        """What every registry behind it can do (a capability is checked once, for all packages)."""
+        """What every registry behind it can do (what all packages need, uploads, is checked once
+        for all; what one package needs is asked of `for_package`)."""
         return frozenset.intersection(*(route.registry.capabilities for route in self._routes))
+
+    def for_package(self, name: str) -> Registry:
+        return self.route(name).registry.for_package(name)
 
     def route(self, name: str) -> Route:
         if self._known is None:

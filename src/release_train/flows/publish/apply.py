@@ -102,8 +102,11 @@ def apply(
 
 def _prepare(registry: Registry, part: Part, tag: Opened) -> Artefacts:
     """Before the uploads: verify once, check what is there, mark it in the journal; the files
-    each package is uploaded as."""
-    artefacts = package_once(registry, tag.workspace, tag.journal)
+    each package is uploaded as. A tag whose publish was done before and which the registry
+    still has all of needs none (its files were checked against the index then, and removed
+    when its release finished): nothing is packaged again."""
+    finished = not part.jobs and tag.journal.state == "done"
+    artefacts = {} if finished else package_once(registry, tag.workspace, tag.journal)
     refuse_changed(artefacts, part.tag, part.present)
     for there in part.present:
         tag.journal.crates[there.name] = "visible"

@@ -18,6 +18,7 @@ from release_train.config import Settings
 from release_train.context import Context
 from release_train.errors import InterruptedForTest, RefusedError, ReleaseTrainError
 from release_train.flows.env import FlowEnv
+from release_train.flows.publish.journal import discard_files
 from release_train.flows.publish.state import Standing, ensure_local, readable_registry, unfinished
 from release_train.forges.interface import Forge, PushEvent, Release
 from release_train.model.branches import parse_name
@@ -69,7 +70,9 @@ def finish(
 
     report = publish(settings, registry, ctx, [tag], git=git)
     assert isinstance(report, PublishReport)
-    return Finished(tag, report, create_release(settings, forge, registry, ctx, tag=tag, git=git))
+    release = create_release(settings, forge, registry, ctx, tag=tag, git=git)
+    discard_files(settings, tag)  # finished: nothing is left to resume
+    return Finished(tag, report, release)
 
 
 def finish_new_tag(env: FlowEnv, event: PushEvent) -> Release | None:
@@ -214,3 +217,5 @@ def finish_together(
             continue
         made = create_release(env.settings, env.forge, registry, env.ctx, tag=tag, git=env.git)
         progress.done(step, f"forge release {tag}" + (" (latest)" if made.latest else ""), tag=tag)
+    for tag in tags:  # every package visible, every forge release made: nothing is left to resume
+        discard_files(env.settings, tag)

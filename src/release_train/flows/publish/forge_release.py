@@ -19,7 +19,7 @@ from release_train.forges.interface import Forge, Release
 from release_train.infra.git import Git
 from release_train.model import notes
 from release_train.model.branches import parse_name
-from release_train.model.version import Version
+from release_train.model.version import Version, VersionError
 from release_train.registries.interface import Registry, RegistryCapability
 from release_train.workspaces import load_workspace
 
@@ -90,20 +90,42 @@ def _yank_earlier_rcs(settings: Settings, registry: Registry, ctx: Context, tag:
     from release_train.flows.worktree import tree_view
 
     with tree_view(settings, tag) as at_tag:
-        # Each package's own version: a workspace may carry several version lines.
-        packages = [(p.name, p.version) for p in load_workspace(at_tag).publishable()]
-    can_yank = RegistryCapability.YANK in registry.capabilities
-    for name, own in packages:
-        published = {v.version: v.yanked for v in registry.versions(name).values()}
-        for old in earlier_rcs(own, published):
-            if not can_yank:
+        ws = load_workspace(at_tag)
+        # Each package's own version, and as its registry spells it: a workspace may carry several
+        # version lines, and a Python distribution's 2.0.0-rc.2 is listed as 2.0.0rc2.
+        packages = [(p.name, p.version, ws.spelled(p)) for p in ws.publishable()]
+    for name, own, spelled in packages:
+        # Asked of the package's own registry: in a repository with a Cargo and a Python
+        # workspace, the crates' registry yanks and the package index cannot.
+        held = registry.for_package(name)
+        listed = {
+            str(v): (there.version, there.yanked)
+            for there in held.versions(name).values()
+            if (v := _read(there.version)) is not None
+        }
+        for old in earlier_rcs(own, {version: yanked for version, (_, yanked) in listed.items()}):
+            text = listed[old][0]
+            if RegistryCapability.YANK not in held.capabilities:
                 ctx.emit(
                     "warn",
-                    f"{name} {old} is superseded by {own}; {registry.label} cannot yank through its API "
+                    f"{name} {text} is superseded by {spelled}; {held.label} cannot yank through its API "
                     f"(yank it on the index's page if you want it hidden)",
                     crate=name,
-                    version=old,
+                    version=text,
                 )
                 continue
-            registry.yank(name, old)
-            ctx.emit("step", f"yanked {name} {old} (superseded by {own})", crate=name, version=old)
+            held.yank(name, text)
+            ctx.emit("step", f"yanked {name} {text} (superseded by {spelled})", crate=name, version=text)
+
+
+def _read(listed: str) -> Version | None:
+    """The train's version a registry lists as `listed` (a Cargo registry's SemVer, a package
+    index's PEP 440); None for one the train's versions cannot carry."""
+    from release_train.model.pep440 import to_train
+
+    if Version.is_valid(listed):
+        return Version.parse(listed)
+    try:
+        return to_train(listed)
+    except VersionError:
+        return None

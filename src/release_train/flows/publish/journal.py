@@ -12,6 +12,7 @@ the registry cannot tell yet, an upload that landed but is not in the index (re-
 be refused as a duplicate), and the files each package was packaged as, with their sha256, kept in
 a directory beside the journal (`artefact_dir`): a resumed run uploads those same files and does
 not package again (a rebuilt sdist or wheel need not be byte for byte the one half uploaded).
+They are removed once the publish has finished, forge release included (`discard_files`).
 """
 
 from __future__ import annotations
@@ -76,7 +77,12 @@ class Journal:
     @property
     def artefact_dir(self) -> Path:
         """Where the files of the packages of this tag are kept until its publish is done."""
-        return self.path.with_name(self.path.stem + "-files")
+        return self.files_beside(self.path)
+
+    @staticmethod
+    def files_beside(path: Path) -> Path:
+        """The directory of kept files beside the journal at `path`."""
+        return path.with_name(path.stem + "-files")
 
     @property
     def log_path(self) -> Path:
@@ -152,3 +158,12 @@ def _safe(tag: str) -> str:
 def journal_path(settings: Settings, tag: str) -> Path:
     """Where the journal of `tag` lives (for tests and `status`)."""
     return Journal.path_for(settings.resolve(settings.publish.journal_dir), tag)
+
+
+def discard_files(settings: Settings, tag: str) -> None:
+    """Remove the files kept for `tag`'s publish: called once its publish has finished (every
+    package visible, the forge release made), when nothing is left to resume. The journal stays
+    (it says the run is done, and which files each package was uploaded as)."""
+    import shutil
+
+    shutil.rmtree(Journal.files_beside(journal_path(settings, tag)), ignore_errors=True)

@@ -4,9 +4,9 @@ Checks, in order: the workspace loads; every check of `verify` (requirements, lo
 registry would refuse, version files, bumps, the notes file); the forge answers; for GitHub, which token is used, its
 kind, and that the default `GITHUB_TOKEN` will not trigger the tag and publish workflows; `main`
 and at least one release branch exist on the forge; on GitHub, whether a release PR merged in the
-web UI keeps its marker under the repository's merge settings (`doctor_merge.py`); every publishable package is on the registry
-or reported as new (a first publish needs an API token: trusted publishing works only for crates
-that exist); and a registry token or trusted publishing is configured.
+web UI keeps its marker under the repository's merge settings (`doctor_merge.py`); for each workspace's registry
+(`doctor_registry.py`), every publishable package is on it or reported as new, and a registry
+token or trusted publishing is configured.
 
 Each check ends ok, warn or fail with a fix line; any fail makes the command exit non-zero. The
 core never reads the environment: the CLI passes the few variables that matter (`variables`) and
@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 from typing import Any, Literal
 
 from release_train.config import Settings
@@ -33,7 +32,6 @@ from release_train.values import dataclass
 from release_train.workspaces.interface import Workspace
 
 Status = Literal["ok", "warn", "fail"]
-TRUSTED_PUBLISHING_ACTION = "rust-lang/crates-io-auth-action"
 # Token prefixes GitHub documents (reference notes, section 9).
 TOKEN_KINDS = (
     ("github_pat_", "fine-grained personal access token"),
@@ -81,8 +79,8 @@ class Inputs:
 
     settings: Settings
     open_forge: Callable[[], Forge]
-    open_registry: Callable[[], Registry]
-    variables: Mapping[str, str]  # the token variables and GITHUB_ACTIONS, as found
+    open_registry: Callable[[Settings], Registry]  # the registry of one entry's settings
+    variables: Mapping[str, str]  # the token variables (every registry's) and GITHUB_ACTIONS, as found
     today: date  # the notes check dates a release in memory with it (its shape is what counts)
     git: Git  # the working repository at settings.root
 
@@ -102,7 +100,9 @@ def run(inputs: Inputs) -> DoctorReport:
 
         checks.extend(doctor_merge.checks(s, forge))
     if workspace is not None:
-        checks.extend(registry_checks(inputs, workspace))
+        from release_train.flows.setup import doctor_registry  # it builds on this module's Check
+
+        checks.extend(doctor_registry.checks(s, workspace, inputs.open_registry, inputs.variables))
     return DoctorReport(tuple(checks))
 
 
@@ -274,71 +274,3 @@ def branch_checks(s: Settings, git: Git, forge: Forge) -> list[Check]:
             )
         )
     return checks
-
-
-def registry_checks(inputs: Inputs, ws: Workspace) -> list[Check]:
-    s = inputs.settings
-    credential = _credential(s, inputs.variables)
-    try:
-        registry = inputs.open_registry()
-        new = [p.name for p in ws.publishable() if not registry.versions(p.name)]
-    except ReleaseTrainError as exc:
-        return [
-            Check(
-                "registry",
-                "fail",
-                f"the registry does not answer: {exc.message}",
-                exc.hint or "check [publish] index",
-            ),
-            credential,
-        ]
-    checks = [
-        Check(
-            "registry", "ok", f"{registry.label} answers; {len(ws.publishable()) - len(new)} packages there"
-        )
-    ]
-    if new:
-        token = bool(inputs.variables.get(s.registry_token_env))
-        checks.append(
-            Check(
-                "new packages",
-                "warn" if token else "fail",
-                f"{len(new)} not on the registry yet (their first publish creates them): {', '.join(new)}",
-                "a first publish needs an API token, not trusted publishing: "
-                + (
-                    f"{s.registry_token_env} is set; add trusted publishing for them after it"
-                    if token
-                    else f"set {s.registry_token_env} for the release that creates them, or mark them publish = false"
-                ),
-            )
-        )
-    return [*checks, credential]
-
-
-def _credential(s: Settings, variables: Mapping[str, str]) -> Check:
-    if variables.get(s.registry_token_env):
-        return Check("registry credential", "ok", f"a registry token is set in {s.registry_token_env}")
-    workflows = _trusted_publishing_workflows(s.root)
-    if workflows:
-        return Check(
-            "registry credential",
-            "ok",
-            f"trusted publishing through {TRUSTED_PUBLISHING_ACTION} in {', '.join(workflows)}",
-        )
-    return Check(
-        "registry credential",
-        "fail",
-        f"no registry token ({s.registry_token_env} is not set) and no workflow uses trusted publishing",
-        f"run `release-train init --github` for a publish workflow with trusted publishing, or set {s.registry_token_env}",
-    )
-
-
-def _trusted_publishing_workflows(root: Path) -> list[str]:
-    directory = root / ".github" / "workflows"
-    if not directory.is_dir():
-        return []
-    return sorted(
-        p.name
-        for p in [*directory.glob("*.yml"), *directory.glob("*.yaml")]
-        if TRUSTED_PUBLISHING_ACTION in p.read_text(encoding="utf-8", errors="replace")
-    )

@@ -39,6 +39,7 @@ from release_train.config import (
     CONFIG_FILE,
     BranchSettings,
     ReleaseSettings,
+    RuleSettings,
     Settings,
     WorkspaceSettings,
 )
@@ -178,10 +179,17 @@ def derive(root: Path, *, github: bool) -> Derived:
         minor=train.minor,
         minor_why=train.minor_why,
         entries=tuple(
-            (entry, tuple(public_globs(part, internal)), why)
+            (_with_rule(entry, part, train.minor), tuple(public_globs(part, internal)), why)
             for (entry, why), part in zip(entries, ws.parts(), strict=True)
         ),
     )
+
+
+def _with_rule(entry: WorkspaceSettings, part: Workspace, minor: tuple[str, ...]) -> WorkspaceSettings:
+    """The entry with a `[[workspace.rule]]` moving by minor those of `minor` that are its own
+    packages (a rule names packages of the workspace entry it belongs to)."""
+    own = [name for name in minor if part.has(name)]
+    return replace(entry, rule=(RuleSettings(packages=own, major="minor"),)) if own else entry
 
 
 def _entries(root: Path, workspace_table: object) -> list[tuple[WorkspaceSettings, str]]:

@@ -91,9 +91,6 @@ def render_config(d: Derived, *, install: str = "") -> str:
         lines += ["", "[release]", *release]
     lines += ["", "[schedule]", *_schedule(d, s)]
     lines += ["", *_workspace_lines(d, public)]
-    if d.minor:
-        names = ", ".join(_toml_string(n) for n in d.minor)
-        lines += [f"# {d.minor_why}", "[[workspace.rule]]", f"packages = [{names}]", 'major = "minor"', ""]
     lines += [
         "# Files outside the manifests that hold the version (a C header...): none found. Example:",
         "# [[version-file]]",
@@ -136,7 +133,8 @@ def _registry_line(kind: str, *, first: bool) -> str:
 
 
 def _workspace_lines(d: Derived, public: str) -> list[str]:
-    """One `[[workspace]]` per entry; with several, the later ones name their own registry."""
+    """One `[[workspace]]` per entry; with several, the later ones name their own registry. An
+    entry's `[[workspace.rule]]` tables follow it (TOML attaches them to the entry above)."""
     if not d.entries:  # a Derived made by hand: the Cargo workspace at the root
         d = replace(d, entries=((WorkspaceSettings(), d.public, ""),))
     lines: list[str] = []
@@ -157,4 +155,8 @@ def _workspace_lines(d: Derived, public: str) -> list[str]:
         if n and entry.kind != d.entries[0][0].kind:
             lines.append(_registry_line(entry.kind, first=False))
         lines.append("")
+        for rule in entry.rule:
+            names = ", ".join(_toml_string(name) for name in rule.packages)
+            lines += [f"# {d.minor_why}", "[[workspace.rule]]", f"packages = [{names}]"]
+            lines += [f"major = {_toml_string(rule.major)}", ""]
     return lines
