@@ -1,9 +1,12 @@
 """The lifecycle both bundled registry servers share (`registries/local_server.py`): `with`
 starts and stops them, `url` names where they listen and refuses before start and after stop,
-and `wait()` (the CLI's `serve`) returns once another thread stops the server."""
+and `wait()` (the CLI's `serve`) returns once another thread stops the server; `registry serve` on
+a port in use is a usage error that names the address."""
 
 from __future__ import annotations
 
+import socket
+import sys
 import threading
 import urllib.request
 from collections.abc import Callable
@@ -11,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from release_train.errors import UsageError
+from release_train.infra import proc
 from release_train.registries.local_cargo import RegistryServer
 from release_train.registries.local_pypi import PypiServer
 from release_train.registries.local_server import LocalServer
@@ -53,3 +58,25 @@ def test_wait_returns_once_another_thread_stops_the_server(tmp_path: Path, kind:
     server.stop()
     assert returned.wait(10.0), "wait() did not return after stop()"
     server.wait()  # not running: returns at once
+
+
+@pytest.mark.parametrize(
+    ("form", "hint"),
+    [
+        ((), "pick another --port (and keep it from then on)"),
+        (("--python",), "pick another --port"),
+    ],
+)
+def test_serve_on_a_port_in_use_is_a_usage_error_naming_it(
+    tmp_path: Path, form: tuple[str, ...], hint: str
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        serve = ["registry", "serve", *form, "--dir", str(tmp_path / "data"), "--port", str(port)]
+        done = proc.run([sys.executable, "-m", "release_train", *serve], check=False)
+    assert done.returncode == UsageError.exit_code, done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in done.stderr
+    assert hint in done.stderr
+    assert "Traceback" not in done.stderr
