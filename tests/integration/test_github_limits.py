@@ -9,11 +9,11 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.fixtures.github_forge import START, SleepRecorder
 from tests.fixtures.serving import banner, value_of
 
 from release_train.context import Context
@@ -27,20 +27,7 @@ from release_train.infra.clock import FixedClock
 from release_train.infra.git import Git, init_repo
 
 TOKEN = "ghp_SECRETsecret0123456789abcdefABCDEF"
-START = datetime(2026, 11, 23, tzinfo=UTC)
 EPOCH = int(START.timestamp())
-
-
-class SleepRecorder(FixedClock):
-    """Simulated time that remembers every sleep."""
-
-    def __init__(self) -> None:
-        super().__init__(START)
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        super().sleep(seconds)
 
 
 @pytest.fixture
