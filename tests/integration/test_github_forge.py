@@ -4,10 +4,10 @@ repository: PRs, merges, drafts, pagination, tags, releases, checks and security
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from tests.fixtures.github_forge import START, pushed_main
 
 from release_train.context import Context
 from release_train.events import Recorder
@@ -15,10 +15,9 @@ from release_train.forges.github import GitHubForge
 from release_train.forges.interface import ZERO_SHA, Conflict, NotMergeable, PushEvent, Release
 from release_train.github_standin import GitHubStandIn
 from release_train.infra.clock import FixedClock
-from release_train.infra.git import Git, init_repo
+from release_train.infra.git import Git
 
 TOKEN = "ghs_standinTOKEN0123456789"
-START = datetime(2026, 11, 23, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -41,12 +40,7 @@ def forge(standin: GitHubStandIn, pushes: list[PushEvent]) -> Iterator[GitHubFor
 
 @pytest.fixture
 def work(tmp_path: Path, forge: GitHubForge) -> Git:
-    """A working clone with `main` (one commit) pushed through the forge."""
-    git = init_repo(tmp_path / "work")
-    (git.path / "README.md").write_text("hello\n")
-    git.commit_all("Initial commit")
-    forge.push(git.path, ["main"])
-    return git
+    return pushed_main(tmp_path / "work", forge)
 
 
 def branch_with_commit(git: Git, forge: GitHubForge, branch: str, message: str, base: str = "main") -> str:

@@ -9,11 +9,11 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.fixtures.github_forge import START, SleepRecorder
 from tests.fixtures.serving import banner, value_of
 
 from release_train.context import Context
@@ -27,20 +27,7 @@ from release_train.infra.clock import FixedClock
 from release_train.infra.git import Git, init_repo
 
 TOKEN = "ghp_SECRETsecret0123456789abcdefABCDEF"
-START = datetime(2026, 11, 23, tzinfo=UTC)
 EPOCH = int(START.timestamp())
-
-
-class SleepRecorder(FixedClock):
-    """Simulated time that remembers every sleep."""
-
-    def __init__(self) -> None:
-        super().__init__(START)
-        self.sleeps: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        super().sleep(seconds)
 
 
 @pytest.fixture
@@ -222,6 +209,18 @@ def test_git_pushes_carry_the_token_only_in_the_environment(
     assert TOKEN not in Git(work.path).run("config", "--list")
 
 
+def configured_repo(path: Path, standin: GitHubStandIn) -> Git:
+    """A repository whose release-train.toml names the stand-in as its GitHub, `main` pushed."""
+    repo = init_repo(path)
+    (repo.path / "release-train.toml").write_text(
+        f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
+    )
+    repo.commit_all("config")
+    repo.run("remote", "add", "origin", str(standin.git_dir))
+    repo.run("push", "--quiet", "origin", "main")
+    return repo
+
+
 @pytest.mark.parametrize(
     "command",
     [["releases"], ["tag", "--held"], ["doctor"], ["status"], ["pr", "merge", "1"], ["pr", "draft", "1"]],
@@ -231,13 +230,7 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn, comm
     or any file the run leaves (temporary files, and crash logs in the state directory). The commands
     include the paths of issue 11: held releases, doctor's merge settings, merges with their
     messages, held PRs."""
-    repo = init_repo(tmp_path / "repo")
-    (repo.path / "release-train.toml").write_text(
-        f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
-    )
-    repo.commit_all("config")
-    repo.run("remote", "add", "origin", str(standin.git_dir))
-    repo.run("push", "--quiet", "origin", "main")
+    repo = configured_repo(tmp_path / "repo", standin)
     standin.fail_every_request(500, echo_auth=True)
     scratch = tmp_path / "scratch"
     scratch.mkdir()
@@ -262,13 +255,7 @@ def test_cli_never_prints_the_token(tmp_path: Path, standin: GitHubStandIn, comm
 def test_held_prs_and_held_releases_never_show_the_token(tmp_path: Path, standin: GitHubStandIn) -> None:
     """The new success paths print what they did (a PR held by prefix and label, a held release
     re-examined); the token is in none of it."""
-    repo = init_repo(tmp_path / "repo")
-    (repo.path / "release-train.toml").write_text(
-        f'[project]\nrepository = "octo/train"\n[forge]\nkind = "github"\napi-url = "{standin.api_url}"\n'
-    )
-    repo.commit_all("config")
-    repo.run("remote", "add", "origin", str(standin.git_dir))
-    repo.run("push", "--quiet", "origin", "main")
+    repo = configured_repo(tmp_path / "repo", standin)
     repo.checkout("main", new_branch="topic")
     (repo.path / "f").write_text("x")
     repo.commit_all("Release\n\n[automatically-tag-and-release-this-commit]\n")

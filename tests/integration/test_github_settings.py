@@ -6,11 +6,11 @@ refusing requests GitHub refuses (types and enums of the OpenAPI description).""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
+from tests.fixtures.github_forge import START, SleepRecorder, pushed_main
 
 from release_train.context import Context
 from release_train.events import Recorder
@@ -18,21 +18,10 @@ from release_train.forges.github import GitHubForge
 from release_train.forges.interface import Conflict, ForgeError, NotMergeable
 from release_train.github_standin import GitHubStandIn
 from release_train.infra.clock import FixedClock
-from release_train.infra.git import Git, init_repo
+from release_train.infra.git import Git
 
 TOKEN = "ghs_settingsTOKEN0123456789"
-START = datetime(2026, 11, 23, tzinfo=UTC)
 MARKER = "[automatically-tag-and-release-this-commit]"
-
-
-class Sleeps(FixedClock):
-    def __init__(self) -> None:
-        super().__init__(START)
-        self.slept: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        super().sleep(seconds)
 
 
 @pytest.fixture
@@ -47,12 +36,12 @@ def events() -> Recorder:
 
 
 @pytest.fixture
-def clock() -> Sleeps:
-    return Sleeps()
+def clock() -> SleepRecorder:
+    return SleepRecorder()
 
 
 @pytest.fixture
-def forge(standin: GitHubStandIn, events: Recorder, clock: Sleeps) -> Iterator[GitHubForge]:
+def forge(standin: GitHubStandIn, events: Recorder, clock: SleepRecorder) -> Iterator[GitHubForge]:
     with GitHubForge(
         "octo/train", standin.api_url, TOKEN, ctx=Context(clock=clock, observer=events)
     ) as forge:
@@ -61,11 +50,7 @@ def forge(standin: GitHubStandIn, events: Recorder, clock: Sleeps) -> Iterator[G
 
 @pytest.fixture
 def work(tmp_path: Path, forge: GitHubForge) -> Git:
-    git = init_repo(tmp_path / "work")
-    (git.path / "README.md").write_text("hello\n")
-    git.commit_all("Initial commit")
-    forge.push(git.path, ["main"])
-    return git
+    return pushed_main(tmp_path / "work", forge)
 
 
 @pytest.fixture
@@ -254,7 +239,7 @@ def test_a_draft_refused_is_422_as_github_says_it(
 
 # --- mergeable computed late --------------------------------------------------------------------
 def test_mergeable_null_on_the_first_look_is_asked_again(
-    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: Sleeps
+    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
 ) -> None:
     standin.configure(lazy_mergeable=True)
     release_branch(work, forge)
@@ -262,7 +247,7 @@ def test_mergeable_null_on_the_first_look_is_asked_again(
     gets = len([r for r in standin.requests if r == f"GET /repos/octo/train/pulls/{pr.number}"])
     forge.merge_pr(pr.number)
     looks = [r for r in standin.requests if r == f"GET /repos/octo/train/pulls/{pr.number}"]
-    assert len(looks) - gets == 2 and clock.slept == [0.5]
+    assert len(looks) - gets == 2 and clock.sleeps == [0.5]
 
 
 def test_a_conflict_found_after_the_null_is_reported_as_a_conflict(
@@ -293,7 +278,7 @@ def test_an_app_check_run_still_in_progress_keeps_the_merge_commit_pending(
 
 # --- read after write ---------------------------------------------------------------------------
 def test_a_pr_that_exists_but_is_not_listed_yet_is_looked_for_again(
-    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: Sleeps
+    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
 ) -> None:
     release_branch(work, forge)
     standin.lag(reads=3)  # the first look, and the two after the 422, miss it
@@ -301,11 +286,11 @@ def test_a_pr_that_exists_but_is_not_listed_yet_is_looked_for_again(
         first = other.open_pr("ci/release-1.0.0", "main", "Release Train 1.0.0", BODY)
     again = forge.open_pr("ci/release-1.0.0", "main", "Release Train 1.0.0", BODY)
     assert again.number == first.number
-    assert clock.slept == [0.5, 1.0]
+    assert clock.sleeps == [0.5, 1.0]
 
 
 def test_a_pr_never_listed_after_already_exists_is_a_conflict_after_bounded_looks(
-    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: Sleeps
+    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
 ) -> None:
     release_branch(work, forge)
     standin.lag(reads=100)
@@ -313,11 +298,11 @@ def test_a_pr_never_listed_after_already_exists_is_a_conflict_after_bounded_look
         other.open_pr("ci/release-1.0.0", "main", "Release Train 1.0.0", BODY)
     with pytest.raises(Conflict, match="already exists"):
         forge.open_pr("ci/release-1.0.0", "main", "Release Train 1.0.0", BODY)
-    assert clock.slept == [0.5, 1.0, 2.0, 4.0]
+    assert clock.sleeps == [0.5, 1.0, 2.0, 4.0]
 
 
 def test_a_tag_that_exists_but_reads_404_is_read_again(
-    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: Sleeps
+    work: Git, forge: GitHubForge, standin: GitHubStandIn, clock: SleepRecorder
 ) -> None:
     sha = work.rev_parse("main")
     assert sha is not None
@@ -325,7 +310,7 @@ def test_a_tag_that_exists_but_reads_404_is_read_again(
     with GitHubForge("octo/train", standin.api_url, TOKEN) as other:
         assert other.create_tag("v1.0.0", sha)
     assert forge.create_tag("v1.0.0", sha) is False  # already there: success, not a conflict
-    assert clock.slept == [0.5]
+    assert clock.sleeps == [0.5]
 
 
 # --- what the stand-in refuses, as GitHub does ---------------------------------------------------

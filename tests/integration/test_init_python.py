@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.fixtures.files import write_files
 from tests.fixtures.mixed_workspace import build_mixed
 from tests.fixtures.python_dists import pyline_repo
 from tests.fixtures.python_workspace import BACKEND_HATCH, build_pyrail
@@ -46,13 +47,6 @@ def _packages(root: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, dict[
     return {p["name"]: p for p in json.loads(capsys.readouterr().out)["packages"]}
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 def test_a_uv_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = _repo(build_pyrail(tmp_path / "pyrail"))
     out = _init(root, capsys)
@@ -72,7 +66,7 @@ def test_a_uv_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 def test_one_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "solo"
-    _write(
+    write_files(
         root,
         {
             "pyproject.toml": BACKEND_HATCH + '\n[project]\nname = "solo"\ndynamic = ["version"]\n\n'
@@ -92,7 +86,7 @@ def test_one_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
 
 def test_packages_without_a_uv_workspace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     project = BACKEND_HATCH + '\n[project]\nname = "{name}"\nversion = "2.3.0"\ndependencies = [{deps}]\n'
-    root = _write(
+    root = write_files(
         tmp_path / "many",
         {
             "pyproject.toml": "[tool.ruff]\nline-length = 100\n",  # tool configuration only

@@ -13,7 +13,7 @@ from tests.fixtures.crates import cargo_available
 from tests.fixtures.fake_semver_checks import FakeSemverChecks, install
 from tests.fixtures.mixed_workspace import CONFIG, build_mixed
 from tests.fixtures.publishing import use_isolated_cargo
-from tests.fixtures.train import Train, build_train
+from tests.fixtures.train import Train, build_train, first_release
 
 from release_train.cli import main
 from release_train.errors import RefusedError
@@ -74,13 +74,7 @@ COACH = "python/packages/coach/src/coach/__init__.py"
 def released(tmp_path: Path) -> Train:
     """The mixed train through its first month: release-1.0.0 released as v1.0.0."""
     train = mixed_train(tmp_path)
-    env = train.at("2026-01-05T00:00:00Z").env()
-    planned = cut.plan(env)
-    cut.apply(env, planned)
-    train.merge(planned.proposals[0].head, planned.proposals[0].base)
-    env = train.at("2026-01-20T01:00:00Z").env()
-    release.apply(env, release.plan(env))
-    train.merge("ci/release-1.0.0", "release-1.0.0")
+    first_release(train)
     train.at("2026-01-25T09:00:00Z")
     return train
 
@@ -148,13 +142,7 @@ def test_the_tag_publishes_each_workspace_to_its_own_registry(
         train.settings = replace(s, publish=publish, workspaces=(s.workspaces[0], python))
         train.publish, train.registry_token = True, TOKEN
 
-        env = train.at("2026-01-05T00:00:00Z").env()
-        planned = cut.plan(env)
-        cut.apply(env, planned)
-        train.merge(planned.proposals[0].head, planned.proposals[0].base)
-        env = train.at("2026-01-20T01:00:00Z").env()
-        release.apply(env, release.plan(env))
-        train.merge("ci/release-1.0.0", "release-1.0.0")
+        first_release(train)
 
         assert [t for t in train.forge.tags() if t.startswith("v")] == ["v1.0.0"]
         assert crates.published() == {"coach-core": ["1.0.0"], "coach-sys": ["1.0.0"]}

@@ -274,3 +274,11 @@ def test_cut_refuses_a_committed_link_out_of_the_repository(
     assert f"leads to {evil}, outside the repository" in err
     assert train.forge.git.refs("refs/") == refs
     assert state(evil) == before
+
+
+def test_a_member_manifest_that_cannot_be_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    work = repo(tmp_path / "work", members='"crates/*", "crates/b"')
+    (tmp_path / "work" / "crates" / "b" / "Cargo.toml").mkdir(parents=True)  # a directory, not a file
+    err = refused(work, tmp_path / "work", capsys)
+    assert f"error: cannot read {work / 'crates' / 'b' / 'Cargo.toml'}: Is a directory" in err
+    assert "hint: check the [workspace] members globs and the path dependencies" in err

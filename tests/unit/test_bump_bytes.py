@@ -14,6 +14,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.fixtures.files import write_files
 
 from release_train.config import load_settings
 from release_train.flows.train.bump import apply_bump, plan_bump
@@ -95,13 +96,6 @@ def render(shape: Shape, ws: str, lit: str, start: tuple[str, str]) -> dict[str,
     return files
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode())
-
-
 def read(root: Path, files: dict[str, str]) -> dict[str, str]:
     return {name: (root / name).read_bytes().decode() for name in files}
 
@@ -117,6 +111,6 @@ def test_bump_changes_only_version_strings(shape: Shape, start: tuple[str, str])
         after = render(shape, str(Version.parse(ws).bump(op)), str(Version.parse(lit).bump(op)), start)
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            write(root, before)
+            write_files(root, before)
             apply_bump(plan_bump(load_settings(root), op))
             assert read(root, before) == after

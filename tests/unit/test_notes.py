@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from release_train.model import notes
-from release_train.model.notes import NotesError
+from release_train.model.notes import NotesError, releases_md
 
 DASHES = "-" * 80
 TEMPLATE = "## {version}\n\nUnreleased.\n\n### Added\n\n### Changed\n\n" + DASHES + "\n"
@@ -138,3 +138,35 @@ def test_the_bundled_template_passes_every_check() -> None:
     second = notes.Cut(version="2.0.0", next_version="3.0.0", link="L", template=template)
     assert notes.check(main, name="RELEASES.md", version="2.0.0", cut=second, day=date(2026, 2, 20)) == []
     assert "{" not in text  # every placeholder is filled
+
+
+@pytest.mark.parametrize(
+    ("text", "what", "line", "fix"),
+    [
+        ("# Notes\n\nnothing here\n", "has no top section", 1, "`Unreleased.`, the notes and a line of 80"),
+        (
+            "# Notes\n\n## 1.1.0\n\nUnreleased.\n\n* A fix.\n",
+            "no line of 80 dashes",
+            3,
+            "end the top section",
+        ),
+        (f"## 1.1.0\n\nSoon.\n{DASHES}\n", "has no pending section on top", 1, "add a section above it"),
+    ],
+)
+def test_release_on_main_refuses_when_a_part_is_missing(text: str, what: str, line: int, fix: str) -> None:
+    with pytest.raises(NotesError, match=what) as info:
+        releases_md.release_on_main(
+            text, "1.1.0", date(2026, 12, 20), next_version="2.0.0", template=TEMPLATE, require_entry=False
+        )
+    assert info.value.line == line
+    assert fix in (info.value.hint or "")
+
+
+def test_release_on_main_keeps_crlf_line_endings() -> None:
+    crlf = f"## 1.1.0\n\nUnreleased.\n\n* A fix.\n\n{DASHES}\n".replace("\n", "\r\n")
+    after = releases_md.release_on_main(
+        crlf, "1.1.0", date(2026, 12, 20), next_version="2.0.0", template=TEMPLATE, require_entry=True
+    )
+    assert "\n" not in after.replace("\r\n", "")
+    assert after.startswith("## 2.0.0\r\n\r\nUnreleased.\r\n")
+    assert "## 1.1.0\r\n\r\nReleased 2026-12-20.\r\n\r\n* A fix.\r\n" in after

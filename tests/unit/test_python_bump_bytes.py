@@ -16,6 +16,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.fixtures.files import write_files
 
 from release_train.config import load_settings
 from release_train.flows.train.bump import apply_bump, plan_bump
@@ -120,13 +121,6 @@ def render(shape: Shape, v: Version, start: Version) -> dict[str, str]:
     return files
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode())
-
-
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shapes, st.sampled_from(["1.4.2", "0.7.3", "12.0.0rc2", "3.1.0.dev0"]))
 def test_bump_changes_only_version_strings(shape: Shape, start_text: str) -> None:
@@ -137,7 +131,7 @@ def test_bump_changes_only_version_strings(shape: Shape, start_text: str) -> Non
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             before = render(shape, start, start)
-            write(root, before)
+            write_files(root, before)
             apply_bump(plan_bump(load_settings(root), op))
             after = render(shape, start.bump(op), start)
             assert {name: (root / name).read_bytes().decode() for name in before} == after

@@ -31,8 +31,11 @@ from typing import TYPE_CHECKING
 from release_train.errors import UsageError
 
 if TYPE_CHECKING:  # imported lazily at run time: start-up must stay fast
+    from collections.abc import Callable
+
     from release_train.registries.local_cargo import Limits, RegistryServer
     from release_train.registries.local_pypi import PypiServer
+    from release_train.registries.local_server import LocalServer
 
 DEFAULT_PORT = 8765
 DEFAULT_PYTHON_PORT = 8766
@@ -116,19 +119,32 @@ def run(args: argparse.Namespace) -> int:
         index_delay=args.index_delay,
     )
     token_file = _keep_token(args.dir, args.token)
+
+    def announce() -> None:
+        snippet = cargo_config_toml(server.index_url, replace_crates_io=True)
+        _announce(server, args, limits, snippet, token_file)
+
+    return _serve(
+        server,
+        f"{args.host}:{args.port}",
+        "stop whatever uses that port, or pick another --port (and keep it from then on)",
+        announce,
+        "stopping the registry",
+    )
+
+
+def _serve(server: LocalServer, where: str, hint: str, announce: Callable[[], None], stopping: str) -> int:
+    """Start `server` (an address in use is a usage error with `hint`), `announce` it, serve until
+    Ctrl-C, then stop."""
     try:
         server.start()
     except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-            hint="stop whatever uses that port, or pick another --port (and keep it from then on)",
-        ) from exc
+        raise UsageError(f"cannot listen on {where}: {exc.strerror or exc}", hint=hint) from exc
     try:
-        snippet = cargo_config_toml(server.index_url, replace_crates_io=True)
-        _announce(server, args, limits, snippet, token_file)
+        announce()
         server.wait()
     except KeyboardInterrupt:
-        print("stopping the registry", file=sys.stderr)
+        print(stopping, file=sys.stderr)
     finally:
         server.stop()
     return 0
@@ -241,21 +257,13 @@ def _serve_python(args: argparse.Namespace) -> int:
 
     port = DEFAULT_PYTHON_PORT if args.port is None else args.port
     server = PypiServer(args.dir, port=port, host=args.host, token=args.token)
-    try:
-        server.start()
-    except OSError as exc:
-        raise UsageError(
-            f"cannot listen on {args.host}:{port}: {exc.strerror or exc}",
-            hint="stop whatever uses that port, or pick another --port",
-        ) from exc
-    try:
-        _announce_python(server, args.dir, USER)
-        server.wait()
-    except KeyboardInterrupt:
-        print("stopping the index", file=sys.stderr)
-    finally:
-        server.stop()
-    return 0
+    return _serve(
+        server,
+        f"{args.host}:{port}",
+        "stop whatever uses that port, or pick another --port",
+        lambda: _announce_python(server, args.dir, USER),
+        "stopping the index",
+    )
 
 
 def _announce_python(server: PypiServer, data_dir: Path, user: str) -> None:

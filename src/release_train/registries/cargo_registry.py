@@ -16,8 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
-import weakref
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -36,6 +34,7 @@ from release_train.registries.interface import (
     UploadRequest,
 )
 from release_train.registries.local_cargo.index import index_path  # the sparse-index layout
+from release_train.registries.shared_client import SharedClient
 
 if TYPE_CHECKING:
     import httpx
@@ -76,8 +75,7 @@ class CargoRegistry:
         self.clock: Clock = clock or SystemClock()
         self.timeout = timeout  # one `cargo publish` (it waits up to 60 s for the index itself)
         self._send_token = False  # set after a 401: only authenticated registries get the token
-        self._http: httpx.Client | None = None
-        self._client_lock = threading.Lock()
+        self._client = SharedClient(timeout=30.0, headers={"Cache-Control": "no-cache"})
 
     @property
     def label(self) -> str:
@@ -183,19 +181,6 @@ class CargoRegistry:
         return 60.0  # no time given: one refill interval of crates.io's version bucket
 
     # --- the sparse index ----------------------------------------------------------------------
-    def _client(self) -> httpx.Client:
-        """One HTTP client for this registry, shared by the publisher's threads (httpx allows
-        that). Making a client loads the CA certificates, about as long as a whole upload to the
-        local registry takes, so one per index read cost more than the reads; its connections
-        are also kept alive. It is closed when this object goes away."""
-        import httpx
-
-        with self._client_lock:
-            if self._http is None:
-                self._http = httpx.Client(timeout=30.0, headers={"Cache-Control": "no-cache"})
-                weakref.finalize(self, self._http.close)
-            return self._http
-
     def _get(self, url: str) -> httpx.Response:
         import httpx
 

@@ -16,7 +16,6 @@ Actions with `id-token: write` and no token, PyPI's trusted publishing mints one
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +33,7 @@ from release_train.registries.interface import (
     compare_files,
 )
 from release_train.registries.pypi_simple import ACCEPT, project_files, versions_of
+from release_train.registries.shared_client import SharedClient
 
 if TYPE_CHECKING:
     import httpx
@@ -75,24 +75,14 @@ class PypiRegistry:
         self._mint_token = mint_token
         self.token_env = token_env  # where the token comes from, for messages
         self._read_with_token = False  # set after a 401: only indexes that protect reads get it
-        self._http: httpx.Client | None = None
-        self._lock = threading.Lock()
+        self._client = SharedClient(timeout=30.0, follow_redirects=True)
+        self._lock = threading.Lock()  # the token is minted once
 
     @property
     def label(self) -> str:
         return self.index
 
     # --- reading: the simple API ---------------------------------------------------------------
-    def _client(self) -> httpx.Client:
-        """One client, shared by the publisher's threads (as the Cargo adapter's)."""
-        import httpx
-
-        with self._lock:
-            if self._http is None:
-                self._http = httpx.Client(timeout=30.0, follow_redirects=True)
-                weakref.finalize(self, self._http.close)
-            return self._http
-
     def _auth(self) -> tuple[str, str] | None:
         token = self._credential()
         return (TOKEN_USER, token) if token else None

@@ -29,6 +29,7 @@ from release_train.workspaces.interface import (
     VersionFromElsewhere,
     Workspace,
     raise_problems,
+    workspace_root,
 )
 from release_train.workspaces.toml_doc import Str
 
@@ -90,14 +91,7 @@ class CargoKind:
 
 
 def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
-    confined = settings.files()
-    root = Path(
-        confined.resolve(
-            str(settings.root / config.path),
-            "[[workspace]] path",
-            "point [[workspace]] path at a directory inside the repository",
-        )
-    )
+    confined, root = workspace_root(settings, config)
     root_manifest = read_manifest(root / "Cargo.toml", confined)
     ws_table = root_manifest.workspace_table()
     if ws_table is None:

@@ -10,7 +10,7 @@ from typing import Any
 from release_train.errors import WorkspaceError
 from release_train.infra.confine import Files
 from release_train.model.version import Version, VersionError
-from release_train.workspaces.interface import DependencyKind
+from release_train.workspaces.interface import DependencyKind, read_manifest_bytes
 from release_train.workspaces.toml_doc import Str, Table, parse
 
 # table name -> dependency kind; the underscore spellings are Cargo's legacy aliases
@@ -125,13 +125,9 @@ class Manifest:
 def read_manifest(path: Path, confined: Files) -> Manifest:
     """Read and parse one manifest, in a directory `confined` has checked (os-level reads: a
     `Path.read_bytes` costs twice as much per file)."""
-    try:
-        data = confined.read(str(path))
-    except OSError as exc:
-        raise WorkspaceError(
-            f"cannot read {path}: {exc.strerror}",
-            hint="check the [workspace] members globs and the path dependencies",
-        ) from exc
+    data = read_manifest_bytes(
+        confined, path, "check the [workspace] members globs and the path dependencies"
+    )
     doc = parse(path, data)
     directory = os.path.dirname(path)  # noqa: PTH120
     return Manifest(path, data, doc, tuple(_entries(path, directory, doc)), directory)

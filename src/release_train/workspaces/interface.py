@@ -159,6 +159,29 @@ class Problem(Record):
         return f"{where}: {self.message} (fix: {self.fix})"
 
 
+def workspace_root(settings: Settings, config: WorkspaceSettings) -> tuple[Files, Path]:
+    """Where a workspace kind reads files, and the directory `[[workspace]] path` names there
+    (links resolved; refused unless inside the repository)."""
+    from pathlib import Path
+
+    files = settings.files()
+    where = files.resolve(
+        str(settings.root / config.path),
+        "[[workspace]] path",
+        "point [[workspace]] path at a directory inside the repository",
+    )
+    return files, Path(where)
+
+
+def read_manifest_bytes(files: Files, path: Path, hint: str) -> bytes:
+    """A manifest's bytes, read where `files` has checked; an unreadable one is a `WorkspaceError`
+    with `hint` (where the kind found the manifest's directory)."""
+    try:
+        return files.read(str(path))
+    except OSError as exc:
+        raise WorkspaceError(f"cannot read {path}: {exc.strerror}", hint=hint) from exc
+
+
 def raise_problems(problems: list[Problem], summary: str) -> None:
     """Raise one `WorkspaceError` listing every problem (nothing has been written yet)."""
     if not problems:

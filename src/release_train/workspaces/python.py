@@ -30,6 +30,7 @@ from release_train.workspaces.interface import (
     VersionFromElsewhere,
     Workspace,
     raise_problems,
+    workspace_root,
 )
 from release_train.workspaces.python_members import find_projects
 from release_train.workspaces.python_project import Project, Requirement, normalise
@@ -121,14 +122,7 @@ class PythonKind:
 
 
 def load_python(settings: Settings, config: WorkspaceSettings) -> PythonWorkspace:
-    confined = settings.files()
-    root = Path(
-        confined.resolve(
-            str(settings.root / config.path),
-            "[[workspace]] path",
-            "point [[workspace]] path at a directory inside the repository",
-        )
-    )
+    confined, root = workspace_root(settings, config)
     root_project, projects = find_projects(settings, config, root, confined)
     members = [p for p in projects if p.is_package]
     sources = {normalise(p.name().value): version_source(p, confined) for p in members}

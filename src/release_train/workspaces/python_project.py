@@ -12,7 +12,7 @@ from typing import Any
 
 from release_train.errors import WorkspaceError
 from release_train.infra.confine import Files
-from release_train.workspaces.interface import DependencyKind
+from release_train.workspaces.interface import DependencyKind, read_manifest_bytes
 from release_train.workspaces.toml_doc import Str, Table, parse
 
 PRIVATE = "Private :: Do Not Upload"  # the classifier PyPI refuses: the convention for "never upload"
@@ -133,13 +133,9 @@ class Project:
 
 def read_project(path: Path, confined: Files) -> Project:
     """Read and parse one `pyproject.toml` in a directory `confined` has checked."""
-    try:
-        data = confined.read(str(path))
-    except OSError as exc:
-        raise WorkspaceError(
-            f"cannot read {path}: {exc.strerror}",
-            hint="check the workspace members ([tool.uv.workspace] members, or [[workspace]] members)",
-        ) from exc
+    data = read_manifest_bytes(
+        confined, path, "check the workspace members ([tool.uv.workspace] members, or [[workspace]] members)"
+    )
     return Project(path, data, parse(path, data))
 
 

@@ -162,26 +162,41 @@ def archive_label(version: str) -> str:
     return f"{major}.{minor}.x"
 
 
+def _top_heading(lines: list[str], holding: str) -> tuple[int, str]:
+    """(index, title) of the top section's heading; `holding` is what the fix says goes in it."""
+    heads = _headings(lines)
+    if not heads:
+        raise NotesError(
+            "has no top section (a `## <version>` heading)",
+            hint=f"start the notes file with `## <version>`, {holding} and a line of 80 dashes",
+            line=1,
+        )
+    return heads[0]
+
+
+def _unclosed(line: int) -> NotesError:
+    return NotesError(
+        "has no line of 80 dashes closing the top section",
+        hint="end the top section with a line of 80 dashes",
+        line=line,
+    )
+
+
+def _next_top(template: str, next_version: str, newline: str) -> str:
+    """The template's top section for `next_version`, in the file's line endings."""
+    return render_template(cut_template(template), next_version).replace("\n", newline)
+
+
 def reset_for_cut(text: str, *, template: str, next_version: str, archived_version: str, link: str) -> str:
     """The notes on `main` after a cut: the top section (up to and including its dashed line) is
     dropped, the archive bullet for the cut branch goes first in the archive list, and the
     `template`'s top section rendered for `next_version` is prepended."""
     lines = split_lines(text)
     newline = eol(lines)
-    heads = _headings(lines)
-    if not heads:
-        raise NotesError(
-            "has no top section (a `## <version>` heading)",
-            hint="start the notes file with `## <version>`, its notes and a line of 80 dashes",
-            line=1,
-        )
-    closing = next((i for i, line in enumerate(lines) if i > heads[0][0] and is_dashes(line)), None)
+    start, _ = _top_heading(lines, "its notes")
+    closing = next((i for i, line in enumerate(lines) if i > start and is_dashes(line)), None)
     if closing is None:
-        raise NotesError(
-            "has no line of 80 dashes closing the top section",
-            hint="end the top section with a line of 80 dashes",
-            line=heads[0][0] + 1,
-        )
+        raise _unclosed(start + 1)
     rest = lines[closing + 1 :]
     anchor = next((i for i, line in enumerate(rest) if bare(line).strip() == ARCHIVE_START), None)
     if anchor is None:
@@ -193,9 +208,7 @@ def reset_for_cut(text: str, *, template: str, next_version: str, archived_versi
     bullet = f"* [{archive_label(archived_version)}]({link}){newline}"
     if bullet not in rest:
         rest.insert(anchor + 1, bullet)
-    head = render_template(cut_template(template), next_version)
-    if newline != "\n":
-        head = head.replace("\n", newline)
+    head = _next_top(template, next_version, newline)
     if not head.endswith(newline):
         head += newline
     return head + "".join(rest)
@@ -211,14 +224,7 @@ def release_on_main(
     top for the notes of the next release. `require_entry` (a patch release): the pending
     section must hold an entry. Already released (`## <version>`, dated): `text` unchanged."""
     lines = split_lines(text)
-    heads = _headings(lines)
-    if not heads:
-        raise NotesError(
-            "has no top section (a `## <version>` heading)",
-            hint="start the notes file with `## <version>`, `Unreleased.`, the notes and a line of 80 dashes",
-            line=1,
-        )
-    start, title = heads[0]
+    start, title = _top_heading(lines, "`Unreleased.`, the notes")
     span = _section_span(lines, title)
     assert span is not None
     end = span[1]
@@ -237,11 +243,7 @@ def release_on_main(
             line=start + 1,
         )
     if end >= len(lines) or not is_dashes(lines[end]):
-        raise NotesError(
-            "has no line of 80 dashes closing the top section",
-            hint="end the top section with a line of 80 dashes",
-            line=start + 1,
-        )
+        raise _unclosed(start + 1)
     if require_entry and not section_has_content(text, title):
         raise NotesError(
             f"has no notes for {version} (an entry in the top section `## {title}`)",
@@ -253,9 +255,7 @@ def release_on_main(
         lines[i] = _dated(lines[i], day)
     body = lines[start + 1 : end]
     section = [f"## {version}{ending(lines[start]) or newline}", *drop_empty_subsections(body, live(body))]
-    head = render_template(cut_template(template), next_version)
-    if newline != "\n":
-        head = head.replace("\n", newline)
+    head = _next_top(template, next_version, newline)
     return "".join([*lines[:start], head, newline, *section, *lines[end:]])
 
 

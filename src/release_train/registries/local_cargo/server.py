@@ -28,7 +28,6 @@ import logging
 import re
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +36,7 @@ from release_train.registries.local_cargo.httpd import Handler, HttpServer, Tuni
 from release_train.registries.local_cargo.index import ApiError, name_from_index_path
 from release_train.registries.local_cargo.limits import Limits
 from release_train.registries.local_cargo.registry import Registry, UploadAttempt
+from release_train.registries.local_server import LocalServer, http_url
 from release_train.values import dataclass
 
 log = logging.getLogger("release_train.registry")
@@ -260,13 +260,15 @@ def apply_admin_faults(registry: Registry, request: dict[str, Any]) -> dict[str,
     return {"ok": True}
 
 
-class RegistryServer:
+class RegistryServer(LocalServer):
     """A local Cargo registry on `host:port` (port 0: any free port) serving `data_dir`.
 
     All durations (`index_delay`, the `limits`) are simulated seconds; real seconds are those
     divided by `time_scale`. Cargo bakes the index URL into what it publishes, so a registry whose
     data must outlive one run should be started on a fixed port.
     """
+
+    what = "the registry server"
 
     def __init__(
         self,
@@ -298,10 +300,8 @@ class RegistryServer:
 
     def start(self) -> RegistryServer:
         httpd = _Server(self._address, _Handler, self._tuning)
-        host, port = httpd.server_address[:2]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else str(host)  # noqa: S104 (a comparison)
         httpd.registry = self.registry
-        httpd.base_url = f"http://{shown}:{port}"
+        httpd.base_url = http_url(httpd.server_address)
         try:
             previous = self.registry.storage.record_url(httpd.base_url)
         except BaseException:
@@ -317,27 +317,14 @@ class RegistryServer:
             self._httpd.stop()
         self._httpd = None
 
-    def wait(self) -> None:
-        """Block until the server stops (the CLI's `serve`; Ctrl-C raises KeyboardInterrupt)."""
-        if self._httpd is not None:
-            while not self._httpd.join(0.5):
-                pass
-
-    def __enter__(self) -> RegistryServer:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def _join(self, timeout: float) -> bool:
+        httpd = self._httpd  # stop() may clear it meanwhile
+        return httpd is None or httpd.join(timeout)
 
     # ----- addresses
 
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the registry server is not running: call start() or use `with`")
-        return self._httpd.base_url
+    def _listening(self) -> tuple[object, int] | None:
+        return None if self._httpd is None else self._httpd.server_address
 
     @property
     def index_url(self) -> str:

@@ -17,12 +17,12 @@ import secrets
 import socketserver
 import threading
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from release_train.infra.fs import atomic_write_text
 from release_train.registries.local_pypi.gate import UploadGate
+from release_train.registries.local_server import LocalServer
 
 USER = "__token__"
 
@@ -52,8 +52,10 @@ class _QuietHandler(WSGIRequestHandler):
         """Requests are not logged (the uploads are, through `stored`)."""
 
 
-class PypiServer:
+class PypiServer(LocalServer):
     """A local Python package index on `host:port` (port 0: any free port) serving `data_dir`."""
+
+    what = "the index"
 
     def __init__(
         self, data_dir: Path, *, port: int = 0, host: str = "127.0.0.1", token: str | None = None
@@ -109,28 +111,16 @@ class PypiServer:
             self._thread.join()
         self._httpd = self._thread = None
 
-    def wait(self) -> None:
-        """Block until the server stops (the CLI's `serve`; Ctrl-C raises KeyboardInterrupt)."""
-        while self._thread is not None and self._thread.is_alive():
-            self._thread.join(0.5)
-
-    def __enter__(self) -> PypiServer:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
+    def _join(self, timeout: float) -> bool:
+        thread = self._thread  # stop() may clear it meanwhile
+        if thread is not None:
+            thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     # ----- addresses and credentials
 
-    @property
-    def url(self) -> str:
-        if self._httpd is None:
-            raise RuntimeError("the index is not running: call start() or use `with`")
-        host, port = self._httpd.server_address[:2]
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else str(host)  # noqa: S104 (a comparison)
-        return f"http://{shown}:{port}"
+    def _listening(self) -> tuple[object, int] | None:
+        return None if self._httpd is None else self._httpd.server_address[:2]
 
     @property
     def index_url(self) -> str:
