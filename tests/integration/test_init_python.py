@@ -212,7 +212,7 @@ def test_a_rule_for_the_cargo_workspace_follows_its_own_entry(
     root = build_mixed(tmp_path / "coach", "0.5.0")
     lock = (root / "Cargo.lock").read_text()
     at = lock.index("[[package]]")
-    _write(
+    write_files(
         root,
         {
             "crates/api/Cargo.toml": API_CRATE,
