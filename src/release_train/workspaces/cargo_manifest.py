@@ -125,15 +125,24 @@ class Manifest:
 def read_manifest(path: Path, confined: Files) -> Manifest:
     """Read and parse one manifest, in a directory `confined` has checked (os-level reads: a
     `Path.read_bytes` costs twice as much per file)."""
+    return read_manifest_in(os.path.dirname(path), confined, path)  # noqa: PTH120
+
+
+def read_manifest_in(directory: str, confined: Files, path: Path | None = None) -> Manifest:
+    """The `Cargo.toml` of `directory` (a normalised path): read through the string the caller
+    holds, so a `Path` is made once per manifest and never formatted back (a 2,000-crate
+    workspace reads 2,000 of them)."""
+    text = os.path.join(directory, "Cargo.toml")  # noqa: PTH118
+    if path is None:
+        path = Path(text)
     try:
-        data = confined.read(str(path))
+        data = confined.read(text)
     except OSError as exc:
         raise WorkspaceError(
             f"cannot read {path}: {exc.strerror}",
             hint="check the [workspace] members globs and the path dependencies",
         ) from exc
     doc = parse(path, data)
-    directory = os.path.dirname(path)  # noqa: PTH120
     return Manifest(path, data, doc, tuple(_entries(path, directory, doc)), directory)
 
 
