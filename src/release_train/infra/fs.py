@@ -17,7 +17,8 @@ def _temp_sibling(path: Path) -> tuple[int, str]:
     """A new file beside `path`, opened exclusively (mode 0600), as `tempfile.mkstemp` makes it:
     importing `tempfile` (shutil, random, bz2, lzma) costs more start-up time than a small
     `bump` spends on its work (bench/bump.py). O_EXCL never reuses an existing name."""
-    stem = os.path.join(path.parent, f".{path.name}.{os.getpid()}.")  # noqa: PTH118
+    parent, name = os.path.split(path)
+    stem = os.path.join(parent, f".{name}.{os.getpid()}.")  # noqa: PTH118
     n = 0
     while True:
         tmp = f"{stem}{n}.tmp"
@@ -54,16 +55,20 @@ def write_all(files: Mapping[Path, bytes]) -> None:
     staged: list[tuple[str, Path]] = []
 
     def stage(item: tuple[Path, bytes]) -> None:
+        # on the descriptor alone, without a file object (whose buffer asks the file's size, a
+        # terminal check and its position): the kernel's work per file is what remains
         path, data = item
         fd, tmp = _temp_sibling(path)
         staged.append((tmp, path))  # list.append is atomic: safe from several threads
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
         try:
-            mode = path.stat().st_mode & 0o7777
-        except FileNotFoundError:
-            return
-        os.chmod(tmp, mode)
+            _write_fd(fd, data)
+            try:
+                mode = os.stat(path).st_mode & 0o7777  # noqa: PTH116
+            except FileNotFoundError:
+                return
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
 
     try:
         _each(stage, items, _STAGE_SERIAL_BELOW)
@@ -72,6 +77,12 @@ def write_all(files: Mapping[Path, bytes]) -> None:
             Path(tmp).unlink(missing_ok=True)
         raise
     _each(lambda pair: os.replace(*pair), staged, _RENAME_SERIAL_BELOW)
+
+
+def _write_fd(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 # Measured on a 2-core VM: 8 threads keep the disk busy (4 did as well when the machine was idle,

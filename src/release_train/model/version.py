@@ -145,6 +145,8 @@ class Version(Record):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Version):
             return NotImplemented
+        if not (self.pre or other.pre):  # the usual case, without building both precedence keys
+            return self.major == other.major and self.minor == other.minor and self.patch == other.patch
         return self._precedence() == other._precedence()
 
     def __hash__(self) -> int:

@@ -8,6 +8,7 @@ import functools
 import re
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from release_train.config import Settings, WorkspaceSettings
 from release_train.errors import WorkspaceError
@@ -32,6 +33,9 @@ from release_train.workspaces.interface import (
     workspace_root,
 )
 from release_train.workspaces.toml_doc import Str
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class CargoWorkspace(Workspace):
@@ -105,8 +109,9 @@ def load_cargo(settings: Settings, config: WorkspaceSettings) -> CargoWorkspace:
     members = [m for m in manifests if m.package_table() is not None]
     dirs = {m.dir: m for m in members}
     ws_entries = {e.key: e for e in root_manifest.entries if e.table == WORKSPACE_DEPS}
+    is_public = _globs_regex(tuple(config.public)).match
     packages = tuple(
-        _package(m, root_manifest, ws_version, ws_publish, dirs, config.public, ws_entries) for m in members
+        [_package(m, root_manifest, ws_version, ws_publish, dirs, is_public, ws_entries) for m in members]
     )
     if config.rule:
         from release_train.workspaces.rules import apply_rules
@@ -145,12 +150,12 @@ def _package(
     ws_version: Str | None,
     ws_publish: bool,
     dirs: dict[str, Manifest],
-    public: list[str],
+    is_public: Callable[[str], object],
     ws_entries: dict[str, Entry],
 ) -> Package:
     name = m.name()
     table = m.package_table() or {}
-    inherits = m.inherits("version")
+    inherits = _inherits(table.get("version"))
     literal = None
     if inherits:
         if ws_version is None:
@@ -163,30 +168,23 @@ def _package(
         literal = m.literal_version()
         version = parse_version(m.path, literal) if literal else Version(0, 0, 0)
     publish_value = table.get("publish")
-    publish = ws_publish if m.inherits("publish") else not (publish_value is False or publish_value == [])
+    publish = ws_publish if _inherits(publish_value) else not (publish_value is False or publish_value == [])
     if not inherits and literal is None:
         publish = False  # Cargo: a package without a version is never published
-    deps = tuple(_dependency(e, ws_entries, dirs) for e in m.entries if e.table != WORKSPACE_DEPS)
-    return Package(
-        name=name,
-        directory=m.directory,
-        manifest=m.path,
-        version=version,
-        publish=publish,
-        public=_matches_any(name, tuple(public)),
-        dependencies=deps,
-        inherits_version=inherits,
-    )
+    deps = tuple([_dependency(e, ws_entries, dirs) for e in m.entries if e.table != WORKSPACE_DEPS])
+    public = is_public(name) is not None
+    return Package(name, m.directory, m.path, version, publish, public, deps, inherits)
+
+
+def _inherits(value: object) -> bool:
+    """`key.workspace = true` (as `Manifest.inherits`, on a value already looked up)."""
+    return isinstance(value, dict) and value.get("workspace") is True
 
 
 @functools.cache
 def _globs_regex(globs: tuple[str, ...]) -> re.Pattern[str]:
     # one match per package instead of one per glob (fnmatchcase's own translation)
     return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs) or "(?!)")
-
-
-def _matches_any(name: str, globs: tuple[str, ...]) -> bool:
-    return _globs_regex(globs).match(name) is not None
 
 
 def _dependency(e: Entry, ws_entries: dict[str, Entry], dirs: dict[str, Manifest]) -> Dependency:

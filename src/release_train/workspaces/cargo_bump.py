@@ -46,9 +46,9 @@ def bump_workspace(ws: CargoWorkspace, op: Operation, *, rc_train: bool) -> Bump
     ws_new, versions = new_versions(ws, op, rc_train)
     problems: list[Problem] = []
     files: dict[Path, bytes] = {}
-    owner = {m.path: name for name, m in ws.member_manifest.items()}
+    owner = {m.dir: ws.package(name) for name, m in ws.member_manifest.items()}  # by directory string
     for manifest in ws.manifests:
-        package = ws.package(owner[manifest.path]) if manifest.path in owner else None
+        package = owner.get(manifest.dir)
         edits = _own_version_edits(manifest, package, ws_new, versions)
         for entry in manifest.entries:
             edit = _requirement_edit(ws, manifest, package, entry, versions, problems)

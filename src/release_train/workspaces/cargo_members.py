@@ -14,7 +14,7 @@ from pathlib import Path
 
 from release_train.errors import WorkspaceError
 from release_train.infra.confine import Files
-from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest, join, read_manifest
+from release_train.workspaces.cargo_manifest import WORKSPACE_DEPS, Entry, Manifest, join, read_manifest_in
 from release_train.workspaces.toml_doc import Str
 
 _GLOB_CHARS = frozenset("*?[")
@@ -34,24 +34,22 @@ def find_members(
     for directory in explicit:
         if directory not in found:
             confined.check_dir(directory)
-            found[directory] = read_manifest(Path(directory, "Cargo.toml"), confined)
+            found[directory] = read_manifest_in(directory, confined)
             queue.append(found[directory])
     ws_paths = _workspace_dep_paths(root_manifest)
-    while queue:
-        manifest = queue.pop(0)
+    for manifest in queue:  # breadth first; the loop sees what it appends (no pop(0): linear)
         for entry in manifest.entries:
             if entry.table == WORKSPACE_DEPS:
                 continue
             target = _entry_dir(entry, ws_paths)
             if target is None or target in found or _excluded(target, excludes):
                 continue
-            manifest_path = Path(target, "Cargo.toml")
             if not _inside(target, base):
                 continue
             confined.check_dir(target)
-            if not confined.is_file(str(manifest_path)):
+            if not confined.is_file(os.path.join(target, "Cargo.toml")):  # noqa: PTH118
                 continue
-            found[target] = read_manifest(manifest_path, confined)
+            found[target] = read_manifest_in(target, confined)
             queue.append(found[target])
     # the root manifest first, always: even a virtual one holds versions a bump rewrites
     return [

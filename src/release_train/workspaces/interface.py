@@ -173,9 +173,10 @@ def workspace_root(settings: Settings, config: WorkspaceSettings) -> tuple[Files
     return files, Path(where)
 
 
-def read_manifest_bytes(files: Files, path: Path, hint: str) -> bytes:
+def read_manifest_bytes(files: Files, path: Path | str, hint: str) -> bytes:
     """A manifest's bytes, read where `files` has checked; an unreadable one is a `WorkspaceError`
-    with `hint` (where the kind found the manifest's directory)."""
+    with `hint` (where the kind found the manifest's directory). A caller holding the path as a
+    string passes it as one: a large workspace reads thousands (bench/bump.py)."""
     try:
         return files.read(str(path))
     except OSError as exc:

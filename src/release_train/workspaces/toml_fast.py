@@ -50,6 +50,9 @@ _STRING_TOKEN = re.compile(_STRING)
 _KEY_TOKEN: list[re.Pattern[bytes]] = []  # compiled on first use: quoted keys are rare
 
 
+_QUOTES = frozenset(b"\"'")
+
+
 class _NotPlain(Exception):
     """Raised inside the fast path: leave this file to tree-sitter."""
 
@@ -90,8 +93,12 @@ def _document(data: bytes) -> Table:
             table, key = current, raw.decode()
         if kind == "inline":
             table[key], pos = _inline(data, pos)
+            continue
+        start, end = m.span("value")
+        if data[start] in _QUOTES:  # a string, the most common value: its span is inside the quotes
+            table[key] = Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
         else:
-            table[key] = _value(data, *m.span(kind))
+            table[key] = _value(data, start, end)
     return doc
 
 
@@ -131,7 +138,11 @@ def _inline(data: bytes, pos: int) -> tuple[Table, int]:
             table, key = _descend(inline, keys[:-1]), keys[-1]
         else:
             table, key = inline, raw.decode()
-        table[key] = _value(data, *pair.span("value"))
+        start, end = pair.span("value")
+        if data[start] in _QUOTES:
+            table[key] = Str(data[start + 1 : end - 1].decode(), start + 1, end - 1, data)
+        else:
+            table[key] = _value(data, start, end)
         pos = pair.end()
         if data[pos - 1] == 0x7D:  # "}"
             break
