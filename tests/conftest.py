@@ -5,18 +5,27 @@ Cargo gets a fresh `CARGO_HOME` per test session (a temp dir): whatever cargo ca
 `.global-cache`, registry indexes, credentials) goes there. The toolchain is still found: the
 rustup proxies (`cargo`, `rustc` in `~/.cargo/bin`, on PATH) pick their toolchain through
 `RUSTUP_HOME`, which keeps pointing at the real rustup home; they read it and write nothing to
-`CARGO_HOME`."""
+`CARGO_HOME`.
+
+A suite started in the background by a non-interactive shell (`./dev test &`, some CI runners)
+inherits SIGINT ignored, and so would every process it starts: the tests that stop a server or a
+flow with Ctrl-C would wait forever. The suite takes SIGINT back, so its children start with the
+default, as from a terminal (an ignored signal stays ignored across exec; a handled one does not)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 _real_connect = socket.socket.connect
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
