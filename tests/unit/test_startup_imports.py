@@ -97,6 +97,8 @@ CUT_HEAVY = (
     "httpx",
     "dataclasses",
     "inspect",
+    "json",
+    "shlex",
     "release_train.flows.train.mainline",
     "release_train.flows.gates.semver_gate",
 )

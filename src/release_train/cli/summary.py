@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -100,6 +99,8 @@ def recording(name: str, argv: Sequence[str], args: argparse.Namespace) -> Itera
     if not targets:
         yield ending
         return
+    import shlex
+
     recorder = Recorder(shlex.join(["release-train", name, *argv]))
     token = _CURRENT.set(recorder)
     try:

@@ -15,7 +15,6 @@ A connection is opened per operation and closed at once: nothing stays open betw
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -75,6 +74,21 @@ CREATE TABLE IF NOT EXISTS push_events (
     created TEXT NOT NULL
 );
 """
+
+
+def _from_json(text: str) -> list[str]:
+    """A list column (labels, assets, packages) as stored: JSON, read only when a row has one
+    (`json` is not imported for a command that reads no such row, as a dry run)."""
+    import json
+
+    found: list[str] = json.loads(text)
+    return found
+
+
+def _to_json(values: list[str]) -> str:
+    import json
+
+    return json.dumps(values)
 
 
 def store_path(bare: Path) -> Path:
@@ -143,7 +157,7 @@ class Store:
             draft=bool(row["draft"]),
             url=f"{self.url_base}#pr-{row['number']}",
             merge_commit=row["merge_commit"],
-            labels=tuple(json.loads(row["labels"])),
+            labels=tuple(_from_json(row["labels"])),
         )
 
     def open_pr(self, head: str, base: str, title: str, body: str, draft: bool) -> PullRequest:
@@ -237,7 +251,7 @@ class Store:
             prerelease=bool(row["prerelease"]),
             latest=bool(row["latest"]),
             draft=bool(row["draft"]),
-            assets=tuple(json.loads(row["assets"])),
+            assets=tuple(_from_json(row["assets"])),
             url=f"{self.url_base}#release-{row['tag']}",
         )
 
@@ -246,7 +260,7 @@ class Store:
         now = self._now()
         with self._write() as db:
             row = db.execute("SELECT assets FROM releases WHERE tag = ?", (release.tag,)).fetchone()
-            names = sorted({*(json.loads(row["assets"]) if row else ()), *new_assets})
+            names = sorted({*(_from_json(row["assets"]) if row else ()), *new_assets})
             if release.latest:
                 db.execute("UPDATE releases SET latest = 0 WHERE tag != ?", (release.tag,))
             db.execute(
@@ -261,7 +275,7 @@ class Store:
                     int(release.prerelease),
                     int(release.latest),
                     int(release.draft),
-                    json.dumps(names),
+                    _to_json(names),
                     now,
                     now,
                 ),
@@ -280,7 +294,7 @@ class Store:
                 "VALUES (?, ?, ?, ?, ?, 'open', ?, ?) ON CONFLICT (id) DO UPDATE SET title = excluded.title, "
                 "url = excluded.url, source = excluded.source, packages = excluded.packages, "
                 "state = 'open', updated = excluded.updated",
-                (issue.id, issue.title, issue.url, issue.source, json.dumps(list(issue.packages)), now, now),
+                (issue.id, issue.title, issue.url, issue.source, _to_json(list(issue.packages)), now, now),
             )
 
     def close_security_issue(self, issue_id: str) -> bool:
@@ -305,7 +319,7 @@ class Store:
                 title=row["title"],
                 url=row["url"],
                 source=row["source"],
-                packages=tuple(json.loads(row["packages"])),
+                packages=tuple(_from_json(row["packages"])),
             )
             for row in rows
         ]
