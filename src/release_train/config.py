@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from release_train.errors import ConfigError
-from release_train.values import dataclass, replace
-from release_train.values import factory as _factory
+from release_train.values import dataclass, field, replace
 from release_train.values import opt as _opt
 from release_train.values import specs_of as _specs
 
@@ -278,19 +277,19 @@ class Settings:
 
     root: Path
     config_file: Path | None
-    project: ProjectSettings = _factory(ProjectSettings)
-    branches: BranchSettings = _factory(BranchSettings)
-    release: ReleaseSettings = _factory(ReleaseSettings)
-    schedule: ScheduleSettings = _factory(ScheduleSettings)
-    forge: ForgeSettings = _factory(ForgeSettings)
-    publish: PublishSettings = _factory(PublishSettings)
-    support: SupportSettings = _factory(SupportSettings)
-    gates: GateSettings = _factory(GateSettings)
-    github: GithubSettings = _factory(GithubSettings)
+    project: ProjectSettings = field(default_factory=ProjectSettings)
+    branches: BranchSettings = field(default_factory=BranchSettings)
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    forge: ForgeSettings = field(default_factory=ForgeSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
+    support: SupportSettings = field(default_factory=SupportSettings)
+    gates: GateSettings = field(default_factory=GateSettings)
+    github: GithubSettings = field(default_factory=GithubSettings)
     workspaces: tuple[WorkspaceSettings, ...] = (WorkspaceSettings(),)
     version_files: tuple[VersionFileSettings, ...] = ()
     # "section.key" -> "default" | "<file>" | "flag --set"
-    sources: Mapping[str, str] = _factory(dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
     # Not an option: when the settings were moved into a commit's tree (`flows/worktree.py`
     # `reroot`), the files below `root` are read from there; None: from the disk.
     tree: Files | None = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-__all__ = ["dataclass", "factory", "field", "opt", "replace", "specs_of"]
+__all__ = ["dataclass", "field", "opt", "replace", "specs_of"]
 
 _NO_DEFAULT: Any = object()
 
@@ -267,8 +267,3 @@ def opt(default: Any, help: str, kind: str) -> Any:
     if isinstance(default, list | dict):
         return _Field(default_factory=lambda: default, help=help, kind=kind)
     return _Field(default=default, help=help, kind=kind)
-
-
-def factory(make: Callable[[], Any]) -> Any:
-    """`field(default_factory=make)`: a field whose default is made fresh for each value."""
-    return _Field(default_factory=make)
